@@ -1,0 +1,129 @@
+/**
+ * Composition root: builds the game server from a config without listening,
+ * so `index.ts` and the tests boot exactly the same app.
+ */
+import { existsSync } from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { defineRoom, defineServer, type Server } from '@colyseus/core';
+import { WebSocketTransport } from '@colyseus/ws-transport';
+import express from 'express';
+import { Cluster } from './cluster/cluster.ts';
+import type { ServerConfig } from './config.ts';
+import type { Logger } from './logger.ts';
+import { bearerMatches, ServerMetrics } from './metrics.ts';
+import { ArenaLobbyRoom } from './rooms/ArenaLobbyRoom.ts';
+import { ArenaRoom, type ArenaRoomOptions } from './rooms/ArenaRoom.ts';
+
+/** Largest WebSocket frame a client may send; inputs and chat are far smaller. */
+export const MAX_FRAME_BYTES = 16 * 1024;
+
+export interface App {
+  server: Server;
+  /** Present in multi-instance mode (`REDIS_URL` set). */
+  cluster: Cluster | undefined;
+  /** Prometheus metrics served at `GET /metrics`; absent when `METRICS_ENABLED=false`. */
+  metrics: ServerMetrics | undefined;
+  /** True while the process takes players; `/readyz` reports it. */
+  readonly ready: boolean;
+  setReady(ready: boolean): void;
+}
+
+/**
+ * Build the server. With `REDIS_URL` it first checks Redis answers (throwing
+ * an error that names the URL if not) and wires the cluster; without it the
+ * server uses Colyseus's in-process presence and driver.
+ */
+export async function buildApp(config: ServerConfig, logger: Logger): Promise<App> {
+  let ready = false;
+  // Forwarding counters are read at scrape time, once the cluster (below) exists.
+  const metrics = config.metricsEnabled ? new ServerMetrics({ forwardStats: () => cluster?.stats }) : undefined;
+  const roomOptions: ArenaRoomOptions = {
+    maxPlayers: config.maxPlayers,
+    tickRateHz: config.tickRateHz,
+    roundDurationMs: config.roundDurationMs,
+    scoreboardDurationMs: config.scoreboardDurationMs,
+    respawnDelayMs: config.respawnDelayMs,
+    reconnectGraceS: config.reconnectGraceS,
+    logger,
+    metrics,
+  };
+  const clientDist = path.resolve(config.clientDist);
+
+  const cluster = config.redisUrl
+    ? await Cluster.connect(
+        { redisUrl: config.redisUrl, forwardMode: config.forwardMode, advertiseAddress: config.advertiseAddress, port: config.port },
+        logger,
+      )
+    : undefined;
+
+  let transport: WebSocketTransport;
+  let httpServer: http.Server | undefined;
+  if (cluster) {
+    httpServer = http.createServer();
+    transport = new WebSocketTransport({ maxPayload: MAX_FRAME_BYTES, noServer: true });
+    cluster.attach(httpServer, transport);
+  } else {
+    transport = new WebSocketTransport({ maxPayload: MAX_FRAME_BYTES });
+  }
+  metrics?.meterTransport(transport);
+
+  const server = defineServer({
+    greet: false,
+    transport,
+    ...(cluster
+      ? {
+          presence: cluster.presence,
+          driver: cluster.driver,
+          selectProcessIdToCreateRoom: cluster.selectProcessIdToCreateRoom,
+          beforeListen: () => cluster.start(),
+        }
+      : {}),
+    rooms: {
+      arena: defineRoom(ArenaRoom, roomOptions).enableRealtimeListing(),
+      lobby: defineRoom(ArenaLobbyRoom),
+    },
+    express: (app) => {
+      app.disable('x-powered-by');
+      app.get('/healthz', (_req, res) => {
+        res.status(200).json({ status: 'alive' });
+      });
+      app.get('/readyz', (_req, res) => {
+        res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready' });
+      });
+      if (metrics) {
+        app.get('/metrics', async (req, res) => {
+          if (config.metricsToken !== undefined && !bearerMatches(req.get('authorization'), config.metricsToken)) {
+            res.status(401).set('WWW-Authenticate', 'Bearer').json({ error: 'metrics need a bearer token (METRICS_TOKEN)' });
+            return;
+          }
+          res.status(200).type(metrics.contentType).send(await metrics.render());
+        });
+      }
+      if (existsSync(clientDist)) {
+        app.use(express.static(clientDist, { index: 'index.html', maxAge: '1h' }));
+      } else {
+        logger.warn('client build not found; serving the API only', { clientDist });
+      }
+    },
+  });
+
+  server.onShutdown(async () => {
+    await cluster?.stop();
+    metrics?.close();
+    httpServer?.close();
+    httpServer?.closeAllConnections();
+  });
+
+  return {
+    server,
+    cluster,
+    metrics,
+    get ready() {
+      return ready;
+    },
+    setReady(value: boolean) {
+      ready = value;
+    },
+  };
+}

@@ -1,0 +1,107 @@
+/**
+ * All configuration comes from the environment and is validated once at
+ * start: a bad value stops the server with a message naming the variable and
+ * what it accepts, instead of surfacing later as odd behaviour.
+ */
+import { DEFAULT_MAX_PLAYERS, RESPAWN_DELAY_MS, ROUND_DURATION_MS, SCOREBOARD_DURATION_MS, TICK_RATE_HZ } from '../shared/constants.ts';
+import type { LogLevel } from './logger.ts';
+
+export interface ServerConfig {
+  /** HTTP + WebSocket port. Env `PORT`, default 2567. */
+  port: number;
+  /** Players per arena room. Env `MAX_PLAYERS`, 2–64, default 16. */
+  maxPlayers: number;
+  /** Simulation rate in Hz. Env `TICK_RATE_HZ`, 10–60, default 30. */
+  tickRateHz: number;
+  /** Round length in ms. Env `ROUND_DURATION_MS`, 5 000–3 600 000, default 180 000. */
+  roundDurationMs: number;
+  /** Scoreboard pause between rounds in ms. Env `SCOREBOARD_DURATION_MS`, 1 000–60 000, default 8 000. */
+  scoreboardDurationMs: number;
+  /** Delay before a dead player respawns in ms. Env `RESPAWN_DELAY_MS`, 0–30 000, default 2 000. */
+  respawnDelayMs: number;
+  /** Seconds a dropped player's seat is held. Env `RECONNECT_GRACE_S`, 0–300, default 30. */
+  reconnectGraceS: number;
+  /** Env `LOG_LEVEL`: debug, info, warn, error or silent; default info. */
+  logLevel: LogLevel;
+  /** Directory of the built client served at `/`. Env `CLIENT_DIST`, default `dist/client`. */
+  clientDist: string;
+  /**
+   * Env `REDIS_URL` (`redis://` or `rediss://`). Set: multi-instance mode with
+   * Redis presence and driver. Unset: one instance, in-process presence and driver.
+   */
+  redisUrl: string | undefined;
+  /** Env `FORWARD_MODE`: `direct` (peers dial each other) or `redis` (bytes over pub/sub); default `direct`. */
+  forwardMode: 'direct' | 'redis';
+  /** Env `ADVERTISE_ADDRESS` (`host:port`): where peers reach this instance in direct mode; default first IPv4 + PORT. */
+  advertiseAddress: string | undefined;
+  /** Env `METRICS_ENABLED` (`true`/`false`, default `true`): serve Prometheus metrics at `GET /metrics`. */
+  metricsEnabled: boolean;
+  /**
+   * Env `METRICS_TOKEN` (8–256 visible ASCII characters): when set, `GET /metrics`
+   * answers only requests with `Authorization: Bearer <token>`. Unset: open.
+   */
+  metricsToken: string | undefined;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+function intVar(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  if (!/^\d+$/u.test(raw.trim())) throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+  const value = Number(raw.trim());
+  if (value < min || value > max) throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+  return value;
+}
+
+function boolVar(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new ConfigError(`${name} must be true or false, got "${env[name]}"`);
+}
+
+const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
+
+/** Read and validate the configuration; throws {@link ConfigError} naming the bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  const logLevel = (env.LOG_LEVEL ?? 'info').trim().toLowerCase();
+  if (!LEVELS.includes(logLevel as LogLevel)) {
+    throw new ConfigError(`LOG_LEVEL must be one of ${LEVELS.join(', ')}, got "${env.LOG_LEVEL}"`);
+  }
+  const redisUrl = env.REDIS_URL?.trim() || undefined;
+  if (redisUrl !== undefined && !/^rediss?:\/\/[^\s]+$/u.test(redisUrl)) {
+    throw new ConfigError(`REDIS_URL must be a redis:// or rediss:// URL, got "${redisUrl.replace(/:[^:@/]*@/u, ':***@')}"`);
+  }
+  const forwardMode = (env.FORWARD_MODE?.trim() || 'direct').toLowerCase();
+  if (forwardMode !== 'direct' && forwardMode !== 'redis') {
+    throw new ConfigError(`FORWARD_MODE must be "direct" or "redis", got "${env.FORWARD_MODE}"`);
+  }
+  const advertiseAddress = env.ADVERTISE_ADDRESS?.trim() || undefined;
+  if (advertiseAddress !== undefined && !/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/u.test(advertiseAddress)) {
+    throw new ConfigError(`ADVERTISE_ADDRESS must be host:port (IPv6 in brackets), got "${advertiseAddress}"`);
+  }
+  const metricsToken = env.METRICS_TOKEN?.trim() || undefined;
+  if (metricsToken !== undefined && !/^[\x21-\x7e]{8,256}$/u.test(metricsToken)) {
+    throw new ConfigError('METRICS_TOKEN must be 8 to 256 visible ASCII characters (no spaces)');
+  }
+  return {
+    redisUrl,
+    forwardMode,
+    advertiseAddress,
+    port: intVar(env, 'PORT', 2567, 0, 65535),
+    maxPlayers: intVar(env, 'MAX_PLAYERS', DEFAULT_MAX_PLAYERS, 2, 64),
+    tickRateHz: intVar(env, 'TICK_RATE_HZ', TICK_RATE_HZ, 10, 60),
+    roundDurationMs: intVar(env, 'ROUND_DURATION_MS', ROUND_DURATION_MS, 5000, 3_600_000),
+    scoreboardDurationMs: intVar(env, 'SCOREBOARD_DURATION_MS', SCOREBOARD_DURATION_MS, 1000, 60_000),
+    respawnDelayMs: intVar(env, 'RESPAWN_DELAY_MS', RESPAWN_DELAY_MS, 0, 30_000),
+    reconnectGraceS: intVar(env, 'RECONNECT_GRACE_S', 30, 0, 300),
+    logLevel: logLevel as LogLevel,
+    clientDist: env.CLIENT_DIST?.trim() || 'dist/client',
+    metricsEnabled: boolVar(env, 'METRICS_ENABLED', true),
+    metricsToken,
+  };
+}

@@ -1,0 +1,250 @@
+/**
+ * The arena's match rules on top of the shared simulation: who is in, who
+ * shot whom, respawns and the round clock. It owns the replicated state but
+ * knows nothing of sockets or the Colyseus room; the room feeds it inputs and
+ * forwards its events. Time is counted in ticks, never read from a clock.
+ */
+import { FIRE_COOLDOWN_MS, PLAYER_MAX_HP, PROJECTILE_DAMAGE_HP, SCORE_PER_KILL } from '../../shared/constants.ts';
+import type { InputFrame } from '../../shared/input.ts';
+import type { ArenaMap, Point } from '../../shared/map.ts';
+import type { KillEvent, RoundOverEvent, ScoreRow } from '../../shared/messages.ts';
+import { applyInput, fireProjectile, pickSpawnPoint, traceProjectile, type HitTarget, type ProjectileBody } from '../../shared/sim.ts';
+import { ArenaState, Player, Projectile, RoundPhase } from '../../shared/state.ts';
+
+/** Match timing, all in milliseconds except the tick rate. */
+export interface GameRules {
+  tickRateHz: number;
+  roundDurationMs: number;
+  scoreboardDurationMs: number;
+  respawnDelayMs: number;
+}
+
+/** What the game needs from the room each tick; implemented over Colyseus inputs and rewind. */
+export interface TickSource {
+  /** Consume the next buffered input of a player, or undefined when none is due. */
+  nextInput(sessionId: string): InputFrame | undefined;
+  /** How far in the past (ms) the player saw the world when it sent the input just consumed. */
+  viewLagMs(sessionId: string): number;
+  /** Where `player` was `lagMs` ago, as the lag-compensation history recorded it. */
+  positionAgo(player: Player, lagMs: number): Point;
+}
+
+/** What the game tells the outside world; the room turns these into broadcasts. */
+export interface GameEvents {
+  kill(event: KillEvent): void;
+  roundOver(event: RoundOverEvent): void;
+  roundStarted(round: number): void;
+}
+
+interface ServerProjectile {
+  id: string;
+  ownerId: string;
+  body: ProjectileBody;
+  /** The shooter's view lag when firing: hits are judged against positions this long ago. */
+  lagMs: number;
+}
+
+interface PlayerTicks {
+  nextFireTick: number;
+  respawnTick: number;
+  /** Inputs this player may still consume; refilled by one per tick, so a client cannot move faster by sending more. */
+  inputCredit: number;
+}
+
+/** Inputs a player may bank to catch up after network jitter. */
+const MAX_INPUT_CREDIT = 4;
+
+export class ArenaGame {
+  readonly state = new ArenaState();
+  private readonly projectiles = new Map<string, ServerProjectile>();
+  private readonly ticks = new Map<string, PlayerTicks>();
+  private nextProjectileId = 1;
+  private spawnSalt = 0;
+  private phaseTicksLeft: number;
+  private readonly dtSeconds: number;
+
+  constructor(
+    readonly map: ArenaMap,
+    private readonly rules: GameRules,
+    private readonly events: GameEvents,
+  ) {
+    this.dtSeconds = 1 / rules.tickRateHz;
+    this.state.mapId = map.id;
+    this.state.round.number = 1;
+    this.state.round.phase = RoundPhase.Playing;
+    this.phaseTicksLeft = this.msToTicks(rules.roundDurationMs);
+    this.updateSecondsLeft();
+  }
+
+  /** Ticks per phase and timers, rounded up so a timer never ends early. */
+  msToTicks(ms: number): number {
+    return Math.ceil((ms * this.rules.tickRateHz) / 1000);
+  }
+
+  /** Milliseconds until the current phase ends. */
+  get phaseMsLeft(): number {
+    return (this.phaseTicksLeft * 1000) / this.rules.tickRateHz;
+  }
+
+  addPlayer(sessionId: string, name: string): Player {
+    const player = new Player();
+    player.name = name;
+    player.hp = PLAYER_MAX_HP;
+    this.placeAtSpawn(player);
+    player.alive = this.state.round.phase === RoundPhase.Playing;
+    this.state.players.set(sessionId, player);
+    this.ticks.set(sessionId, { nextFireTick: 0, respawnTick: -1, inputCredit: 2 });
+    return player;
+  }
+
+  removePlayer(sessionId: string): void {
+    this.state.players.delete(sessionId);
+    this.ticks.delete(sessionId);
+    for (const [id, p] of this.projectiles) {
+      if (p.ownerId === sessionId) this.removeProjectile(id);
+    }
+  }
+
+  /** Advance the match by one fixed tick. */
+  step(source: TickSource): void {
+    const tick = ++this.state.tick;
+    const playing = this.state.round.phase === RoundPhase.Playing;
+
+    for (const [sid, player] of this.state.players) {
+      const t = this.ticks.get(sid)!;
+      t.inputCredit = Math.min(t.inputCredit + 1, MAX_INPUT_CREDIT);
+      while (t.inputCredit >= 1) {
+        const input = source.nextInput(sid);
+        if (!input) break;
+        t.inputCredit -= 1;
+        applyInput(player, input, this.map, this.dtSeconds);
+        player.aimRad = input.aimRad;
+        if (playing && input.fire && player.alive && tick >= t.nextFireTick) {
+          if (this.spawnProjectile(sid, player, input.aimRad, source.viewLagMs(sid), tick)) {
+            t.nextFireTick = tick + this.msToTicks(FIRE_COOLDOWN_MS);
+          }
+        }
+      }
+      if (playing && !player.alive && t.respawnTick >= 0 && tick >= t.respawnTick) this.respawn(player, t);
+    }
+
+    if (playing) this.stepProjectiles(source);
+    this.advanceRoundClock();
+  }
+
+  /** Fire if the muzzle is clear; a shot blocked by cover costs no cooldown. */
+  private spawnProjectile(ownerId: string, shooter: Player, aimRad: number, lagMs: number, tick: number): boolean {
+    const body = fireProjectile(this.map, shooter, aimRad);
+    if (!body) return false;
+    const id = (this.nextProjectileId++).toString(36);
+    this.projectiles.set(id, { id, ownerId, body, lagMs });
+    const view = new Projectile();
+    view.ownerId = ownerId;
+    view.x = body.x;
+    view.y = body.y;
+    view.aimRad = aimRad;
+    view.firedTick = tick;
+    this.state.projectiles.set(id, view);
+    return true;
+  }
+
+  private removeProjectile(id: string): void {
+    this.projectiles.delete(id);
+    this.state.projectiles.delete(id);
+  }
+
+  private stepProjectiles(source: TickSource): void {
+    for (const p of this.projectiles.values()) {
+      const targets: HitTarget[] = [];
+      for (const [sid, player] of this.state.players) {
+        if (sid === p.ownerId || !player.alive) continue;
+        const seen = source.positionAgo(player, p.lagMs);
+        targets.push({ id: sid, x: seen.x, y: seen.y });
+      }
+      const result = traceProjectile(p.body, this.map, this.dtSeconds, targets);
+      if (result.kind === 'flying') continue;
+      this.removeProjectile(p.id);
+      if (result.kind === 'hit') this.damage(result.targetId, p.ownerId);
+    }
+  }
+
+  private damage(victimId: string, shooterId: string): void {
+    const victim = this.state.players.get(victimId);
+    if (!victim || !victim.alive) return;
+    victim.hp = Math.max(0, victim.hp - PROJECTILE_DAMAGE_HP);
+    if (victim.hp > 0) return;
+    victim.alive = false;
+    victim.deaths += 1;
+    this.ticks.get(victimId)!.respawnTick = this.state.tick + this.msToTicks(this.rules.respawnDelayMs);
+    const killer = this.state.players.get(shooterId);
+    if (killer) {
+      killer.kills += 1;
+      killer.score += SCORE_PER_KILL;
+    }
+    this.events.kill({ killerId: shooterId, killerName: killer?.name ?? '?', victimId, victimName: victim.name, respawnInMs: this.rules.respawnDelayMs });
+  }
+
+  private livingPositions(except?: Player): Point[] {
+    const out: Point[] = [];
+    for (const p of this.state.players.values()) if (p.alive && p !== except) out.push({ x: p.x, y: p.y });
+    return out;
+  }
+
+  private placeAtSpawn(player: Player): void {
+    const spawn = pickSpawnPoint(this.map, this.livingPositions(player), this.spawnSalt++);
+    player.x = spawn.x;
+    player.y = spawn.y;
+  }
+
+  private respawn(player: Player, t: PlayerTicks): void {
+    this.placeAtSpawn(player);
+    player.hp = PLAYER_MAX_HP;
+    player.alive = true;
+    t.respawnTick = -1;
+  }
+
+  private advanceRoundClock(): void {
+    this.phaseTicksLeft -= 1;
+    if (this.phaseTicksLeft <= 0) {
+      if (this.state.round.phase === RoundPhase.Playing) this.endRound();
+      else this.startRound();
+    }
+    this.updateSecondsLeft();
+  }
+
+  private updateSecondsLeft(): void {
+    const seconds = Math.ceil(this.phaseTicksLeft / this.rules.tickRateHz);
+    if (this.state.round.secondsLeft !== seconds) this.state.round.secondsLeft = seconds;
+  }
+
+  /** The scoreboard, best first: score, then fewer deaths, then name. */
+  scoreboard(): ScoreRow[] {
+    const rows: ScoreRow[] = [];
+    for (const [sessionId, p] of this.state.players) {
+      rows.push({ sessionId, name: p.name, kills: p.kills, deaths: p.deaths, score: p.score });
+    }
+    return rows.sort((a, b) => b.score - a.score || a.deaths - b.deaths || a.name.localeCompare(b.name));
+  }
+
+  private endRound(): void {
+    this.state.round.phase = RoundPhase.Scoreboard;
+    this.phaseTicksLeft = this.msToTicks(this.rules.scoreboardDurationMs);
+    for (const id of [...this.projectiles.keys()]) this.removeProjectile(id);
+    for (const p of this.state.players.values()) p.alive = false;
+    this.events.roundOver({ round: this.state.round.number, rows: this.scoreboard(), nextRoundInMs: this.rules.scoreboardDurationMs });
+  }
+
+  private startRound(): void {
+    this.state.round.number += 1;
+    this.state.round.phase = RoundPhase.Playing;
+    this.phaseTicksLeft = this.msToTicks(this.rules.roundDurationMs);
+    for (const p of this.state.players.values()) p.alive = false;
+    for (const [sid, p] of this.state.players) {
+      p.kills = 0;
+      p.deaths = 0;
+      p.score = 0;
+      this.respawn(p, this.ticks.get(sid)!);
+    }
+    this.events.roundStarted(this.state.round.number);
+  }
+}

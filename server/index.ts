@@ -1,0 +1,41 @@
+/** Process entry: read the config, build the app, listen. */
+import { ConfigError, loadConfig } from './config.ts';
+import { buildApp } from './app.ts';
+import { createLogger } from './logger.ts';
+import { RedisUnreachableError } from './cluster/redis.ts';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`configuration error: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.logLevel, { service: 'arena' });
+  let app;
+  try {
+    app = await buildApp(config, logger);
+  } catch (error) {
+    if (error instanceof RedisUnreachableError) {
+      process.stderr.write(`startup error: ${error.message}\n`);
+      process.exit(3);
+    }
+    throw error;
+  }
+  app.server.onBeforeShutdown(() => {
+    app.setReady(false);
+    logger.info('shutting down: not ready for new players');
+  });
+  await app.server.listen(config.port);
+  app.setReady(true);
+  logger.info('listening', { port: config.port, url: `http://localhost:${config.port}` });
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`fatal: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,297 @@
+/**
+ * Prometheus metrics for `GET /metrics` (prom-client, text exposition format).
+ *
+ * - Rooms and CCU from Colyseus's own process-local counters.
+ * - Fixed-step and patch-broadcast durations, timed by the room through {@link RoomMetrics}.
+ * - WebSocket frames and bytes in and out, counted at the transport: every
+ *   frame the server sends or receives goes through the `ws` socket, so the
+ *   counts are exact, and the frame's first byte (its Colyseus protocol code)
+ *   says what it is: a state patch, a full state, a room message, an input…
+ * - Forwarded connections in cluster mode, from the cluster's counters.
+ * - prom-client's default process metrics: CPU, heap, event-loop delay, GC.
+ *
+ * Each app gets its own {@link Registry}, so several apps in one process
+ * (tests) never collide. Counting a frame costs two array increments; label
+ * sets are only built when Prometheus scrapes.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { matchMaker, Protocol } from '@colyseus/core';
+import type { WebSocketTransport } from '@colyseus/ws-transport';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { WebSocket, WebSocketServer } from 'ws';
+
+/** What a room needs to time its work. Durations are recorded in seconds. */
+export interface RoomMetrics {
+  /** Run one fixed simulation step and record how long it took. */
+  timeStep<T>(step: () => T): T;
+  /** Run one patch broadcast (encode + send to every client) and record how long it took. */
+  timePatch<T>(broadcast: () => T): T;
+}
+
+/** A {@link RoomMetrics} that records nothing (rooms built without metrics). */
+export const NO_ROOM_METRICS: RoomMetrics = {
+  timeStep: (step) => step(),
+  timePatch: (broadcast) => broadcast(),
+};
+
+/** Connection-forwarding counters of a cluster instance (see `server/cluster`). */
+export interface ForwardCounters {
+  readonly opened: number;
+  readonly active: number;
+  readonly failed: number;
+}
+
+export interface MetricsOptions {
+  /** Read at scrape time; absent outside cluster mode. */
+  forwardStats?: () => ForwardCounters | undefined;
+  /** Collect prom-client's default process metrics (CPU, heap, event loop, GC). Default true. */
+  defaultMetrics?: boolean;
+}
+
+/**
+ * Histogram buckets for step and patch durations, in seconds: fine below
+ * 2 ms (where a healthy 30 Hz room lives) so p50/p99 can be read off them,
+ * coarse above (where something is wrong anyway).
+ */
+export const DURATION_BUCKETS_S = [
+  0.00001, 0.000025, 0.00005, 0.000075, 0.0001, 0.00015, 0.0002, 0.0003, 0.0004, 0.0005, 0.00075, 0.001, 0.00125, 0.0015,
+  0.002, 0.003, 0.005, 0.01, 0.025, 0.05, 0.1,
+];
+
+/** The `kind` label of a frame the server sends, by protocol code. */
+const SENT_KIND: Readonly<Record<number, string>> = {
+  [Protocol.JOIN_ROOM]: 'join',
+  [Protocol.ERROR]: 'error',
+  [Protocol.LEAVE_ROOM]: 'leave',
+  [Protocol.ROOM_DATA]: 'message',
+  [Protocol.ROOM_DATA_BYTES]: 'message',
+  [Protocol.ROOM_STATE]: 'state',
+  [Protocol.ROOM_STATE_PATCH]: 'patch',
+  [Protocol.PING]: 'ping',
+  [Protocol.ROOM_RESPONSE]: 'response',
+};
+
+/** The `kind` label of a frame the server receives, by protocol code. */
+const RECEIVED_KIND: Readonly<Record<number, string>> = {
+  [Protocol.JOIN_ROOM]: 'join',
+  [Protocol.LEAVE_ROOM]: 'leave',
+  [Protocol.ROOM_DATA]: 'message',
+  [Protocol.ROOM_DATA_BYTES]: 'message',
+  [Protocol.ROOM_INPUT_RELIABLE]: 'input',
+  [Protocol.ROOM_INPUT_UNRELIABLE]: 'input',
+  [Protocol.PING]: 'ping',
+  [Protocol.ROOM_REQUEST]: 'request',
+};
+
+/** Low 5 bits of a frame's first byte: the protocol code (the high bits are modifiers). */
+const CODE_MASK = 31;
+
+/** Frames and payload bytes per protocol code, for one direction. */
+class FrameTally {
+  readonly frames = new Float64Array(CODE_MASK + 1);
+  readonly bytes = new Float64Array(CODE_MASK + 1);
+
+  add(firstByte: number, byteLength: number): void {
+    const code = firstByte & CODE_MASK;
+    this.frames[code]! += 1;
+    this.bytes[code]! += byteLength;
+  }
+
+  /** Totals by kind label; codes without a name are summed under `other`. */
+  byKind(names: Readonly<Record<number, string>>, of: 'frames' | 'bytes'): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const kind of new Set(Object.values(names))) out.set(kind, 0);
+    out.set('other', 0);
+    const values = this[of];
+    for (let code = 0; code <= CODE_MASK; code++) {
+      const kind = names[code] ?? 'other';
+      out.set(kind, out.get(kind)! + values[code]!);
+    }
+    return out;
+  }
+}
+
+function byteLengthOf(data: unknown): number {
+  if (typeof data === 'string') return Buffer.byteLength(data);
+  if (ArrayBuffer.isView(data) || data instanceof ArrayBuffer) return data.byteLength;
+  if (Array.isArray(data)) return data.reduce((sum: number, part: unknown) => sum + byteLengthOf(part), 0);
+  return 0;
+}
+
+function firstByteOf(data: unknown): number {
+  if (data instanceof Uint8Array) return data.length > 0 ? data[0]! : 0;
+  if (data instanceof ArrayBuffer) return data.byteLength > 0 ? new Uint8Array(data, 0, 1)[0]! : 0;
+  if (Array.isArray(data) && data.length > 0) return firstByteOf(data[0]);
+  return 0;
+}
+
+/** The server's metrics: one registry, the room timers, and the transport meter. */
+export class ServerMetrics implements RoomMetrics {
+  readonly registry = new Registry();
+  private readonly sent = new FrameTally();
+  private readonly received = new FrameTally();
+  private connectionsOpened = 0;
+  private readonly sockets = new Set<WebSocket>();
+  private readonly stepDuration: Histogram;
+  private readonly patchDuration: Histogram;
+
+  constructor(options: MetricsOptions = {}) {
+    const registers = [this.registry];
+    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
+
+    new Gauge({
+      name: 'arena_ccu',
+      help: 'Connected clients (and seats reserved for joining ones) on this process',
+      registers,
+      collect() {
+        this.set(matchMaker.stats.local.ccu);
+      },
+    });
+    new Gauge({
+      name: 'arena_rooms',
+      help: 'Rooms open on this process (arena and lobby)',
+      registers,
+      collect() {
+        this.set(matchMaker.stats.local.roomCount);
+      },
+    });
+    this.stepDuration = new Histogram({
+      name: 'arena_tick_duration_seconds',
+      help: 'Time to run one fixed simulation step of an arena room',
+      buckets: DURATION_BUCKETS_S,
+      registers,
+    });
+    this.patchDuration = new Histogram({
+      name: 'arena_patch_duration_seconds',
+      help: 'Time to encode one state patch of an arena room and hand it to every client socket',
+      buckets: DURATION_BUCKETS_S,
+      registers,
+    });
+
+    const tallyCounter = (name: string, help: string, tally: FrameTally, names: Readonly<Record<number, string>>, of: 'frames' | 'bytes') =>
+      new Counter({
+        name,
+        help,
+        labelNames: ['kind'],
+        registers,
+        collect() {
+          // The tallies are monotonic totals: reset + inc publishes them as they are.
+          this.reset();
+          for (const [kind, value] of tally.byKind(names, of)) this.inc({ kind }, value);
+        },
+      });
+    tallyCounter('arena_ws_frames_sent_total', 'WebSocket frames sent to clients, by protocol kind', this.sent, SENT_KIND, 'frames');
+    tallyCounter('arena_ws_sent_bytes_total', 'WebSocket payload bytes sent to clients, by protocol kind (patch = state patches)', this.sent, SENT_KIND, 'bytes');
+    tallyCounter('arena_ws_frames_received_total', 'WebSocket frames received from clients, by protocol kind', this.received, RECEIVED_KIND, 'frames');
+    tallyCounter('arena_ws_received_bytes_total', 'WebSocket payload bytes received from clients, by protocol kind', this.received, RECEIVED_KIND, 'bytes');
+
+    const self = this;
+    new Gauge({
+      name: 'arena_ws_connections',
+      help: 'Open WebSocket connections',
+      registers,
+      collect() {
+        this.set(self.sockets.size);
+      },
+    });
+    new Counter({
+      name: 'arena_ws_connections_opened_total',
+      help: 'WebSocket connections accepted',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(self.connectionsOpened);
+      },
+    });
+
+    const forward = options.forwardStats;
+    if (forward) {
+      const forwardCounter = (name: string, help: string, read: (s: ForwardCounters) => number) =>
+        new Counter({
+          name,
+          help,
+          registers,
+          collect() {
+            const stats = forward();
+            this.reset();
+            if (stats) this.inc(read(stats));
+          },
+        });
+      forwardCounter('arena_forwarded_connections_opened_total', 'Room connections carried to the instance owning the room', (s) => s.opened);
+      forwardCounter('arena_forwarded_connections_failed_total', 'Room connections that could not be forwarded', (s) => s.failed);
+      new Gauge({
+        name: 'arena_forwarded_connections_active',
+        help: 'Forwarded room connections open now',
+        registers,
+        collect() {
+          this.set(forward()?.active ?? 0);
+        },
+      });
+    }
+  }
+
+  /** Content type of {@link render}'s output. */
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  /** The metrics in Prometheus text exposition format. */
+  render(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  timeStep<T>(step: () => T): T {
+    const start = performance.now();
+    try {
+      return step();
+    } finally {
+      this.stepDuration.observe((performance.now() - start) / 1000);
+    }
+  }
+
+  timePatch<T>(broadcast: () => T): T {
+    const start = performance.now();
+    try {
+      return broadcast();
+    } finally {
+      this.patchDuration.observe((performance.now() - start) / 1000);
+    }
+  }
+
+  /** Count every frame through a Colyseus WebSocket transport (its `ws` server). */
+  meterTransport(transport: WebSocketTransport): void {
+    // `wss` is protected on the transport; it is the `ws` server every room socket comes from.
+    this.meterSocketServer((transport as unknown as { wss: WebSocketServer }).wss);
+  }
+
+  /** Count every frame of every socket `wss` accepts from now on. */
+  meterSocketServer(wss: WebSocketServer): void {
+    wss.on('connection', (ws: WebSocket) => this.meterSocket(ws));
+  }
+
+  private meterSocket(ws: WebSocket): void {
+    this.connectionsOpened += 1;
+    this.sockets.add(ws);
+    ws.once('close', () => this.sockets.delete(ws));
+    ws.on('message', (data: unknown) => this.received.add(firstByteOf(data), byteLengthOf(data)));
+    const send = ws.send.bind(ws) as (data: unknown, ...rest: unknown[]) => void;
+    // Wrap this socket's send: the one path every outgoing frame takes.
+    ws.send = ((data: unknown, ...rest: unknown[]) => {
+      this.sent.add(firstByteOf(data), byteLengthOf(data));
+      send(data, ...rest);
+    }) as WebSocket['send'];
+  }
+
+  /** Stop collecting (clears the registry); call on shutdown. */
+  close(): void {
+    this.registry.clear();
+  }
+}
+
+/** True when an `Authorization` header carries exactly `Bearer <token>` (compared in constant time). */
+export function bearerMatches(header: string | undefined, token: string): boolean {
+  if (header === undefined) return false;
+  const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
+  return timingSafeEqual(digest(header), digest(`Bearer ${token}`));
+}

@@ -1,0 +1,42 @@
+/**
+ * The client-to-server input, one per fixed tick. Declared once with
+ * @colyseus/schema so the room's `defineInput` and the client's `room.input()`
+ * share the wire format, and delta-encoded so an unchanged tick costs ~1 byte.
+ */
+import { schema, t, type SchemaType } from '@colyseus/schema';
+import { axis } from './sim.ts';
+
+export const PlayerInput = schema(
+  {
+    /** -1 left, 0 still, 1 right. */
+    moveX: t.int8(),
+    /** -1 up, 0 still, 1 down. */
+    moveY: t.int8(),
+    /** Aim direction in radians, 0 = +x; 16-bit on the wire. */
+    aimRad: t.angle(),
+    /** Trigger held this tick. */
+    fire: t.boolean(),
+  },
+  'PlayerInput',
+);
+export type PlayerInput = SchemaType<typeof PlayerInput>;
+
+/** The plain shape of one input, for code that does not need the schema class. */
+export interface InputFrame {
+  moveX: number;
+  moveY: number;
+  aimRad: number;
+  fire: boolean;
+}
+
+/**
+ * Make any decoded input legal in place: axes become -1/0/1, a non-finite aim
+ * becomes 0 and a non-boolean trigger becomes false. Never rejects: a bad
+ * frame turns into a harmless one, so a hostile client cannot teleport anyone.
+ */
+export function sanitizeInput(frame: InputFrame): void {
+  frame.moveX = axis(frame.moveX);
+  frame.moveY = axis(frame.moveY);
+  if (!Number.isFinite(frame.aimRad)) frame.aimRad = 0;
+  if (typeof frame.fire !== 'boolean') frame.fire = false;
+}

@@ -1,0 +1,108 @@
+/**
+ * Every room message name and payload, declared once and used by server and
+ * client. Payloads from clients are untrusted: the room runs the matching
+ * `parse*` function on each before acting on it.
+ */
+import { CHAT_MAX_LENGTH, NAME_MAX_LENGTH, NAME_MIN_LENGTH, NAME_PATTERN } from './constants.ts';
+
+export const ClientMessage = {
+  Chat: 'chat',
+} as const;
+export type ClientMessage = (typeof ClientMessage)[keyof typeof ClientMessage];
+
+export const ServerMessage = {
+  Chat: 'chat',
+  Kill: 'kill',
+  RoundOver: 'roundOver',
+  Notice: 'notice',
+} as const;
+export type ServerMessage = (typeof ServerMessage)[keyof typeof ServerMessage];
+
+/** Client → server `chat`. */
+export interface ChatRequest {
+  text: string;
+}
+
+/** Server → clients `chat`. */
+export interface ChatBroadcast {
+  fromId: string;
+  name: string;
+  text: string;
+}
+
+/** Server → clients `kill`: one line of the kill feed. */
+export interface KillEvent {
+  killerId: string;
+  killerName: string;
+  victimId: string;
+  victimName: string;
+  /** Time until the victim respawns, in milliseconds (the server's configured delay). */
+  respawnInMs: number;
+}
+
+/** One row of the end-of-round scoreboard. */
+export interface ScoreRow {
+  sessionId: string;
+  name: string;
+  kills: number;
+  deaths: number;
+  score: number;
+}
+
+/** Server → clients `roundOver`, rows sorted best first. */
+export interface RoundOverEvent {
+  round: number;
+  rows: ScoreRow[];
+  nextRoundInMs: number;
+}
+
+/** Server → one client `notice`: why a request was refused. */
+export interface Notice {
+  code: 'chat_invalid' | 'chat_rate' | 'bad_message';
+  message: string;
+}
+
+/** Options a client passes to `joinOrCreate('arena', …)`. */
+export interface JoinOptions {
+  name: string;
+}
+
+/** Room listing metadata the arena publishes for the lobby. */
+export interface ArenaMetadata {
+  mapId: string;
+  round: number;
+  phase: number;
+  /** Wall-clock time (ms since the Unix epoch) when the current phase ends. */
+  phaseEndsAtEpochMs: number;
+}
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
+
+// Control characters (C0, DEL, C1) and the Unicode line/paragraph separators and bidi overrides.
+const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/gu;
+
+/** Validate the `name` join option: trimmed, 1–16 characters, letters/digits/space/`_-.`. */
+export function parseJoinOptions(options: unknown): Parsed<JoinOptions> {
+  if (typeof options !== 'object' || options === null) return { ok: false, error: 'join options must be an object with a name' };
+  const raw = (options as { name?: unknown }).name;
+  if (typeof raw !== 'string') return { ok: false, error: 'name is required and must be a string' };
+  const name = raw.trim().replace(/\s+/gu, ' ');
+  const length = [...name].length;
+  if (length < NAME_MIN_LENGTH || length > NAME_MAX_LENGTH) {
+    return { ok: false, error: `name must be ${NAME_MIN_LENGTH} to ${NAME_MAX_LENGTH} characters` };
+  }
+  if (!NAME_PATTERN.test(name)) return { ok: false, error: 'name may contain only letters, digits, spaces and _ - .' };
+  return { ok: true, value: { name } };
+}
+
+/** Validate a chat request: control characters stripped, whitespace folded, 1–140 characters. */
+export function parseChat(payload: unknown): Parsed<ChatRequest> {
+  if (typeof payload !== 'object' || payload === null) return { ok: false, error: 'chat must be an object with a text' };
+  const raw = (payload as { text?: unknown }).text;
+  if (typeof raw !== 'string') return { ok: false, error: 'chat text must be a string' };
+  if (raw.length > CHAT_MAX_LENGTH * 4) return { ok: false, error: `chat text is longer than ${CHAT_MAX_LENGTH} characters` };
+  const text = raw.replace(CONTROL_CHARS, '').replace(/\s+/gu, ' ').trim();
+  if (text.length === 0) return { ok: false, error: 'chat text is empty' };
+  if ([...text].length > CHAT_MAX_LENGTH) return { ok: false, error: `chat text is longer than ${CHAT_MAX_LENGTH} characters` };
+  return { ok: true, value: { text } };
+}

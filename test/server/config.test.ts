@@ -1,0 +1,138 @@
+/** loadConfig: defaults, overrides, and a ConfigError naming the variable for every bad value. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ConfigError, loadConfig } from '../../server/config.ts';
+import {
+  DEFAULT_MAX_PLAYERS,
+  RESPAWN_DELAY_MS,
+  ROUND_DURATION_MS,
+  SCOREBOARD_DURATION_MS,
+  TICK_RATE_HZ,
+} from '../../shared/constants.ts';
+
+describe('loadConfig', () => {
+  it('has documented defaults for an empty environment', () => {
+    assert.deepEqual(loadConfig({}), {
+      port: 2567,
+      maxPlayers: DEFAULT_MAX_PLAYERS,
+      tickRateHz: TICK_RATE_HZ,
+      roundDurationMs: ROUND_DURATION_MS,
+      scoreboardDurationMs: SCOREBOARD_DURATION_MS,
+      respawnDelayMs: RESPAWN_DELAY_MS,
+      reconnectGraceS: 30,
+      logLevel: 'info',
+      clientDist: 'dist/client',
+      redisUrl: undefined,
+      forwardMode: 'direct',
+      advertiseAddress: undefined,
+      metricsEnabled: true,
+      metricsToken: undefined,
+    });
+  });
+
+  it('treats blank values as unset', () => {
+    const config = loadConfig({ PORT: '', MAX_PLAYERS: '  ', REDIS_URL: ' ', FORWARD_MODE: '', ADVERTISE_ADDRESS: '', CLIENT_DIST: ' ' });
+    assert.equal(config.port, 2567);
+    assert.equal(config.maxPlayers, DEFAULT_MAX_PLAYERS);
+    assert.equal(config.redisUrl, undefined);
+    assert.equal(config.forwardMode, 'direct');
+    assert.equal(config.advertiseAddress, undefined);
+    assert.equal(config.clientDist, 'dist/client');
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig({
+      PORT: '8080',
+      MAX_PLAYERS: '2',
+      TICK_RATE_HZ: '60',
+      ROUND_DURATION_MS: '5000',
+      SCOREBOARD_DURATION_MS: '1000',
+      RESPAWN_DELAY_MS: '0',
+      RECONNECT_GRACE_S: '300',
+      LOG_LEVEL: ' WARN ',
+      CLIENT_DIST: 'build/web',
+      REDIS_URL: 'rediss://user:pw@redis.internal:6380/0',
+      FORWARD_MODE: 'Redis',
+      ADVERTISE_ADDRESS: '[fd00::1]:2567',
+      METRICS_ENABLED: 'false',
+      METRICS_TOKEN: ' s3cret-token ',
+    });
+    assert.deepEqual(config, {
+      port: 8080,
+      maxPlayers: 2,
+      tickRateHz: 60,
+      roundDurationMs: 5000,
+      scoreboardDurationMs: 1000,
+      respawnDelayMs: 0,
+      reconnectGraceS: 300,
+      logLevel: 'warn',
+      clientDist: 'build/web',
+      redisUrl: 'rediss://user:pw@redis.internal:6380/0',
+      forwardMode: 'redis',
+      advertiseAddress: '[fd00::1]:2567',
+      metricsEnabled: false,
+      metricsToken: 's3cret-token',
+    });
+    assert.equal(loadConfig({ METRICS_ENABLED: ' TRUE ' }).metricsEnabled, true);
+    assert.equal(loadConfig({ METRICS_ENABLED: '0' }).metricsEnabled, false);
+    assert.equal(loadConfig({ ADVERTISE_ADDRESS: 'game-1.internal:2567' }).advertiseAddress, 'game-1.internal:2567');
+    assert.equal(loadConfig({ PORT: ' 0 ' }).port, 0);
+  });
+
+  const bad: Array<[string, string]> = [
+    ['PORT', 'abc'],
+    ['PORT', '-1'],
+    ['PORT', '65536'],
+    ['PORT', '80.5'],
+    ['PORT', '1e3'],
+    ['PORT', '0x50'],
+    ['MAX_PLAYERS', '1'],
+    ['MAX_PLAYERS', '65'],
+    ['MAX_PLAYERS', 'many'],
+    ['TICK_RATE_HZ', '9'],
+    ['TICK_RATE_HZ', '61'],
+    ['TICK_RATE_HZ', '30Hz'],
+    ['ROUND_DURATION_MS', '4999'],
+    ['ROUND_DURATION_MS', '3600001'],
+    ['SCOREBOARD_DURATION_MS', '999'],
+    ['SCOREBOARD_DURATION_MS', '60001'],
+    ['RESPAWN_DELAY_MS', '30001'],
+    ['RESPAWN_DELAY_MS', '-5'],
+    ['RECONNECT_GRACE_S', '301'],
+    ['RECONNECT_GRACE_S', 'forever'],
+    ['LOG_LEVEL', 'verbose'],
+    ['LOG_LEVEL', 'trace'],
+    ['REDIS_URL', 'localhost:6379'],
+    ['REDIS_URL', 'http://redis:6379'],
+    ['REDIS_URL', 'redis://has space'],
+    ['FORWARD_MODE', 'http'],
+    ['ADVERTISE_ADDRESS', 'no-port'],
+    ['ADVERTISE_ADDRESS', 'host:port'],
+    ['ADVERTISE_ADDRESS', 'fd00::1:2567'],
+    ['ADVERTISE_ADDRESS', 'http://host:2567'],
+    ['METRICS_ENABLED', 'yes'],
+    ['METRICS_ENABLED', 'off'],
+    ['METRICS_TOKEN', 'short'],
+    ['METRICS_TOKEN', 'has a space inside'],
+  ];
+  for (const [name, value] of bad) {
+    it(`throws a ConfigError naming ${name} for ${JSON.stringify(value)}`, () => {
+      assert.throws(
+        () => loadConfig({ [name]: value }),
+        (error: unknown) => {
+          assert.ok(error instanceof ConfigError, `expected ConfigError, got ${String(error)}`);
+          assert.equal(error.name, 'ConfigError');
+          assert.ok(error.message.startsWith(`${name} `), `message should name ${name}: ${error.message}`);
+          return true;
+        },
+      );
+    });
+  }
+
+  it('does not echo a Redis password in its error', () => {
+    assert.throws(
+      () => loadConfig({ REDIS_URL: 'redis://user:s3cret@host with space:6379' }),
+      (error: unknown) => error instanceof ConfigError && !error.message.includes('s3cret') && error.message.includes('REDIS_URL'),
+    );
+  });
+});
