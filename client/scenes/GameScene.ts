@@ -1,0 +1,394 @@
+/**
+ * A match: the map, every player, shots in flight, and the HUD, driven by one
+ * joined arena room. Each frame: advance prediction and send the inputs that
+ * fell due, then draw every player where the netcode says (predicted for us,
+ * interpolated for others), then refresh the HUD from the state.
+ */
+import { Callbacks } from '@colyseus/sdk';
+import Phaser from 'phaser';
+import { RESPAWN_DELAY_MS, TICK_RATE_HZ } from '../../shared/constants.ts';
+import { ARENA_MAP } from '../../shared/map.ts';
+import { ClientMessage, ServerMessage, type ChatBroadcast, type KillEvent, type Notice, type RoundOverEvent, type ScoreRow } from '../../shared/messages.ts';
+import { RoundPhase, type Player, type Projectile } from '../../shared/state.ts';
+import { Controls } from '../input/controls.ts';
+import { log } from '../log.ts';
+import { describeLeave, type ArenaRoom } from '../net/connection.ts';
+import { INTERP_DELAY_MS, Netcode, type Position } from '../net/prediction.ts';
+import { drawMap } from '../render/mapView.ts';
+import { COLORS, cssColor, playerColor } from '../render/palette.ts';
+import { PlayerView } from '../render/playerView.ts';
+import { ProjectileLayer } from '../render/projectiles.ts';
+import { SceneKeys } from '../sceneKeys.ts';
+import { setGameProbe, type RenderedPlayer } from '../testHook.ts';
+import { ChatBox } from '../ui/chat.ts';
+import { el, uiRoot } from '../ui/dom.ts';
+import { Hud } from '../ui/hud.ts';
+import { DeathOverlay, ReconnectOverlay, ScoreboardOverlay } from '../ui/overlays.ts';
+import type { LobbySceneData } from './LobbyScene.ts';
+
+/** What the lobby hands over: the joined room and the name we joined with. */
+export interface GameSceneData {
+  room: ArenaRoom;
+  name: string;
+}
+
+/** Seconds the server holds a dropped player's seat (RECONNECT_GRACE_S default). */
+const RECONNECT_GRACE_S = 30;
+const PING_EVERY_MS = 2000;
+/**
+ * Space the camera may show past the map edge: the border reads as a wall and
+ * not the screen edge, and a player in a corner stays clear of the HUD cards.
+ */
+const CAMERA_MARGIN_PX = 160;
+/**
+ * World area every screen shows (zoom scales to it), so a big monitor sees
+ * the same part of the arena as a laptop and gains no advantage.
+ */
+const VIEW_WORLD_W = 1280;
+const VIEW_WORLD_H = 720;
+
+interface Entry {
+  state: Player;
+  view: PlayerView;
+}
+
+/** The in-match scene; started by the lobby with a joined room, returns to the lobby when the room is gone. */
+export class GameScene extends Phaser.Scene {
+  private room!: ArenaRoom;
+  private name = '';
+  private net!: Netcode;
+  private controls!: Controls;
+  private projectiles!: ProjectileLayer;
+  private hud!: Hud;
+  private chat!: ChatBox;
+  private death!: DeathOverlay;
+  private reconnect!: ReconnectOverlay;
+  private scoreboard!: ScoreboardOverlay;
+  private readonly entries = new Map<string, Entry>();
+  private readonly cleanups: Array<() => void> = [];
+  private readonly scratch: Position = { x: 0, y: 0 };
+  private aimRad = 0;
+  private pointerSeen = false;
+  private pingMs: number | null = null;
+  private lastRoundOver: RoundOverEvent | null = null;
+  private killedBy: string | null = null;
+  /** The server's respawn delay, from the last kill event that named us. */
+  private respawnInMs = RESPAWN_DELAY_MS;
+  private leaving = false;
+  /** Joins are announced in chat only after the first full state, not for players already there. */
+  private announceJoins = false;
+
+  constructor() {
+    super(SceneKeys.Game);
+  }
+
+  init(data: GameSceneData): void {
+    this.room = data.room;
+    this.name = data.name;
+    this.entries.clear();
+    this.cleanups.length = 0;
+    this.aimRad = 0;
+    this.pointerSeen = false;
+    this.pingMs = null;
+    this.lastRoundOver = null;
+    this.killedBy = null;
+    this.leaving = false;
+    this.announceJoins = false;
+  }
+
+  create(): void {
+    const cam = this.cameras.main;
+    cam.setBackgroundColor(COLORS.background);
+    cam.setBounds(-CAMERA_MARGIN_PX, -CAMERA_MARGIN_PX, ARENA_MAP.widthPx + 2 * CAMERA_MARGIN_PX, ARENA_MAP.heightPx + 2 * CAMERA_MARGIN_PX);
+    cam.centerOn(ARENA_MAP.widthPx / 2, ARENA_MAP.heightPx / 2);
+    this.fitZoom();
+    this.scale.on(Phaser.Scale.Events.RESIZE, this.fitZoom, this);
+    this.cleanups.push(() => this.scale.off(Phaser.Scale.Events.RESIZE, this.fitZoom, this));
+    drawMap(this, ARENA_MAP);
+
+    this.net = new Netcode(this.room);
+    this.projectiles = new ProjectileLayer(this, ARENA_MAP);
+    this.controls = new Controls();
+    this.input.on(Phaser.Input.Events.POINTER_DOWN, (p: Phaser.Input.Pointer) => {
+      if (p.leftButtonDown()) this.controls.setPointer(true);
+    });
+    this.input.on(Phaser.Input.Events.POINTER_UP, () => this.controls.setPointer(false));
+    this.input.on(Phaser.Input.Events.POINTER_MOVE, () => (this.pointerSeen = true));
+
+    this.buildUi();
+    this.wireState();
+    this.wireMessages();
+    this.wireConnection();
+    this.installProbe();
+    this.events.once(Phaser.Scenes.Events.SHUTDOWN, this.teardown, this);
+  }
+
+  override update(time: number): void {
+    const now = performance.now();
+    this.net.frame(time, () => ({ ...this.controls.read(), aimRad: this.aimRad }));
+
+    for (const { state, view } of this.entries.values()) {
+      const pos = this.net.position(state, this.scratch);
+      view.setPosition(pos.x, pos.y);
+      view.setName(state.name);
+      view.setHp(state.hp, now);
+      if (view.isLocal) {
+        this.updateAim(pos);
+        view.setAim(this.aimRad);
+        view.setAlive(this.net.localAlive);
+      } else {
+        view.setAim(this.net.aim(state));
+        view.setAlive(state.alive);
+      }
+      view.update(now);
+    }
+    this.projectiles.update(now);
+    this.updateHud(now);
+  }
+
+  private fitZoom(): void {
+    const zoom = Math.min(this.scale.width / VIEW_WORLD_W, this.scale.height / VIEW_WORLD_H);
+    // Below 0.75 players get too small to read; a small window then simply sees less.
+    this.cameras.main.setZoom(Math.min(2, Math.max(0.75, zoom)));
+  }
+
+  /** Aim from our drawn position to the mouse, in world space (the camera may have moved). */
+  private updateAim(from: Position): void {
+    if (!this.pointerSeen) return;
+    const p = this.input.activePointer;
+    const world = this.cameras.main.getWorldPoint(p.x, p.y);
+    const dx = world.x - from.x;
+    const dy = world.y - from.y;
+    if (dx * dx + dy * dy > 4) this.aimRad = Math.atan2(dy, dx);
+  }
+
+  private buildUi(): void {
+    this.hud = new Hud();
+    this.chat = new ChatBox({
+      placeholder: 'Enter to chat · Esc to cancel',
+      send: (text) => this.room.send(ClientMessage.Chat, { text }),
+      enterOpens: true,
+      fade: true,
+      focusChanged: (focused) => {
+        if (focused) this.controls.releaseAll();
+      },
+    });
+    this.death = new DeathOverlay();
+    this.reconnect = new ReconnectOverlay(RECONNECT_GRACE_S);
+    this.scoreboard = new ScoreboardOverlay();
+    const leave = el('button', { class: 'btn small leave', text: 'Leave', attrs: { type: 'button' }, on: { click: () => void this.leave() } });
+    const root = el('div', { class: 'game-ui' }, [this.hud.root, this.chat.root, this.death.root, this.scoreboard.root, this.reconnect.root, leave]);
+    uiRoot().append(root);
+    this.cleanups.push(() => {
+      this.chat.destroy();
+      root.remove();
+    });
+    this.chat.addSystem(`Joined room ${this.room.roomId} as ${this.name}.`);
+  }
+
+  private wireState(): void {
+    const callbacks = Callbacks.get(this.room);
+    this.room.onStateChange.once(() => (this.announceJoins = true));
+    this.cleanups.push(
+      callbacks.onAdd('players', (player, id) => this.addPlayer(player, id)),
+      callbacks.onRemove('players', (_player, id) => this.removePlayer(id)),
+      callbacks.onAdd('projectiles', (shot, id) => this.addShot(shot, id)),
+      callbacks.onRemove('projectiles', (_shot, id) => this.projectiles.remove(id, performance.now())),
+    );
+  }
+
+  private addPlayer(player: Player, id: string): void {
+    if (this.entries.has(id)) return;
+    const isLocal = id === this.room.sessionId;
+    const view = new PlayerView(this, id, player.name, playerColor(id, isLocal), isLocal);
+    const pos = this.net.position(player, this.scratch);
+    view.setPosition(pos.x, pos.y);
+    this.entries.set(id, { state: player, view });
+    if (isLocal) {
+      this.net.bindLocal(player);
+      this.cameras.main.startFollow(view.container, false, 0.18, 0.18);
+    } else if (this.announceJoins) {
+      this.chat.addSystem(`${player.name} joined.`);
+    }
+  }
+
+  private removePlayer(id: string): void {
+    const entry = this.entries.get(id);
+    if (!entry) return;
+    this.entries.delete(id);
+    entry.view.destroy();
+    if (id !== this.room.sessionId) this.chat.addSystem(`${entry.view.name} left.`);
+  }
+
+  private addShot(shot: Projectile, id: string): void {
+    const stepMs = this.net.input.stepMs ?? 1000 / TICK_RATE_HZ;
+    const ticksOld = Math.max(0, this.room.state.tick - shot.firedTick + 1);
+    const mine = shot.ownerId === this.room.sessionId;
+    this.projectiles.add(
+      id,
+      {
+        x: shot.x,
+        y: shot.y,
+        aimRad: shot.aimRad,
+        color: playerColor(shot.ownerId, mine),
+        ageOnArrivalMs: Math.min(ticksOld * stepMs, 250),
+        delayMs: mine ? 0 : INTERP_DELAY_MS,
+      },
+      performance.now(),
+    );
+  }
+
+  private wireMessages(): void {
+    const room = this.room;
+    const colorOf = (sessionId: string): string => cssColor(playerColor(sessionId, sessionId === room.sessionId));
+    this.cleanups.push(
+      room.onMessage(ServerMessage.Kill, (event: KillEvent) => {
+        this.hud.addKill(event, room.sessionId, colorOf);
+        if (event.victimId === room.sessionId) {
+          this.killedBy = event.killerName;
+          this.respawnInMs = event.respawnInMs;
+        }
+      }),
+      room.onMessage(ServerMessage.Chat, (message: ChatBroadcast) => this.chat.addChat(message, colorOf(message.fromId))),
+      room.onMessage(ServerMessage.Notice, (notice: Notice) => this.chat.addNotice(notice.message)),
+      room.onMessage(ServerMessage.RoundOver, (event: RoundOverEvent) => {
+        this.lastRoundOver = event;
+        this.projectiles.clear();
+        this.chat.addSystem(`Round ${event.round} over. Winner: ${event.rows[0]?.name ?? 'nobody'}.`);
+      }),
+    );
+  }
+
+  private wireConnection(): void {
+    const room = this.room;
+    this.listen(room.onDrop, (code: number) => {
+      log.warn('connection dropped; SDK is reconnecting', { code });
+      this.controls.releaseAll();
+      this.reconnect.show();
+    });
+    this.listen(room.onReconnect, () => {
+      this.reconnect.hide();
+      this.chat.addSystem('Reconnected.');
+    });
+    this.listen(room.onLeave, (code: number, reason?: string) => {
+      const expected = this.leaving;
+      // The socket is gone: teardown must not try to leave again.
+      this.leaving = true;
+      if (expected || !this.sys.isActive()) return;
+      this.toLobby(describeLeave(code, reason));
+    });
+    this.listen(room.onError, (code: number, message?: string) => log.warn('room error', { code, message }));
+    // Closing the tab is a deliberate leave: free the seat now instead of holding it for the reconnect grace.
+    const onPageHide = (): void => void room.leave(true).catch(() => undefined);
+    window.addEventListener('pagehide', onPageHide);
+    this.cleanups.push(() => window.removeEventListener('pagehide', onPageHide));
+
+    const ping = (): void => {
+      if (!this.reconnect.visible) room.ping((ms) => (this.pingMs = ms));
+    };
+    ping();
+    const timer = window.setInterval(ping, PING_EVERY_MS);
+    this.cleanups.push(() => window.clearInterval(timer));
+  }
+
+  /** Subscribe to a room signal until this scene shuts down. */
+  private listen<A extends unknown[]>(signal: { (cb: (...args: A) => void): unknown; remove(cb: (...args: A) => void): void }, cb: (...args: A) => void): void {
+    signal(cb);
+    this.cleanups.push(() => signal.remove(cb));
+  }
+
+  private updateHud(now: number): void {
+    const state = this.room.state;
+    const me = this.net.me;
+    const round = state.round;
+    const phase = round?.phase ?? RoundPhase.Playing;
+    this.hud.update({
+      name: me?.name ?? this.name,
+      hp: me?.hp ?? 0,
+      alive: this.net.localAlive,
+      kills: me?.kills ?? 0,
+      deaths: me?.deaths ?? 0,
+      score: me?.score ?? 0,
+      round: round?.number ?? 1,
+      phase,
+      secondsLeft: round?.secondsLeft ?? 0,
+      pingMs: this.pingMs ?? (this.net.rttMs > 0 ? this.net.rttMs : null),
+      players: state.players?.size ?? 0,
+      roomId: this.room.roomId,
+    });
+
+    if (phase === RoundPhase.Scoreboard) {
+      this.death.hide();
+      const rows = this.lastRoundOver?.rows ?? this.liveScores();
+      this.scoreboard.show(round?.number ?? 1, rows, this.room.sessionId, round?.secondsLeft ?? 0);
+    } else {
+      this.scoreboard.hide();
+      if (me && !this.net.localAlive) {
+        if (!this.death.visible) this.death.show(this.killedBy, now + this.respawnInMs);
+        this.death.update(now);
+      } else if (this.death.visible) {
+        this.death.hide();
+        this.killedBy = null;
+      }
+    }
+  }
+
+  /** Scores straight from the state, for a player who joined during the scoreboard. */
+  private liveScores(): ScoreRow[] {
+    const rows: ScoreRow[] = [];
+    this.room.state.players?.forEach((p, sessionId) => rows.push({ sessionId, name: p.name, kills: p.kills, deaths: p.deaths, score: p.score }));
+    return rows.sort((a, b) => b.score - a.score || a.deaths - b.deaths || a.name.localeCompare(b.name));
+  }
+
+  private installProbe(): void {
+    setGameProbe({
+      sessionId: () => this.room.sessionId,
+      roomId: () => this.room.roomId,
+      renderedPlayers: (): RenderedPlayer[] =>
+        [...this.entries.values()].map(({ view }) => ({
+          id: view.sessionId,
+          name: view.name,
+          x: view.container.x,
+          y: view.container.y,
+          hp: view.health,
+          alive: view.isAlive,
+          local: view.isLocal,
+        })),
+      worldToPage: (x, y) => {
+        const cam = this.cameras.main;
+        const canvas = this.game.canvas.getBoundingClientRect();
+        const scaleX = canvas.width / this.scale.width;
+        const scaleY = canvas.height / this.scale.height;
+        return {
+          x: canvas.left + (cam.x + (x - cam.worldView.x) * cam.zoom) * scaleX,
+          y: canvas.top + (cam.y + (y - cam.worldView.y) * cam.zoom) * scaleY,
+        };
+      },
+      projectiles: () => this.projectiles.visibleCount,
+      netStats: () => ({ sent: this.net.input.sentCount, acked: this.net.input.lastProcessed, rttMs: this.net.rttMs }),
+    });
+  }
+
+  private async leave(): Promise<void> {
+    if (this.leaving) return;
+    this.leaving = true;
+    await this.room.leave().catch(() => undefined);
+    this.toLobby(undefined);
+  }
+
+  private toLobby(message: string | undefined): void {
+    const data: LobbySceneData = message ? { message } : {};
+    this.scene.start(SceneKeys.Lobby, data);
+  }
+
+  private teardown(): void {
+    setGameProbe(null);
+    for (const cleanup of this.cleanups.splice(0)) cleanup();
+    this.net.dispose();
+    this.controls.dispose();
+    this.projectiles.destroy();
+    for (const { view } of this.entries.values()) view.destroy();
+    this.entries.clear();
+    if (!this.leaving) void this.room.leave().catch(() => undefined);
+  }
+}

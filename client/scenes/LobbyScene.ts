@@ -1,0 +1,152 @@
+/**
+ * The lobby: pick a name, then Quick Play or join a listed room. The arena
+ * map idles behind the panel as a backdrop. Joining hands the live room to
+ * GameScene; GameScene comes back here (with a message) when the room is gone.
+ */
+import Phaser from 'phaser';
+import { ARENA_MAP } from '../../shared/map.ts';
+import { NAME_STORAGE_KEY } from '../config.ts';
+import { log } from '../log.ts';
+import { describeJoinError, type ArenaConnection, type ArenaRoom } from '../net/connection.ts';
+import { LobbyFeed } from '../net/lobby.ts';
+import { drawMap } from '../render/mapView.ts';
+import { COLORS, cssColor, playerColor } from '../render/palette.ts';
+import { SceneKeys } from '../sceneKeys.ts';
+import { setLobbyProbe } from '../testHook.ts';
+import { uiRoot } from '../ui/dom.ts';
+import { LobbyView } from '../ui/lobbyView.ts';
+import type { GameSceneData } from './GameScene.ts';
+
+/** What GameScene passes back: why we are in the lobby again. */
+export interface LobbySceneData {
+  message?: string;
+}
+
+/** Backdrop pan speed, radians of the slow orbit per millisecond. */
+const PAN_RATE = 0.00005;
+
+/** The first scene: lobby UI over an idle view of the arena. */
+export class LobbyScene extends Phaser.Scene {
+  private view: LobbyView | undefined;
+  private feed: LobbyFeed | undefined;
+  private message: string | undefined;
+  private joining = false;
+
+  constructor(private readonly connection: ArenaConnection) {
+    super(SceneKeys.Lobby);
+  }
+
+  init(data: LobbySceneData): void {
+    this.message = data?.message;
+    this.joining = false;
+  }
+
+  create(): void {
+    this.cameras.main.setBackgroundColor(COLORS.background);
+    drawMap(this, ARENA_MAP);
+    this.fitBackdrop();
+    this.scale.on(Phaser.Scale.Events.RESIZE, this.fitBackdrop, this);
+
+    const view = new LobbyView(this.storedName(), {
+      quickPlay: (name) => void this.join(name, () => this.connection.quickPlay(name)),
+      join: (roomId, name) => void this.join(name, () => this.connection.joinRoom(roomId, name)),
+      chat: (name, text) => void this.feed?.chat(name, text),
+    });
+    this.view = view;
+    uiRoot().append(view.root);
+    if (this.message) view.showError(this.message);
+    view.focusName();
+
+    view.setStatus('connecting…');
+    this.feed = new LobbyFeed(this.connection, {
+      rooms: (list) => {
+        view.setRooms(list);
+        view.setStatus(`${list.length} room${list.length === 1 ? '' : 's'} · live`);
+      },
+      chat: (message) => view.addChat(message, cssColor(playerColor(message.fromId, false))),
+      notice: (notice) => view.chat.addNotice(notice.message),
+      offline: (reason) => view.setStatus(reason),
+    });
+    void this.feed.open(view.name);
+    this.time.addEvent({ delay: 1000, loop: true, callback: () => view.refreshTimes(Date.now()) });
+
+    setLobbyProbe({
+      rooms: () => (this.feed?.rooms ?? []).map((r) => ({ roomId: r.roomId, clients: r.clients, maxClients: r.maxClients })),
+      error: () => (view.root.querySelector('.lobby-error')?.textContent ?? ''),
+    });
+    this.events.once(Phaser.Scenes.Events.SHUTDOWN, this.teardown, this);
+  }
+
+  override update(time: number): void {
+    // A slow drift over the map so the lobby does not look frozen.
+    const cam = this.cameras.main;
+    cam.centerOn(ARENA_MAP.widthPx / 2 + Math.cos(time * PAN_RATE) * 120, ARENA_MAP.heightPx / 2 + Math.sin(time * PAN_RATE * 1.3) * 70);
+  }
+
+  private async join(rawName: string, attempt: () => Promise<ArenaRoom>): Promise<void> {
+    const view = this.view;
+    if (!view || this.joining) return;
+    const parsed = this.connection.validateName(rawName);
+    if (!parsed.ok) {
+      view.showError(capitalize(parsed.error));
+      view.focusName();
+      return;
+    }
+    this.joining = true;
+    view.showError(null);
+    view.setBusy(true);
+    try {
+      const room = await attempt();
+      if (!this.sys.isActive()) {
+        // The scene went away while we waited (page navigation); do not strand a seat.
+        void room.leave();
+        return;
+      }
+      this.rememberName(parsed.value.name);
+      const data: GameSceneData = { room, name: parsed.value.name };
+      this.scene.start(SceneKeys.Game, data);
+    } catch (error) {
+      log.warn('join failed', { error: String(error) });
+      this.joining = false;
+      if (this.view !== view) return;
+      view.setBusy(false);
+      view.showError(describeJoinError(error, this.connection.serverUrl));
+    }
+  }
+
+  private fitBackdrop(): void {
+    const cam = this.cameras.main;
+    const zoom = Math.max(this.scale.width / (ARENA_MAP.widthPx - 200), this.scale.height / (ARENA_MAP.heightPx - 120));
+    cam.setZoom(zoom);
+    cam.setAlpha(0.55);
+  }
+
+  private storedName(): string {
+    try {
+      return window.localStorage.getItem(NAME_STORAGE_KEY) ?? '';
+    } catch {
+      return '';
+    }
+  }
+
+  private rememberName(name: string): void {
+    try {
+      window.localStorage.setItem(NAME_STORAGE_KEY, name);
+    } catch {
+      // Storage can be off (privacy mode); the name is just not remembered.
+    }
+  }
+
+  private teardown(): void {
+    this.scale.off(Phaser.Scale.Events.RESIZE, this.fitBackdrop, this);
+    setLobbyProbe(null);
+    void this.feed?.close();
+    this.feed = undefined;
+    this.view?.destroy();
+    this.view = undefined;
+  }
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

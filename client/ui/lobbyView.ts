@@ -1,0 +1,154 @@
+/**
+ * The lobby screen as DOM: name field, Quick Play, the live room list with
+ * players and time left in each round, and lobby chat. It only displays and
+ * reports clicks; LobbyScene decides what they do.
+ */
+import { NAME_MAX_LENGTH } from '../../shared/constants.ts';
+import type { ChatBroadcast } from '../../shared/messages.ts';
+import { RoundPhase } from '../../shared/state.ts';
+import type { ArenaListing } from '../net/lobby.ts';
+import { ChatBox } from './chat.ts';
+import { el, formatClock } from './dom.ts';
+
+/** What the lobby view reports; the scene decides what each click does. */
+export interface LobbyViewEvents {
+  quickPlay(name: string): void;
+  join(roomId: string, name: string): void;
+  chat(name: string, text: string): void;
+}
+
+/** The lobby panel as DOM; the scene appends `root` to the UI layer. */
+export class LobbyView {
+  readonly root: HTMLElement;
+  readonly chat: ChatBox;
+  private readonly nameInput: HTMLInputElement;
+  private readonly playButton: HTMLButtonElement;
+  private readonly errorEl = el('div', { class: 'lobby-error', attrs: { role: 'alert', 'data-testid': 'lobby-error' } });
+  private readonly statusEl = el('div', { class: 'lobby-status' });
+  private readonly list = el('tbody');
+  private readonly emptyRow = el('tr', { class: 'empty' }, [el('td', { attrs: { colspan: '5' }, text: 'No rooms yet — Quick Play opens one.' })]);
+  private rooms: readonly ArenaListing[] = [];
+  private busy = false;
+
+  constructor(
+    initialName: string,
+    private readonly events: LobbyViewEvents,
+  ) {
+    this.nameInput = el('input', {
+      class: 'name-input',
+      attrs: { type: 'text', placeholder: 'Your name', maxlength: String(NAME_MAX_LENGTH * 2), 'aria-label': 'Player name', autocomplete: 'nickname', spellcheck: 'false' },
+      on: {
+        input: () => this.showError(null),
+        keydown: (event) => {
+          if (event.key === 'Enter') this.playButton.click();
+        },
+      },
+    });
+    this.nameInput.value = initialName;
+    this.playButton = el('button', { class: 'btn primary', text: 'Quick Play', attrs: { type: 'button' }, on: { click: () => this.events.quickPlay(this.name) } });
+
+    this.chat = new ChatBox({
+      placeholder: 'Say something to the lobby…',
+      send: (text) => events.chat(this.name, text),
+      enterOpens: false,
+      fade: false,
+    });
+
+    const table = el('table', { class: 'rooms' }, [
+      el('thead', {}, [el('tr', {}, ['Room', 'Players', 'Round', 'Time left', ''].map((h) => el('th', { text: h })))]),
+      this.list,
+    ]);
+    this.list.append(this.emptyRow);
+
+    const panel = el('div', { class: 'lobby-panel card' }, [
+      el('h1', { class: 'title' }, [el('span', { text: 'ARENA' })]),
+      el('p', { class: 'tagline', text: 'Top-down free-for-all. Four hits and you are out.' }),
+      el('div', { class: 'play-row' }, [this.nameInput, this.playButton]),
+      this.errorEl,
+      el('div', { class: 'rooms-head' }, [el('h2', { text: 'Open rooms' }), this.statusEl]),
+      el('div', { class: 'rooms-wrap' }, [table]),
+      el('h2', { text: 'Lobby chat' }),
+      this.chat.root,
+    ]);
+    this.root = el('div', { class: 'lobby' }, [panel]);
+  }
+
+  /** The name as typed (validation happens on join). */
+  get name(): string {
+    return this.nameInput.value;
+  }
+
+  focusName(): void {
+    this.nameInput.focus();
+    this.nameInput.select();
+  }
+
+  /** Disable the join buttons while a join is in flight. */
+  setBusy(busy: boolean): void {
+    this.busy = busy;
+    this.playButton.disabled = busy;
+    this.playButton.textContent = busy ? 'Joining…' : 'Quick Play';
+    for (const b of this.list.querySelectorAll('button')) b.disabled = busy;
+  }
+
+  /** Show a join error under the name field; null clears it. */
+  showError(text: string | null): void {
+    this.errorEl.textContent = text ?? '';
+    this.errorEl.classList.toggle('shown', text !== null);
+  }
+
+  setStatus(text: string): void {
+    this.statusEl.textContent = text;
+  }
+
+  setRooms(rooms: readonly ArenaListing[]): void {
+    this.rooms = rooms;
+    this.list.replaceChildren(...(rooms.length ? rooms.map((r) => this.row(r)) : [this.emptyRow]));
+    this.refreshTimes(Date.now());
+  }
+
+  /** Recompute every row's time left; call about once a second. */
+  refreshTimes(nowEpochMs: number): void {
+    for (const tr of this.list.querySelectorAll<HTMLTableRowElement>('tr[data-room-id]')) {
+      const room = this.rooms.find((r) => r.roomId === tr.dataset.roomId);
+      const cell = tr.querySelector<HTMLElement>('.time-left');
+      if (!room || !cell) continue;
+      const meta = room.metadata;
+      cell.textContent = meta ? formatClock((meta.phaseEndsAtEpochMs - nowEpochMs) / 1000) : '—';
+    }
+  }
+
+  addChat(message: ChatBroadcast, color: string): void {
+    this.chat.addChat(message, color);
+  }
+
+  destroy(): void {
+    this.chat.destroy();
+    this.root.remove();
+  }
+
+  private row(room: ArenaListing): HTMLTableRowElement {
+    const full = room.maxClients > 0 && room.clients >= room.maxClients;
+    const meta = room.metadata;
+    const phase = meta ? (meta.phase === RoundPhase.Scoreboard ? `${meta.round} · scores` : `${meta.round} · playing`) : '—';
+    const fill = el('div', { class: 'fill' });
+    fill.style.width = `${room.maxClients ? Math.min(100, (room.clients / room.maxClients) * 100) : 0}%`;
+    const join = el('button', {
+      class: 'btn small',
+      text: full || room.locked ? 'Full' : 'Join',
+      attrs: { type: 'button' },
+      on: { click: () => this.events.join(room.roomId, this.name) },
+    });
+    join.disabled = this.busy || full || room.locked;
+    return el('tr', { attrs: { 'data-room-id': room.roomId, 'data-players': String(room.clients) } }, [
+      el('td', { class: 'room-id', text: room.roomId }),
+      el('td', { class: 'players' }, [
+        el('span', { class: 'count', text: `${room.clients}/${room.maxClients}` }),
+        el('div', { class: 'meter' }, [fill]),
+      ]),
+      el('td', { class: 'phase', text: phase }),
+      el('td', { class: 'time-left' }),
+      el('td', { class: 'action' }, [join]),
+    ]);
+  }
+}

@@ -1,0 +1,267 @@
+/**
+ * The built client in a real browser against the real server: two players
+ * quick-play into one room, each sees the other, a held key moves a player on
+ * the other player's screen, shots land, and the lobby lists the room and
+ * shows join errors. Assertions read `window.__arena`, which reports what the
+ * scene draws (game object positions), i.e. what a player sees.
+ *
+ * Needs dist/client (scripts/test.sh builds it) and Debian's chromium.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { RenderedPlayer } from '../../client/testHook.ts';
+import { bootTestApp, type TestApp } from '../helpers/app.ts';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CLIENT_INDEX = path.resolve('dist/client/index.html');
+const README_PICTURE = path.resolve('docs/screenshot.png');
+/**
+ * The mid-fight screenshot refreshes the README picture only when asked
+ * (UPDATE_SCREENSHOT=1) or when there is none yet; otherwise it goes to the
+ * ignored test-results/, so a test run never dirties the work tree.
+ */
+const SCREENSHOT =
+  process.env.UPDATE_SCREENSHOT === '1' || !existsSync(README_PICTURE) ? README_PICTURE : path.resolve('test-results/screenshot.png');
+/** README picture size; the game shows the same world area at any size. */
+const VIEWPORT = { width: 1600, height: 900 };
+/** A horizontal lane with no cover between x 0 and 1600 (walls end at y 300 and start at y 420). */
+const LANE_Y = 360;
+
+describe('browser client', { timeout: 90_000 }, () => {
+  let t: TestApp;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+  const pageErrors: string[] = [];
+  let alice: Page;
+  let bob: Page;
+  let roomId = '';
+  let aliceJoinedAt = 0;
+
+  async function openPage(label: string): Promise<Page> {
+    const context = await browser.newContext({ viewport: VIEWPORT });
+    contexts.push(context);
+    const page = await context.newPage();
+    page.on('pageerror', (error) => pageErrors.push(`${label}: ${error.message}`));
+    await page.goto(t.url);
+    await page.waitForFunction(() => window.__arena?.scene() === 'lobby', null, { timeout: 10_000 });
+    return page;
+  }
+
+  async function quickPlay(page: Page, name: string): Promise<void> {
+    await page.fill('.name-input', name);
+    await page.click('button:has-text("Quick Play")');
+    await page.waitForFunction(() => window.__arena?.scene() === 'game', null, { timeout: 10_000 });
+  }
+
+  const players = (page: Page): Promise<RenderedPlayer[]> => page.evaluate(() => window.__arena!.renderedPlayers());
+
+  async function drawn(page: Page, name: string): Promise<RenderedPlayer> {
+    const p = (await players(page)).find((q) => q.name === name);
+    assert.ok(p, `${name} is not drawn on this page`);
+    return p;
+  }
+
+  /** Wait until `page` draws a player named `name` that satisfies `check`. */
+  async function waitDrawn(page: Page, name: string, check: string, what: string, timeout = 5000): Promise<RenderedPlayer> {
+    try {
+      const handle = await page.waitForFunction(
+        ([n, body]) => {
+          const p = window.__arena!.renderedPlayers().find((q) => q.name === n);
+          return p && new Function('p', `return ${body}`)(p) ? p : null;
+        },
+        [name, check] as const,
+        { timeout },
+      );
+      return (await handle.jsonValue()) as RenderedPlayer;
+    } catch {
+      const seen = JSON.stringify(await players(page));
+      throw new Error(`timed out waiting for ${what}; drawn: ${seen}`);
+    }
+  }
+
+  /** Hold `key` until our own drawn player satisfies `check` (a JS expression on `p`). */
+  async function walk(page: Page, key: string, check: string, what: string): Promise<void> {
+    const name = (await players(page)).find((p) => p.local)!.name;
+    await page.keyboard.down(key);
+    try {
+      await waitDrawn(page, name, check, what, 8000);
+    } finally {
+      await page.keyboard.up(key);
+    }
+  }
+
+  async function aimAt(page: Page, name: string): Promise<void> {
+    const target = await drawn(page, name);
+    const at = await page.evaluate(([x, y]) => window.__arena!.worldToPage(x, y), [target.x, target.y] as const);
+    assert.ok(at, 'worldToPage answers while in game');
+    await page.mouse.move(at.x, at.y);
+  }
+
+  async function say(page: Page, text: string): Promise<void> {
+    await page.keyboard.press('Enter');
+    await page.keyboard.type(text);
+    await page.keyboard.press('Enter');
+  }
+
+  before(async () => {
+    assert.ok(existsSync(CLIENT_INDEX), `${CLIENT_INDEX} is missing: build the client first (npx vite build; npm test does it)`);
+    assert.ok(existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
+    t = await bootTestApp();
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
+  });
+
+  after(async () => {
+    for (const context of contexts) await context.close().catch(() => undefined);
+    await browser?.close().catch(() => undefined);
+    await t?.colyseus.shutdown();
+  });
+
+  it('puts two quick-play players in the same room, each drawing the other', async () => {
+    alice = await openPage('alice');
+    bob = await openPage('bob');
+    await quickPlay(alice, 'Alice');
+    aliceJoinedAt = Date.now();
+    await quickPlay(bob, 'Bob');
+
+    roomId = (await alice.evaluate(() => window.__arena!.roomId())) ?? '';
+    assert.ok(roomId, 'Alice is in a room');
+    assert.equal(await bob.evaluate(() => window.__arena!.roomId()), roomId, 'Bob is in the same room');
+    assert.notEqual(await alice.evaluate(() => window.__arena!.sessionId()), await bob.evaluate(() => window.__arena!.sessionId()));
+
+    await waitDrawn(alice, 'Bob', '!p.local', 'Alice to draw Bob');
+    await waitDrawn(bob, 'Alice', '!p.local', 'Bob to draw Alice');
+    assert.equal((await drawn(alice, 'Alice')).local, true);
+    assert.equal((await drawn(bob, 'Bob')).local, true);
+  });
+
+  it("moves a player on the other player's screen while a key is held", async () => {
+    const aliceBefore = await drawn(bob, 'Alice');
+    const bobBefore = await drawn(bob, 'Bob');
+    // Alice spawns in the top half, so down is open floor.
+    assert.ok(aliceBefore.y < 500, `Alice spawned at y ${aliceBefore.y}`);
+
+    await alice.keyboard.down('s');
+    await alice.waitForTimeout(600);
+    await alice.keyboard.up('s');
+    // Bob draws Alice ~100 ms in the past (interpolation); let that and the last patches land.
+    await bob.waitForTimeout(400);
+
+    const aliceAfter = await drawn(bob, 'Alice');
+    const bobAfter = await drawn(bob, 'Bob');
+    assert.ok(aliceAfter.y - aliceBefore.y > 60, `Alice moved down on Bob's screen: ${aliceBefore.y} -> ${aliceAfter.y}`);
+    assert.ok(Math.abs(aliceAfter.x - aliceBefore.x) < 1, `Alice did not drift sideways: ${aliceBefore.x} -> ${aliceAfter.x}`);
+    assert.deepEqual({ x: bobAfter.x, y: bobAfter.y }, { x: bobBefore.x, y: bobBefore.y }, 'Bob did not move');
+    // And Alice's own (predicted) view agrees with what Bob sees once she has stopped.
+    const aliceOwn = await drawn(alice, 'Alice');
+    assert.ok(Math.abs(aliceOwn.y - aliceAfter.y) < 1, `Alice's own screen ${aliceOwn.y} vs Bob's ${aliceAfter.y}`);
+  });
+
+  it('lands shots: the target loses health and dies on both screens', async () => {
+    // Both walk into the open lane, facing each other across it.
+    await Promise.all([
+      walk(alice, 's', `p.y >= ${LANE_Y}`, 'Alice to reach the lane'),
+      walk(bob, 'w', `p.y <= ${LANE_Y}`, 'Bob to reach the lane'),
+    ]);
+    await Promise.all([walk(alice, 'd', 'p.x >= 600', 'Alice to walk right'), walk(bob, 'a', 'p.x <= 1000', 'Bob to walk left')]);
+    await alice.waitForTimeout(300);
+    await aimAt(alice, 'Bob');
+    await aimAt(bob, 'Alice');
+    await say(bob, 'gl hf');
+    await say(alice, 'you too');
+
+    // Alice holds the trigger; Bob answers with a short burst (two shots at most), so Alice survives.
+    await alice.keyboard.down('Space');
+    await bob.mouse.down();
+    try {
+      await bob.waitForTimeout(350);
+      await bob.mouse.up();
+      await waitDrawn(bob, 'Bob', 'p.hp <= 50', "Bob's own screen to show him hit twice");
+      await waitDrawn(alice, 'Bob', 'p.hp <= 50', "Alice's screen to show Bob hit");
+      // Mid-fight, shots in the air: the README picture.
+      await alice.waitForTimeout(150); // let the hit flashes and the HUD's health bar animation finish
+      await alice.waitForFunction(() => window.__arena!.projectiles() >= 2, null, { timeout: 2000 }).catch(() => undefined);
+      mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
+      await alice.screenshot({ path: SCREENSHOT });
+      await waitDrawn(alice, 'Bob', '!p.alive', 'Bob to die on Alice’s screen');
+    } finally {
+      await alice.keyboard.up('Space');
+      await bob.mouse.up();
+    }
+    await bob.waitForSelector('.overlay.death:not(.hidden)', { timeout: 3000 });
+    assert.match((await bob.textContent('.overlay.death')) ?? '', /Eliminated by Alice.*respawning/su);
+    assert.match((await alice.textContent('.killfeed')) ?? '', /Alice.*Bob/su);
+    const aliceHit = await waitDrawn(bob, 'Alice', 'p.hp < 100', 'Bob to have hit Alice back');
+    assert.equal(aliceHit.alive, true, 'Alice survived the duel');
+  });
+
+  it('shows "reconnecting" when the socket drops, then plays on in the same seat', async () => {
+    // The SDK only reconnects rooms joined at least 5 s ago (reconnection.minUptime).
+    const uptimeMs = Date.now() - aliceJoinedAt;
+    if (uptimeMs < 5500) await alice.waitForTimeout(5500 - uptimeMs);
+    const sessionId = await alice.evaluate(() => window.__arena!.sessionId());
+    // The banner may be up for only a few hundred ms; record that it was shown at all.
+    await alice.evaluate(() => {
+      const overlay = document.querySelector('.overlay.reconnect')!;
+      const seen = (window as unknown as { reconnectShown: boolean });
+      seen.reconnectShown = false;
+      new MutationObserver(() => {
+        if (!overlay.classList.contains('hidden')) seen.reconnectShown = true;
+      }).observe(overlay, { attributes: true });
+    });
+    const room = t.colyseus.getRoomById(roomId);
+    const client = room.clients.find((c) => c.sessionId === sessionId);
+    assert.ok(client, "Alice's server-side client");
+    // An abrupt cut (no close frame), as when a load balancer drops the socket.
+    (client as unknown as { ref: { terminate(): void } }).ref.terminate();
+
+    await alice.waitForFunction(() => (window as unknown as { reconnectShown: boolean }).reconnectShown, null, { timeout: 5000 });
+    await alice.waitForSelector('.overlay.reconnect.hidden', { state: 'attached', timeout: 10_000 });
+    assert.equal(await alice.evaluate(() => window.__arena!.sessionId()), sessionId, 'same seat after reconnecting');
+
+    const before = await waitDrawn(bob, 'Alice', 'p.alive', 'Alice alive on Bob’s screen');
+    await alice.keyboard.down('w');
+    await alice.waitForTimeout(400);
+    await alice.keyboard.up('w');
+    await waitDrawn(bob, 'Alice', `p.y < ${before.y - 40}`, "Alice's moves after the reconnect to reach Bob");
+  });
+
+  it('lists the room in the lobby with both players and the time left', async () => {
+    const carol = await openPage('carol');
+    const row = carol.locator(`tr[data-room-id="${roomId}"]`);
+    await row.waitFor({ timeout: 5000 });
+    await carol.waitForSelector(`tr[data-room-id="${roomId}"][data-players="2"]`, { timeout: 5000 });
+    assert.equal(await row.locator('.players .count').textContent(), `2/${t.config.maxPlayers}`);
+    const timeLeft = (await row.locator('.time-left').textContent()) ?? '';
+    assert.match(timeLeft, /^[0-3]:[0-5]\d$/u, `row shows the time left in the round: "${timeLeft}"`);
+    assert.equal(await row.locator('button').textContent(), 'Join');
+  });
+
+  it('refuses a bad name with a message and stays in the lobby', async () => {
+    const page = await openPage('dave');
+    await page.fill('.name-input', '<script>');
+    await page.click('button:has-text("Quick Play")');
+    await page.waitForSelector('.lobby-error.shown', { timeout: 3000 });
+    assert.match((await page.textContent('.lobby-error')) ?? '', /letters, digits/u);
+
+    // The same name sent anyway (as a client without validation would): the server's own refusal is shown.
+    await page.route('**/matchmake/**', (route) => route.continue({ postData: JSON.stringify({ name: '<script>' }) }));
+    await page.fill('.name-input', 'Dave');
+    await page.click('button:has-text("Quick Play")');
+    await page.waitForFunction(() => /Server refused/u.test(document.querySelector('.lobby-error')?.textContent ?? ''), null, { timeout: 5000 });
+    assert.match((await page.textContent('.lobby-error')) ?? '', /Server refused: name may contain only/u);
+    await page.waitForTimeout(200);
+    assert.equal(await page.evaluate(() => window.__arena!.scene()), 'lobby');
+    assert.equal(await page.evaluate(() => window.__arena!.roomId()), null);
+    assert.equal(await page.isEnabled('button:has-text("Quick Play")'), true, 'the button works again after a refusal');
+  });
+
+  it('raised no uncaught errors in any page', () => {
+    assert.deepEqual(pageErrors, []);
+  });
+});
