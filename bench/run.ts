@@ -1,0 +1,159 @@
+/**
+ * `npm run bench`: the server against its baselines at fixed load points, in
+ * one run. Each point starts a fresh server pinned to core 0 (taskset, when
+ * there are two cores) and its load pinned to core 1, measures after the ramp,
+ * and stops both. Writes bench/results.md, bench/results.svg and
+ * bench/results.json. About five minutes on two cores.
+ *
+ * `BENCH_QUICK=1` shrinks every point (for a smoke run; the figures are then not meaningful).
+ * `npm run bench -- --render` only rewrites results.md and results.svg from results.json.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { BotReport } from '../bots/report.ts';
+import { parsePrometheusText, sumOf } from '../bots/prometheus.ts';
+import { freePort, sleep, waitFor } from '../test/helpers/net.ts';
+import { renderResults, type BenchResults, type CapacityStep, type LoadgenResult } from './results.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const QUICK = process.env.BENCH_QUICK === '1';
+const TWO_CORES = os.availableParallelism() >= 2;
+const TASKSET = TWO_CORES && spawnSync('taskset', ['-c', '0', 'true']).status === 0;
+const SERVER_CORE = '0';
+const LOAD_CORE = '1';
+/** Clients per comparison point: 16 full rooms, well inside what one load core drives at 30 Hz. */
+const CLIENTS = QUICK ? 32 : 256;
+const POINT_S = QUICK ? 6 : 20;
+const RAMP_S = QUICK ? 2 : 6;
+const CAPACITY_STEPS = QUICK ? [48] : [300, 600, 900];
+
+let tmp = '';
+const log = (msg: string): void => void process.stdout.write(`[bench] ${msg}\n`);
+
+function nodeCommand(core: string, args: string[]): [string, string[]] {
+  const node = [process.execPath, '--import', 'tsx', ...args];
+  return TASKSET ? ['taskset', ['-c', core, ...node]] : [node[0]!, node.slice(1)];
+}
+
+/** Start a server script pinned to the server core and wait until `healthPath` answers 200. */
+async function startServer(script: string, env: Record<string, string>, healthPath: string): Promise<{ child: ChildProcess; port: number }> {
+  const port = await freePort();
+  const [cmd, args] = nodeCommand(SERVER_CORE, [script]);
+  const child = spawn(cmd, args, { cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'warn', CLIENT_DIST: 'bench/no-client', PORT: String(port), ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  await waitFor(async () => (await fetch(`http://127.0.0.1:${port}${healthPath}`).catch(() => undefined))?.status === 200, `${script} to start`, 20_000, 100);
+  return { child, port };
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await Promise.race([exited, sleep(8000)]);
+  if (child.exitCode === null) child.kill('SIGKILL');
+}
+
+function runToEnd(args: string[]): Promise<number | null> {
+  const [cmd, cmdArgs] = nodeCommand(LOAD_CORE, args);
+  const child = spawn(cmd, cmdArgs, { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  return new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+}
+
+/** Run the bot CLI against a port; returns its JSON report. */
+async function bots(label: string, port: number, count: number, extra: string[] = [], durationS = POINT_S, rampS = RAMP_S): Promise<BotReport> {
+  const dir = path.join(tmp, label);
+  const code = await runToEnd(['bots/cli.ts', '--url', `http://127.0.0.1:${port}`, '--bots', String(count), '--duration', String(durationS), '--ramp', String(rampS), '--report-dir', dir, '--quiet', '--scrape-interval', '2', ...extra]);
+  const report = JSON.parse(await readFile(path.join(dir, 'report.json'), 'utf8')) as BotReport;
+  log(`${label}: ${report.summary.bots.connectedMax}/${count} bots, exit ${code}`);
+  return report;
+}
+
+async function loadgen(label: string, port: number, mode: 'json' | 'fanout', movers: number, inputBytes: number): Promise<LoadgenResult> {
+  const out = path.join(tmp, `${label}.json`);
+  await runToEnd(['bench/loadgen.ts', '--url', `ws://127.0.0.1:${port}`, '--clients', String(CLIENTS), '--duration', String(POINT_S), '--ramp', String(RAMP_S), '--mode', mode, '--movers', String(movers), '--input-bytes', String(inputBytes), '--out', out]);
+  const result = JSON.parse(await readFile(out, 'utf8')) as LoadgenResult;
+  log(`${label}: ${result.connected}/${CLIENTS} clients`);
+  return result;
+}
+
+async function heapUsed(port: number): Promise<number> {
+  return sumOf(parsePrometheusText(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()), 'nodejs_heap_size_used_bytes');
+}
+
+async function colyseusPoint(label: string, count: number, env: Record<string, string>, extra: string[] = [], durationS?: number, rampS?: number): Promise<{ report: BotReport; idleHeapBytes: number }> {
+  const server = await startServer('server/index.ts', env, '/readyz');
+  try {
+    await sleep(1000);
+    const idleHeapBytes = await heapUsed(server.port);
+    return { report: await bots(label, server.port, count, extra, durationS, rampS), idleHeapBytes };
+  } finally {
+    await stop(server.child);
+  }
+}
+
+async function render(): Promise<void> {
+  const dir = path.join(ROOT, 'bench');
+  const results = JSON.parse(await readFile(path.join(dir, 'results.json'), 'utf8')) as BenchResults;
+  const { markdown, svg } = renderResults(results);
+  await writeFile(path.join(dir, 'results.md'), markdown);
+  await writeFile(path.join(dir, 'results.svg'), svg);
+  log('rewrote bench/results.md and bench/results.svg from bench/results.json');
+}
+
+async function main(): Promise<void> {
+  if (process.argv.includes('--render')) return render();
+  tmp = await mkdtemp(path.join(os.tmpdir(), 'arena-bench-'));
+  const started = Date.now();
+  log(`${TWO_CORES ? 'two cores' : 'one core'}, ${TASKSET ? 'server on core 0, load on core 1 (taskset)' : 'no pinning'}${QUICK ? ', QUICK run' : ''}`);
+  try {
+    const few = String(2 / 16);
+    const allMoving = await colyseusPoint('colyseus-all-moving', CLIENTS, {});
+    const fewMoving = await colyseusPoint('colyseus-few-moving', CLIENTS, {}, ['--movers', few]);
+    const patchBytes = Math.max(9, Math.round(allMoving.report.summary.server?.patchFrameBytes ?? 64));
+    const inputBytes = Math.max(1, Math.round((allMoving.report.summary.perClient.bytesOutPerS ?? 120) / 30));
+
+    const json = await startServer('bench/baseline/jsonServer.ts', {}, '/healthz');
+    const jsonAll = await loadgen('json-all-moving', json.port, 'json', 1, inputBytes).finally(() => stop(json.child));
+    const json2 = await startServer('bench/baseline/jsonServer.ts', {}, '/healthz');
+    const jsonFew = await loadgen('json-few-moving', json2.port, 'json', 2 / 16, inputBytes).finally(() => stop(json2.child));
+    const fan = await startServer('bench/baseline/fanoutServer.ts', { FRAME_BYTES: String(patchBytes) }, '/healthz');
+    const fanout = await loadgen('bare-fanout', fan.port, 'fanout', 1, inputBytes).finally(() => stop(fan.child));
+
+    const rooms32 = await colyseusPoint('colyseus-32-per-room', CLIENTS, { MAX_PLAYERS: '32' });
+
+    const capacity: CapacityStep[] = [];
+    for (const n of CAPACITY_STEPS) {
+      const { report, idleHeapBytes } = await colyseusPoint(`capacity-${n}`, n, {}, ['--chat-interval', '60'], POINT_S + 2, QUICK ? 2 : 8);
+      capacity.push({ bots: n, report, idleHeapBytes });
+    }
+
+    const results: BenchResults = {
+      date: new Date().toISOString(),
+      machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? 'unknown', node: process.version, pinned: TASKSET },
+      quick: QUICK,
+      clientsPerPoint: CLIENTS,
+      pointSeconds: POINT_S,
+      patchBytes,
+      inputBytes,
+      colyseus: { allMoving: allMoving.report, fewMoving: fewMoving.report, rooms32: rooms32.report },
+      json: { allMoving: jsonAll, fewMoving: jsonFew },
+      fanout,
+      capacity,
+      runtimeS: Math.round((Date.now() - started) / 1000),
+    };
+    const outDir = QUICK ? tmp : path.join(ROOT, 'bench');
+    const { markdown, svg } = renderResults(results);
+    await writeFile(path.join(outDir, 'results.md'), markdown);
+    await writeFile(path.join(outDir, 'results.svg'), svg);
+    await writeFile(path.join(outDir, 'results.json'), `${JSON.stringify(results, (k, v) => (k === 'series' ? undefined : v), 2)}\n`);
+    log(`wrote ${path.join(outDir, 'results.md')} (+ .svg, .json) in ${results.runtimeS} s`);
+  } finally {
+    if (!QUICK) await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,261 @@
+/**
+ * One bot: a real SDK client that joins through matchmaking like a browser,
+ * sends one input per tick with the shared input schema, plays by
+ * {@link decide}, chats within the server's rate, pings for RTT, and counts
+ * every frame it sends and receives.
+ *
+ * Decoding: a bot that decodes (a checker, or the first bot in its room, see
+ * `world.ts`) keeps the SDK's schema serializer and checks the state on every
+ * patch. The others swap in {@link SkimSerializer} right after joining: the
+ * SDK still parses each frame's header (so input acks and its clock work)
+ * but hands the state bytes to a serializer that ignores them.
+ */
+import { performance } from 'node:perf_hooks';
+import { Client, type Room } from '@colyseus/sdk';
+import { CHAT_BURST, CHAT_REFILL_MS, PLAYER_MAX_HP, TICK_RATE_HZ } from '../shared/constants.ts';
+import { PlayerInput, type InputFrame } from '../shared/input.ts';
+import { ARENA_MAP, type Point } from '../shared/map.ts';
+import { ClientMessage, ServerMessage, type Notice } from '../shared/messages.ts';
+import type { ArenaState } from '../shared/state.ts';
+import { decide, newMemory, type BrainMemory } from './brain.ts';
+import { wsHeaderBytes, type Collector } from './collector.ts';
+import type { RoomWorld, Worlds } from './world.ts';
+
+/** Protocol code of a state patch (`Protocol.ROOM_STATE_PATCH`), in the low 5 bits of a frame's first byte. */
+const ROOM_STATE_PATCH = 15;
+const CODE_MASK = 31;
+const DT_S = 1 / TICK_RATE_HZ;
+const TICK_MS = 1000 / TICK_RATE_HZ;
+/** Ticks a probe's marker aim is held, so it survives a tick that consumes two inputs. */
+const PROBE_HOLD_TICKS = 3;
+const CHATTER = ['gg', 'nice shot', 'where is everyone', 'behind the wall!', 'one more round', 'lag?', 'watch the middle', 'hi all'];
+
+export type Behaviour = 'play' | 'idle';
+
+export interface BotOptions {
+  /** Server base URL, `http(s)://host:port`. */
+  url: string;
+  /** Player name (1–16 letters, digits, space, `_ - .`). */
+  name: string;
+  /** Always decode the full state and check it, whatever the room's sharing. */
+  checker: boolean;
+  /** `play`: move, aim and shoot; `idle`: stand still (still one input per tick). */
+  behaviour: Behaviour;
+  /** Mean seconds between chat messages (0: never). */
+  chatMeanIntervalS: number;
+  /** Ticks between pings (RTT samples). */
+  pingEveryTicks: number;
+  /** Ticks between input-to-update probes (0: never). */
+  probeEveryTicks: number;
+  collector: Collector;
+  worlds: Worlds;
+  random: () => number;
+}
+
+/** A serializer that keeps nothing: the state bytes were counted on arrival and are dropped here. */
+class SkimSerializer {
+  setState(): void {}
+  getState(): undefined {
+    return undefined;
+  }
+  patch(): void {}
+  teardown(): void {}
+  handshake(): void {}
+}
+
+export class Bot {
+  room: Room<unknown, ArenaState> | undefined;
+  /** True while in a room (between join and leave). */
+  playing = false;
+  /** True when this bot decodes the full state. */
+  decodes = false;
+  private leaving = false;
+  private world: RoomWorld | undefined;
+  private input: { data: InputFrame; send(): unknown } | undefined;
+  private readonly memory: BrainMemory;
+  private ticks = 0;
+  private readonly pingPhase: number;
+  private readonly probePhase: number;
+  private probeTicksLeft = 0;
+  private probeAimRad = 0;
+  private chatTokens = CHAT_BURST;
+  private chatRefilledAtMs = performance.now();
+  private lastPatchAtMs = -1;
+
+  constructor(private readonly options: BotOptions) {
+    this.memory = newMemory(options.random);
+    this.pingPhase = Math.floor(options.random() * options.pingEveryTicks);
+    this.probePhase = Math.floor(options.random() * Math.max(1, options.probeEveryTicks));
+  }
+
+  /** Join through matchmaking; rejects with the server's reason. */
+  async join(): Promise<void> {
+    const c = this.options.collector;
+    c.joinAttempts += 1;
+    const room = await new Client(this.options.url).joinOrCreate<ArenaState>('arena', { name: this.options.name });
+    // Synchronous from here to the end of this method: the full state arrives
+    // in a later frame (after our join acknowledgement), so the serializer
+    // can still be swapped before any state is decoded.
+    this.room = room;
+    this.world = this.options.worlds.get(room.roomId);
+    if (this.options.checker || this.world.eyes === undefined) {
+      this.decodes = true;
+      c.decoders += 1;
+      if (this.world.eyes === undefined) {
+        this.world.eyes = room.sessionId;
+        this.world.state = room.state;
+      }
+      room.onStateChange((state) => this.onState(state));
+    } else {
+      (room as unknown as { serializer: unknown }).serializer = new SkimSerializer();
+    }
+    this.meter(room);
+    this.input = room.input({ type: PlayerInput }) as unknown as { data: InputFrame; send(): unknown };
+    room.onMessage('*', (type: string | number, payload: unknown) => this.onMessage(type, payload));
+    room.onDrop(() => {
+      c.drops += 1;
+    });
+    room.onReconnect(() => {
+      c.reconnects += 1;
+    });
+    room.onError((code, message) => c.error(`${this.options.name}: error ${code} ${message ?? ''}`.trim()));
+    room.onLeave((code, reason) => this.onLeave(code, reason));
+    this.playing = true;
+    c.setConnected(1);
+  }
+
+  /** Count every frame in and out, and time the gaps between state patches. */
+  private meter(room: Room<unknown, ArenaState>): void {
+    const c = this.options.collector;
+    const events = room.connection.events;
+    const onmessage = events.onmessage!;
+    events.onmessage = (event: MessageEvent) => {
+      const data = event.data as ArrayBuffer;
+      const n = data.byteLength;
+      c.bytesIn += n;
+      c.wireBytesIn += n + wsHeaderBytes(n, false);
+      c.framesIn += 1;
+      if (n > 0 && (new Uint8Array(data, 0, 1)[0]! & CODE_MASK) === ROOM_STATE_PATCH) {
+        const now = performance.now();
+        c.patches += 1;
+        if (this.lastPatchAtMs >= 0) c.updateIntervalMs.record(now - this.lastPatchAtMs);
+        this.lastPatchAtMs = now;
+      }
+      onmessage(event);
+    };
+    const connection = room.connection;
+    const send = connection.send.bind(connection);
+    connection.send = (data: Uint8Array) => {
+      c.bytesOut += data.byteLength;
+      c.wireBytesOut += data.byteLength + wsHeaderBytes(data.byteLength, true);
+      c.framesOut += 1;
+      send(data);
+    };
+  }
+
+  private onMessage(type: string | number, payload: unknown): void {
+    const c = this.options.collector;
+    c.messagesIn += 1;
+    if (type === ServerMessage.Notice && (payload as Notice | undefined)?.code === 'chat_rate') c.chatsRefused += 1;
+  }
+
+  private onLeave(code: number, reason: string | undefined): void {
+    const c = this.options.collector;
+    if (this.playing) c.setConnected(-1);
+    this.playing = false;
+    if (this.decodes) c.decoders -= 1;
+    if (this.room && this.world) this.options.worlds.release(this.room.roomId, this.room.sessionId);
+    if (!this.leaving) c.error(`${this.options.name}: left unexpectedly (${code}${reason ? `: ${reason}` : ''})`);
+  }
+
+  /** A decoding bot's check of every state it sees; the eyes also resolve their room's probes. */
+  private onState(state: ArenaState): void {
+    const c = this.options.collector;
+    const room = this.room!;
+    const players = state.players;
+    if (!players) return;
+    c.stateChecks += 1;
+    // The server adds the player before it acknowledges the join, so it is in every state this bot receives.
+    if (!players.get(room.sessionId)) c.violation(`${this.options.name}: own player ${room.sessionId} missing from the state`);
+    for (const [id, p] of players) {
+      const inside = Number.isFinite(p.x) && Number.isFinite(p.y) && p.x >= 0 && p.y >= 0 && p.x <= ARENA_MAP.widthPx && p.y <= ARENA_MAP.heightPx;
+      if (!inside) c.violation(`${this.options.name}: player ${id} at (${p.x}, ${p.y}) is outside the map`);
+      if (!(p.hp >= 0 && p.hp <= PLAYER_MAX_HP)) c.violation(`${this.options.name}: player ${id} has hp ${p.hp}`);
+    }
+    if (this.world?.eyes === room.sessionId) c.probesLost += this.world.resolveProbes(performance.now(), c.inputToUpdateMs);
+  }
+
+  /** What this bot sees of its room: itself and the living others (nothing when no bot decodes the room). */
+  private perceive(): { self: { x: number; y: number; alive: boolean } | undefined; enemies: Point[] } {
+    const players = this.world?.state?.players;
+    const sessionId = this.room!.sessionId;
+    const self = players?.get(sessionId);
+    const enemies: Point[] = [];
+    if (players) for (const [id, p] of players) if (id !== sessionId && p.alive) enemies.push(p);
+    return { self, enemies };
+  }
+
+  /** One tick: decide, send exactly one input, and now and then ping, chat or probe. */
+  tick(nowMs: number): void {
+    if (!this.playing || !this.room || !this.input || !this.room.connection.isOpen) return;
+    this.ticks += 1;
+    const o = this.options;
+    const frame: InputFrame =
+      o.behaviour === 'idle' ? { moveX: 0, moveY: 0, aimRad: this.memory.aimRad, fire: false } : decide(this.memory, this.perceive(), ARENA_MAP, DT_S, o.random);
+    this.maybeProbe(frame, nowMs);
+    const data = this.input.data;
+    data.moveX = frame.moveX;
+    data.moveY = frame.moveY;
+    data.aimRad = frame.aimRad;
+    data.fire = frame.fire;
+    this.input.send();
+    o.collector.inputsSent += 1;
+
+    if (this.ticks % o.pingEveryTicks === this.pingPhase) {
+      const sentAt = performance.now();
+      this.room.ping(() => o.collector.rttMs.record(performance.now() - sentAt));
+    }
+    this.maybeChat(nowMs);
+  }
+
+  /** Mark this input (hold an aim opposite to the current one) for the room's eyes to time. */
+  private maybeProbe(frame: InputFrame, nowMs: number): void {
+    const o = this.options;
+    const world = this.world;
+    if (this.probeTicksLeft > 0) {
+      this.probeTicksLeft -= 1;
+      frame.aimRad = this.probeAimRad;
+      return;
+    }
+    if (o.probeEveryTicks <= 0 || this.ticks % o.probeEveryTicks !== this.probePhase) return;
+    if (!world?.state || world.eyes === undefined || world.eyes === this.room!.sessionId || world.probes.has(this.room!.sessionId)) return;
+    const aim = (((frame.aimRad + Math.PI) % (Math.PI * 2)) + Math.PI * 2) % (Math.PI * 2);
+    this.probeAimRad = aim;
+    this.probeTicksLeft = PROBE_HOLD_TICKS - 1;
+    frame.aimRad = aim;
+    world.probes.set(this.room!.sessionId, { aimRad: aim, sentAtMs: nowMs });
+    o.collector.probesSent += 1;
+  }
+
+  /** Chat at random, never faster than the server's token bucket allows. */
+  private maybeChat(nowMs: number): void {
+    const o = this.options;
+    if (o.chatMeanIntervalS <= 0) return;
+    // Refill 10 % slower than the server does, so network jitter never makes a chat arrive early.
+    const refill = (nowMs - this.chatRefilledAtMs) / (CHAT_REFILL_MS * 1.1);
+    this.chatTokens = Math.min(CHAT_BURST, this.chatTokens + refill);
+    this.chatRefilledAtMs = nowMs;
+    if (this.chatTokens < 1 || o.random() >= TICK_MS / (o.chatMeanIntervalS * 1000)) return;
+    this.chatTokens -= 1;
+    this.room!.send(ClientMessage.Chat, { text: CHATTER[Math.floor(o.random() * CHATTER.length)]! });
+    o.collector.chatsSent += 1;
+  }
+
+  /** Leave the room (consented); resolves when the server has closed the connection or after `timeoutMs`. */
+  async leave(timeoutMs = 3000): Promise<void> {
+    this.leaving = true;
+    const room = this.room;
+    if (!room || !this.playing) return;
+    await Promise.race([room.leave(true), new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * Reads the server's side of a run from its `GET /metrics`: tick and patch
+ * durations, CPU, heap, event-loop delay and CCU. Several URLs (one per
+ * instance of a cluster; a proxy in front would answer from any one of them)
+ * are added together. A failed scrape is counted, never fatal.
+ */
+import { histogramDelta, histogramOf, histogramQuantile, parsePrometheusText, sumOf, type HistogramData, type Scrape } from './prometheus.ts';
+import { roundForReport } from './stats.ts';
+
+/** One scrape of every instance, folded together. */
+export interface ServerPoint {
+  /** `performance.now()`-style timestamp of the scrape, ms. */
+  atMs: number;
+  tick: HistogramData | undefined;
+  patch: HistogramData | undefined;
+  cpuSeconds: number;
+  heapUsedBytes: number;
+  /** Worst instance's event-loop delay p99 since its previous scrape, seconds. */
+  eventLoopLagP99S: number;
+  ccu: number;
+  patchBytes: number;
+  patchFrames: number;
+}
+
+/** What the server did between two scrapes. Times in ms; null where not measured. */
+export interface ServerWindow {
+  tickMs: { p50: number | null; p99: number | null; mean: number | null; count: number };
+  patchMs: { p50: number | null; p99: number | null; mean: number | null; count: number };
+  /** CPU used by the server process(es), % of one core. */
+  cpuPercent: number | null;
+  heapUsedBytes: number | null;
+  eventLoopLagP99Ms: number | null;
+  ccu: number | null;
+  /** Mean size of one state patch frame sent to one client, bytes. */
+  patchFrameBytes: number | null;
+}
+
+function addHistograms(a: HistogramData | undefined, b: HistogramData | undefined): HistogramData | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  return { bounds: a.bounds, cumulative: a.cumulative.map((c, i) => c + (b.cumulative[i] ?? 0)), sum: a.sum + b.sum, count: a.count + b.count };
+}
+
+function pointOf(scrapes: readonly Scrape[], atMs: number): ServerPoint {
+  const point: ServerPoint = { atMs, tick: undefined, patch: undefined, cpuSeconds: 0, heapUsedBytes: 0, eventLoopLagP99S: 0, ccu: 0, patchBytes: 0, patchFrames: 0 };
+  for (const s of scrapes) {
+    point.tick = addHistograms(point.tick, histogramOf(s, 'arena_tick_duration_seconds'));
+    point.patch = addHistograms(point.patch, histogramOf(s, 'arena_patch_duration_seconds'));
+    point.cpuSeconds += sumOf(s, 'process_cpu_seconds_total');
+    point.heapUsedBytes += sumOf(s, 'nodejs_heap_size_used_bytes');
+    const lag = sumOf(s, 'nodejs_eventloop_lag_p99_seconds');
+    if (Number.isFinite(lag)) point.eventLoopLagP99S = Math.max(point.eventLoopLagP99S, lag);
+    point.ccu += sumOf(s, 'arena_ccu');
+    point.patchBytes += sumOf(s, 'arena_ws_sent_bytes_total', { kind: 'patch' });
+    point.patchFrames += sumOf(s, 'arena_ws_frames_sent_total', { kind: 'patch' });
+  }
+  return point;
+}
+
+const ms = (seconds: number): number | null => roundForReport(seconds * 1000);
+
+function durations(later: HistogramData | undefined, earlier: HistogramData | undefined): ServerWindow['tickMs'] {
+  if (!later) return { p50: null, p99: null, mean: null, count: 0 };
+  const d = histogramDelta(later, earlier);
+  return {
+    p50: ms(histogramQuantile(d, 0.5)),
+    p99: ms(histogramQuantile(d, 0.99)),
+    mean: d.count > 0 ? ms(d.sum / d.count) : null,
+    count: d.count,
+  };
+}
+
+/** The server's work between scrapes `a` and `b` (b later). */
+export function serverWindow(a: ServerPoint | undefined, b: ServerPoint): ServerWindow {
+  const seconds = a ? (b.atMs - a.atMs) / 1000 : 0;
+  const frames = b.patchFrames - (a?.patchFrames ?? 0);
+  return {
+    tickMs: durations(b.tick, a?.tick),
+    patchMs: durations(b.patch, a?.patch),
+    cpuPercent: a && seconds > 0 ? roundForReport(((b.cpuSeconds - a.cpuSeconds) / seconds) * 100) : null,
+    heapUsedBytes: b.heapUsedBytes > 0 ? b.heapUsedBytes : null,
+    eventLoopLagP99Ms: ms(b.eventLoopLagP99S),
+    ccu: b.ccu,
+    patchFrameBytes: frames > 0 ? roundForReport((b.patchBytes - (a?.patchBytes ?? 0)) / frames) : null,
+  };
+}
+
+export class ServerScraper {
+  errors = 0;
+  lastError: string | undefined;
+
+  /**
+   * @param urls `/metrics` URLs, one per instance
+   * @param token bearer token when the server sets `METRICS_TOKEN`
+   * @param timeoutMs give up on a scrape after this long
+   */
+  constructor(
+    readonly urls: readonly string[],
+    private readonly token?: string,
+    private readonly timeoutMs = 2000,
+  ) {}
+
+  /** Scrape every URL now; undefined (and counted) when any fails. */
+  async scrape(nowMs: number): Promise<ServerPoint | undefined> {
+    try {
+      const headers: Record<string, string> = this.token ? { authorization: `Bearer ${this.token}` } : {};
+      const scrapes = await Promise.all(
+        this.urls.map(async (url) => {
+          const res = await fetch(url, { headers, signal: AbortSignal.timeout(this.timeoutMs) });
+          if (res.status !== 200) {
+            await res.arrayBuffer();
+            throw new Error(`${url} answered ${res.status}`);
+          }
+          return parsePrometheusText(await res.text());
+        }),
+      );
+      return pointOf(scrapes, nowMs);
+    } catch (error) {
+      this.errors += 1;
+      this.lastError = error instanceof Error ? error.message : String(error);
+      return undefined;
+    }
+  }
+}
