@@ -20,6 +20,7 @@ import type { ArenaState } from '../shared/state.ts';
 import { decide, newMemory, type BrainMemory } from './brain.ts';
 import { wsHeaderBytes, type Collector } from './collector.ts';
 import type { RoomWorld, Worlds } from './world.ts';
+import { followHandoffs } from '../client/net/handoff.ts';
 
 /** Protocol code of a state patch (`Protocol.ROOM_STATE_PATCH`), in the low 5 bits of a frame's first byte. */
 const ROOM_STATE_PATCH = 15;
@@ -92,10 +93,17 @@ export class Bot {
   async join(): Promise<void> {
     const c = this.options.collector;
     c.joinAttempts += 1;
-    const room = await new Client(this.options.url).joinOrCreate<ArenaState>('arena', { name: this.options.name });
-    // Synchronous from here to the end of this method: the full state arrives
-    // in a later frame (after our join acknowledgement), so the serializer
-    // can still be swapped before any state is decoded.
+    const client = new Client(this.options.url);
+    this.attach(client, await client.joinOrCreate<ArenaState>('arena', { name: this.options.name }));
+  }
+
+  /**
+   * Play in `room`. Synchronous on purpose: the full state arrives in a later
+   * frame (after the join acknowledgement), so the serializer can still be
+   * swapped before any state is decoded.
+   */
+  private attach(client: Client, room: Room<unknown, ArenaState>): void {
+    const c = this.options.collector;
     this.room = room;
     this.world = this.options.worlds.get(room.roomId);
     if (this.options.checker || this.world.eyes === undefined) {
@@ -119,9 +127,30 @@ export class Bot {
       c.reconnects += 1;
     });
     room.onError((code, message) => c.error(`${this.options.name}: error ${code} ${message ?? ''}`.trim()));
-    room.onLeave((code, reason) => this.onLeave(code, reason));
+    room.onLeave((code, reason) => {
+      if (this.room === room) this.onLeave(code, reason);
+    });
+    // A draining server moves the room: follow it like a player would (counted as a reconnection).
+    followHandoffs(client, room, {
+      onMoved: (next) => {
+        this.release(room);
+        c.reconnects += 1;
+        this.attach(client, next as Room<unknown, ArenaState>);
+      },
+      onFailed: (error) => c.error(`${this.options.name}: could not follow a hand-off: ${String(error)}`),
+    });
     this.playing = true;
     c.setConnected(1);
+  }
+
+  /** Stop counting `room` as ours (left, or replaced by a hand-off). */
+  private release(room: Room<unknown, ArenaState>): void {
+    const c = this.options.collector;
+    if (this.playing) c.setConnected(-1);
+    this.playing = false;
+    if (this.decodes) c.decoders -= 1;
+    this.decodes = false;
+    if (this.world) this.options.worlds.release(room.roomId, room.sessionId);
   }
 
   /** Count every frame in and out, and time the gaps between state patches. */
@@ -161,10 +190,7 @@ export class Bot {
 
   private onLeave(code: number, reason: string | undefined): void {
     const c = this.options.collector;
-    if (this.playing) c.setConnected(-1);
-    this.playing = false;
-    if (this.decodes) c.decoders -= 1;
-    if (this.room && this.world) this.options.worlds.release(this.room.roomId, this.room.sessionId);
+    if (this.room) this.release(this.room);
     if (!this.leaving) c.error(`${this.options.name}: left unexpectedly (${code}${reason ? `: ${reason}` : ''})`);
   }
 

@@ -42,7 +42,7 @@ const game = new Phaser.Game({
     gamepad: false,
   },
   disableContextMenu: true,
-  scene: [new LobbyScene(connection), new GameScene()],
+  scene: [new LobbyScene(connection), new GameScene(connection)],
 });
 
 installTestHook(() => (game.renderer?.type === Phaser.WEBGL ? 'webgl' : game.renderer?.type === Phaser.CANVAS ? 'canvas' : 'none'));

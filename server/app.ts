@@ -8,6 +8,7 @@ import path from 'node:path';
 import { defineRoom, defineServer, type Server } from '@colyseus/core';
 import { WebSocketTransport } from '@colyseus/ws-transport';
 import express from 'express';
+import { mountAdminRoutes } from './admin.ts';
 import { Cluster } from './cluster/cluster.ts';
 import type { ServerConfig } from './config.ts';
 import type { Logger } from './logger.ts';
@@ -24,6 +25,8 @@ export interface App {
   cluster: Cluster | undefined;
   /** Prometheus metrics served at `GET /metrics`; absent when `METRICS_ENABLED=false`. */
   metrics: ServerMetrics | undefined;
+  /** Arena rooms hosted by this process (what a drain hands off). */
+  readonly arenaRooms: ReadonlySet<ArenaRoom>;
   /** True while the process takes players; `/readyz` reports it. */
   readonly ready: boolean;
   setReady(ready: boolean): void;
@@ -36,6 +39,7 @@ export interface App {
  */
 export async function buildApp(config: ServerConfig, logger: Logger): Promise<App> {
   let ready = false;
+  const arenaRooms = new Set<ArenaRoom>();
   // Forwarding counters are read at scrape time, once the cluster (below) exists.
   const metrics = config.metricsEnabled ? new ServerMetrics({ forwardStats: () => cluster?.stats }) : undefined;
   const roomOptions: ArenaRoomOptions = {
@@ -47,6 +51,7 @@ export async function buildApp(config: ServerConfig, logger: Logger): Promise<Ap
     reconnectGraceS: config.reconnectGraceS,
     logger,
     metrics,
+    directory: arenaRooms,
   };
   const clientDist = path.resolve(config.clientDist);
 
@@ -100,6 +105,7 @@ export async function buildApp(config: ServerConfig, logger: Logger): Promise<Ap
           res.status(200).type(metrics.contentType).send(await metrics.render());
         });
       }
+      if (config.adminToken !== undefined) mountAdminRoutes(app, config.adminToken, logger);
       if (existsSync(clientDist)) {
         app.use(express.static(clientDist, { index: 'index.html', maxAge: '1h' }));
       } else {
@@ -119,6 +125,7 @@ export async function buildApp(config: ServerConfig, logger: Logger): Promise<Ap
     server,
     cluster,
     metrics,
+    arenaRooms,
     get ready() {
       return ready;
     },

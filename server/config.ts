@@ -41,6 +41,18 @@ export interface ServerConfig {
    * answers only requests with `Authorization: Bearer <token>`. Unset: open.
    */
   metricsToken: string | undefined;
+  /**
+   * Env `DRAIN_TIMEOUT_MS`, 1 000–60 000, default 7 000: how long a draining
+   * instance (SIGTERM) spends handing its rooms to other instances before it
+   * closes what is left. Cloud Run kills 10 s after SIGTERM, so keep it below 9 000 there.
+   */
+  drainTimeoutMs: number;
+  /**
+   * Env `ADMIN_TOKEN` (8–256 visible ASCII characters): turns on the admin
+   * endpoints (on-demand room hand-off) for requests with
+   * `Authorization: Bearer <token>`. Unset: no admin endpoints at all.
+   */
+  adminToken: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -64,6 +76,14 @@ function boolVar(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boole
   throw new ConfigError(`${name} must be true or false, got "${env[name]}"`);
 }
 
+function tokenVar(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const token = env[name]?.trim() || undefined;
+  if (token !== undefined && !/^[\x21-\x7e]{8,256}$/u.test(token)) {
+    throw new ConfigError(`${name} must be 8 to 256 visible ASCII characters (no spaces)`);
+  }
+  return token;
+}
+
 const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
 
 /** Read and validate the configuration; throws {@link ConfigError} naming the bad variable. */
@@ -84,10 +104,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   if (advertiseAddress !== undefined && !/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/u.test(advertiseAddress)) {
     throw new ConfigError(`ADVERTISE_ADDRESS must be host:port (IPv6 in brackets), got "${advertiseAddress}"`);
   }
-  const metricsToken = env.METRICS_TOKEN?.trim() || undefined;
-  if (metricsToken !== undefined && !/^[\x21-\x7e]{8,256}$/u.test(metricsToken)) {
-    throw new ConfigError('METRICS_TOKEN must be 8 to 256 visible ASCII characters (no spaces)');
-  }
+  const metricsToken = tokenVar(env, 'METRICS_TOKEN');
+  const adminToken = tokenVar(env, 'ADMIN_TOKEN');
   return {
     redisUrl,
     forwardMode,
@@ -103,5 +121,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     clientDist: env.CLIENT_DIST?.trim() || 'dist/client',
     metricsEnabled: boolVar(env, 'METRICS_ENABLED', true),
     metricsToken,
+    drainTimeoutMs: intVar(env, 'DRAIN_TIMEOUT_MS', 7000, 1000, 60_000),
+    adminToken,
   };
 }

@@ -3,6 +3,10 @@ import { ConfigError, loadConfig } from './config.ts';
 import { buildApp } from './app.ts';
 import { createLogger } from './logger.ts';
 import { RedisUnreachableError } from './cluster/redis.ts';
+import { drainInstance } from './drain.ts';
+
+/** What Colyseus's own shutdown (closing what is left, leaving Redis) may take after the drain, in milliseconds. */
+const SHUTDOWN_AFTER_DRAIN_MS = 1500;
 
 async function main(): Promise<void> {
   let config;
@@ -26,10 +30,16 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  app.server.onBeforeShutdown(() => {
-    app.setReady(false);
-    logger.info('shutting down: not ready for new players');
+  app.server.onBeforeShutdown(async () => {
+    // Whatever a room or Redis does, the process is gone before a platform's SIGKILL.
+    setTimeout(() => {
+      logger.error('shutdown overran its deadline; exiting now', { deadlineMs: hardDeadlineMs });
+      process.exit(1);
+    }, hardDeadlineMs).unref();
+    logger.info('shutting down: draining');
+    await drainInstance(app, logger, config.drainTimeoutMs);
   });
+  const hardDeadlineMs = config.drainTimeoutMs + SHUTDOWN_AFTER_DRAIN_MS;
   await app.server.listen(config.port);
   app.setReady(true);
   logger.info('listening', { port: config.port, url: `http://localhost:${config.port}` });

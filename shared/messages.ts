@@ -15,6 +15,8 @@ export const ServerMessage = {
   Kill: 'kill',
   RoundOver: 'roundOver',
   Notice: 'notice',
+  Handoff: 'handoff',
+  ServerClosing: 'serverClosing',
 } as const;
 export type ServerMessage = (typeof ServerMessage)[keyof typeof ServerMessage];
 
@@ -60,6 +62,40 @@ export interface RoundOverEvent {
 export interface Notice {
   code: 'chat_invalid' | 'chat_rate' | 'bad_message';
   message: string;
+}
+
+/**
+ * A seat in another room, as Colyseus's matchmaker returns it: what the SDK's
+ * `consumeSeatReservation` takes.
+ */
+export interface SeatReservation {
+  name: string;
+  sessionId: string;
+  roomId: string;
+  processId?: string | undefined;
+  publicAddress?: string | undefined;
+}
+
+/**
+ * Server → one client `handoff`: this room is moving to another instance (it
+ * is draining, or being rebalanced). The client joins the given seat, where
+ * its player already is with the same session id, position, health and
+ * score, then leaves this room. Clients that do not follow are disconnected
+ * when the hand-off ends.
+ */
+export interface HandoffEvent {
+  reservation: SeatReservation;
+}
+
+/**
+ * Server → clients `serverClosing`: the instance is shutting down and no other
+ * instance can take the room. The scoreboard is the round's final result; it
+ * is kept on the server too.
+ */
+export interface ServerClosingEvent {
+  message: string;
+  round: number;
+  rows: ScoreRow[];
 }
 
 /** Options a client passes to `joinOrCreate('arena', …)`. */

@@ -8,11 +8,12 @@ import { Callbacks } from '@colyseus/sdk';
 import Phaser from 'phaser';
 import { RESPAWN_DELAY_MS, TICK_RATE_HZ } from '../../shared/constants.ts';
 import { ARENA_MAP } from '../../shared/map.ts';
-import { ClientMessage, ServerMessage, type ChatBroadcast, type KillEvent, type Notice, type RoundOverEvent, type ScoreRow } from '../../shared/messages.ts';
-import { RoundPhase, type Player, type Projectile } from '../../shared/state.ts';
+import { ClientMessage, ServerMessage, type ChatBroadcast, type KillEvent, type Notice, type RoundOverEvent, type ScoreRow, type ServerClosingEvent } from '../../shared/messages.ts';
+import { ArenaState, RoundPhase, type Player, type Projectile } from '../../shared/state.ts';
 import { Controls } from '../input/controls.ts';
 import { log } from '../log.ts';
-import { describeLeave, type ArenaRoom } from '../net/connection.ts';
+import { describeLeave, type ArenaConnection, type ArenaRoom } from '../net/connection.ts';
+import { followHandoffs } from '../net/handoff.ts';
 import { INTERP_DELAY_MS, Netcode, type Position } from '../net/prediction.ts';
 import { drawMap } from '../render/mapView.ts';
 import { COLORS, cssColor, playerColor } from '../render/palette.ts';
@@ -30,6 +31,8 @@ import type { LobbySceneData } from './LobbyScene.ts';
 export interface GameSceneData {
   room: ArenaRoom;
   name: string;
+  /** Set when a server hand-off brought us here from that room. */
+  movedFrom?: string;
 }
 
 /** Seconds the server holds a dropped player's seat (RECONNECT_GRACE_S default). */
@@ -56,6 +59,7 @@ interface Entry {
 export class GameScene extends Phaser.Scene {
   private room!: ArenaRoom;
   private name = '';
+  private movedFrom: string | undefined;
   private net!: Netcode;
   private controls!: Controls;
   private projectiles!: ProjectileLayer;
@@ -78,12 +82,13 @@ export class GameScene extends Phaser.Scene {
   /** Joins are announced in chat only after the first full state, not for players already there. */
   private announceJoins = false;
 
-  constructor() {
+  constructor(private readonly connection: ArenaConnection) {
     super(SceneKeys.Game);
   }
 
   init(data: GameSceneData): void {
     this.room = data.room;
+    this.movedFrom = data.movedFrom;
     this.name = data.name;
     this.entries.clear();
     this.cleanups.length = 0;
@@ -183,7 +188,9 @@ export class GameScene extends Phaser.Scene {
       this.chat.destroy();
       root.remove();
     });
-    this.chat.addSystem(`Joined room ${this.room.roomId} as ${this.name}.`);
+    this.chat.addSystem(
+      this.movedFrom ? `The match moved to another server (room ${this.room.roomId}); play on.` : `Joined room ${this.room.roomId} as ${this.name}.`,
+    );
   }
 
   private wireState(): void {
@@ -278,6 +285,25 @@ export class GameScene extends Phaser.Scene {
       this.toLobby(describeLeave(code, reason));
     });
     this.listen(room.onError, (code: number, message?: string) => log.warn('room error', { code, message }));
+    // A draining or rebalanced server moves the match: carry on in the new room, same player, same score.
+    this.cleanups.push(
+      followHandoffs(this.connection.client, room, {
+        rootSchema: ArenaState,
+        onMoved: (next) => {
+          log.info('room moved to another server', { from: room.roomId, to: next.roomId });
+          this.leaving = true;
+          const data: GameSceneData = { room: next, name: this.name, movedFrom: room.roomId };
+          this.scene.restart(data);
+        },
+        onFailed: (error) => log.warn('could not follow the room to its new server', { error: String(error) }),
+      }),
+    );
+    this.cleanups.push(
+      room.onMessage(ServerMessage.ServerClosing, (event: ServerClosingEvent) => {
+        this.leaving = true;
+        this.toLobby(`${event.message} Round ${event.round} winner: ${event.rows[0]?.name ?? 'nobody'}.`);
+      }),
+    );
     // Closing the tab is a deliberate leave: free the seat now instead of holding it for the reconnect grace.
     const onPageHide = (): void => void room.leave(true).catch(() => undefined);
     window.addEventListener('pagehide', onPageHide);

@@ -6,7 +6,7 @@
 import type http from 'node:http';
 import os from 'node:os';
 import type { Duplex } from 'node:stream';
-import { matchMaker, type Presence } from '@colyseus/core';
+import { ErrorCode, matchMaker, ServerError, type Presence } from '@colyseus/core';
 import { RedisDriver } from '@colyseus/redis-driver';
 import { RedisPresence } from '@colyseus/redis-presence';
 import type { WebSocketTransport } from '@colyseus/ws-transport';
@@ -92,13 +92,19 @@ export class Cluster {
   }
 
   /** Colyseus hook: put a new room on the live, non-draining instance with the fewest players. */
-  readonly selectProcessIdToCreateRoom = async (roomName: string): Promise<string> => {
+  readonly selectProcessIdToCreateRoom = async (roomName: string, clientOptions?: unknown): Promise<string> => {
     const self = matchMaker.processId;
-    if (LOCAL_ROOMS.has(roomName) || !this.registry) return self;
+    // A hand-off's continuation room must land elsewhere: this instance is the one letting go.
+    const handoff = typeof clientOptions === 'object' && clientOptions !== null && 'handoffKey' in clientOptions;
+    if (!handoff && (LOCAL_ROOMS.has(roomName) || !this.registry)) return self;
+    if (!this.registry) throw new ServerError(ErrorCode.MATCHMAKE_UNHANDLED, 'no other instance to hand the room to');
     const [stats, live] = await Promise.all([matchMaker.stats.fetchAll(), this.registry.live()]);
-    const eligible = new Set(live.filter((i) => !i.draining).map((i) => i.processId));
+    const eligible = new Set(live.filter((i) => !i.draining && !(handoff && i.processId === self)).map((i) => i.processId));
     const candidates = stats.filter((s) => eligible.has(s.processId));
-    if (candidates.length === 0) return self;
+    if (candidates.length === 0) {
+      if (handoff) throw new ServerError(ErrorCode.MATCHMAKE_UNHANDLED, 'no other live instance to hand the room to');
+      return self;
+    }
     candidates.sort((a, b) => a.ccu - b.ccu || a.roomCount - b.roomCount || (a.processId === self ? -1 : b.processId === self ? 1 : 0));
     return candidates[0]!.processId;
   };

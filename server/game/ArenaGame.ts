@@ -10,6 +10,7 @@ import type { ArenaMap, Point } from '../../shared/map.ts';
 import type { KillEvent, RoundOverEvent, ScoreRow } from '../../shared/messages.ts';
 import { applyInput, fireProjectile, pickSpawnPoint, traceProjectile, type HitTarget, type ProjectileBody } from '../../shared/sim.ts';
 import { ArenaState, Player, Projectile, RoundPhase } from '../../shared/state.ts';
+import { SNAPSHOT_VERSION, type GameSnapshot } from './snapshot.ts';
 
 /** Match timing, all in milliseconds except the tick rate. */
 export interface GameRules {
@@ -103,6 +104,73 @@ export class ArenaGame {
     for (const [id, p] of this.projectiles) {
       if (p.ownerId === sessionId) this.removeProjectile(id);
     }
+  }
+
+  /** The match as plain data, for a hand-off to another instance (see {@link restore}). */
+  snapshot(): GameSnapshot {
+    const tick = this.state.tick;
+    const players = [...this.state.players].map(([sessionId, p]) => {
+      const t = this.ticks.get(sessionId)!;
+      return {
+        sessionId,
+        name: p.name,
+        x: p.x,
+        y: p.y,
+        aimRad: p.aimRad,
+        hp: p.hp,
+        alive: p.alive,
+        kills: p.kills,
+        deaths: p.deaths,
+        score: p.score,
+        respawnInTicks: t.respawnTick < 0 ? -1 : Math.max(0, t.respawnTick - tick),
+        fireReadyInTicks: Math.max(0, t.nextFireTick - tick),
+      };
+    });
+    return {
+      version: SNAPSHOT_VERSION,
+      mapId: this.state.mapId,
+      tickRateHz: this.rules.tickRateHz,
+      tick,
+      round: { number: this.state.round.number, phase: this.state.round.phase as RoundPhase },
+      phaseTicksLeft: this.phaseTicksLeft,
+      spawnSalt: this.spawnSalt,
+      players,
+    };
+  }
+
+  /**
+   * Continue a match from a {@link snapshot} taken on another instance:
+   * players keep their session ids, position, health and score, and the round
+   * clock resumes where it stopped. Call on a fresh game, before any step.
+   */
+  restore(snapshot: GameSnapshot): void {
+    if (snapshot.mapId !== this.map.id) throw new Error(`snapshot is of map "${snapshot.mapId}", this room plays "${this.map.id}"`);
+    const ticks = (n: number): number => Math.ceil((n * this.rules.tickRateHz) / snapshot.tickRateHz);
+    const tick = snapshot.tick;
+    this.state.tick = tick;
+    this.state.round.number = snapshot.round.number;
+    this.state.round.phase = snapshot.round.phase;
+    this.phaseTicksLeft = Math.max(1, ticks(snapshot.phaseTicksLeft));
+    this.spawnSalt = snapshot.spawnSalt;
+    for (const s of snapshot.players) {
+      const player = new Player();
+      player.name = s.name;
+      player.x = s.x;
+      player.y = s.y;
+      player.aimRad = s.aimRad;
+      player.hp = s.hp;
+      player.alive = s.alive;
+      player.kills = s.kills;
+      player.deaths = s.deaths;
+      player.score = s.score;
+      this.state.players.set(s.sessionId, player);
+      this.ticks.set(s.sessionId, {
+        nextFireTick: tick + ticks(s.fireReadyInTicks),
+        respawnTick: s.respawnInTicks < 0 ? -1 : tick + ticks(s.respawnInTicks),
+        inputCredit: 2,
+      });
+    }
+    this.updateSecondsLeft();
   }
 
   /** Advance the match by one fixed tick. */

@@ -19,8 +19,10 @@ import {
 import type { ArenaState, Player } from '../../shared/state.ts';
 import { ArenaGame, type GameRules, type TickSource } from '../game/ArenaGame.ts';
 import { ChatLimiter } from '../game/chatLimiter.ts';
+import { parseGameSnapshot } from '../game/snapshot.ts';
 import type { Logger } from '../logger.ts';
 import { NO_ROOM_METRICS, type RoomMetrics } from '../metrics.ts';
+import { closeWithFinalResult, handOffRoom, HANDOFF_KEY_PREFIX, type HandoffResult, type HandoffSource } from './handoff.ts';
 
 /** Options the server passes when it defines the room (not client-controlled). */
 export interface ArenaRoomOptions extends GameRules {
@@ -29,7 +31,12 @@ export interface ArenaRoomOptions extends GameRules {
   logger: Logger;
   /** Times each fixed step and patch broadcast; nothing is recorded when absent. */
   metrics?: RoomMetrics | undefined;
+  /** The process's live arena rooms: each room adds itself on create and leaves on dispose (the drain walks it). */
+  directory?: Set<ArenaRoom> | undefined;
 }
+
+/** Seconds a continuation room holds the seats of players moving in from a hand-off. */
+const HANDOFF_SEAT_HOLD_S = 15;
 
 /** Frames (inputs, chat, pings) a client may send per second before it is cut off as a flood. */
 const MAX_FRAMES_PER_SECOND = 120;
@@ -41,8 +48,13 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
   private rewind!: Rewind;
   private log!: Logger;
   private metrics: RoomMetrics = NO_ROOM_METRICS;
+  private directory: Set<ArenaRoom> | undefined;
   private reconnectGraceS = 30;
   private readonly chat = new ChatLimiter(CHAT_BURST, CHAT_REFILL_MS);
+  /** True while a hand-off or shutdown holds the match still. */
+  private frozen = false;
+  /** Players restored from a hand-off whose clients have not arrived yet. */
+  private readonly arriving = new Set<string>();
 
   /** Validates the name at matchmaking, before a seat (or a room) is made for it. */
   static override async onAuth(_token: string, options: unknown): Promise<true> {
@@ -51,9 +63,10 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
     return true;
   }
 
-  override onCreate(options: ArenaRoomOptions): void {
+  override async onCreate(options: ArenaRoomOptions & { handoffKey?: unknown }): Promise<void> {
     this.log = options.logger.child({ roomId: this.roomId });
     this.metrics = options.metrics ?? NO_ROOM_METRICS;
+    this.directory = options.directory;
     this.maxClients = options.maxPlayers;
     this.reconnectGraceS = options.reconnectGraceS;
     this.maxMessagesPerSecond = MAX_FRAMES_PER_SECOND;
@@ -81,15 +94,76 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
         return { x: view.value(player, 'x'), y: view.value(player, 'y') };
       },
     };
-    this.setFixedTimestep(() => this.metrics.timeStep(() => this.game.step(source)), options.tickRateHz);
+    this.setFixedTimestep(() => {
+      if (!this.frozen) this.metrics.timeStep(() => this.game.step(source));
+    }, options.tickRateHz);
 
     this.onMessage(ClientMessage.Chat, (client, payload) => this.handleChat(client, payload));
     this.onMessage('*', (client, type) => {
       this.notify(client, { code: 'bad_message', message: `unknown message type "${String(type).slice(0, 40)}"` });
     });
 
+    if (options.handoffKey !== undefined) await this.restoreFrom(options.handoffKey);
     this.publishListing();
-    this.log.info('arena room created', { maxPlayers: this.maxClients, tickRateHz: options.tickRateHz });
+    this.directory?.add(this);
+    this.log.info('arena room created', { maxPlayers: this.maxClients, tickRateHz: options.tickRateHz, restored: this.arriving.size });
+  }
+
+  /**
+   * Continue a match handed off by another instance: its players are put back
+   * under their session ids and their seats are held (the room stays locked
+   * to strangers) until they arrive or {@link HANDOFF_SEAT_HOLD_S} passes.
+   */
+  private async restoreFrom(key: unknown): Promise<void> {
+    if (typeof key !== 'string' || !key.startsWith(HANDOFF_KEY_PREFIX)) throw new ServerError(400, 'invalid hand-off key');
+    const stored: unknown = await this.presence.get(key);
+    if (typeof stored !== 'string') throw new ServerError(404, 'hand-off snapshot not found or expired');
+    await Promise.resolve(this.presence.del(key));
+    const parsed = parseGameSnapshot(stored);
+    if (!parsed.ok) throw new ServerError(400, `hand-off snapshot rejected: ${parsed.error}`);
+    this.game.restore(parsed.value);
+    for (const p of parsed.value.players) this.arriving.add(p.sessionId);
+    this.setSeatReservationTime(HANDOFF_SEAT_HOLD_S);
+    await this.lock();
+    this.clock.setTimeout(() => void this.expireArrivals(), HANDOFF_SEAT_HOLD_S * 1000);
+  }
+
+  private async expireArrivals(): Promise<void> {
+    for (const sessionId of this.arriving) {
+      this.game.removePlayer(sessionId);
+      this.log.info('handed-off player never arrived; seat released', { sessionId });
+    }
+    this.arriving.clear();
+    await this.unlock();
+  }
+
+  /**
+   * Move this room to another instance (drain, rebalancing). Callable through
+   * `matchMaker.remoteRoomCall(roomId, 'handOff')` from any instance.
+   */
+  async handOff(): Promise<HandoffResult> {
+    return handOffRoom(this.handoffSource(), this.log);
+  }
+
+  /** Close for a shutdown no other instance can take over from; the result is kept. */
+  async closeWithFinalResult(message: string): Promise<void> {
+    await closeWithFinalResult(this.handoffSource(), this.log, message);
+  }
+
+  private handoffSource(): HandoffSource {
+    return {
+      roomId: this.roomId,
+      roomName: this.roomName,
+      presence: this.presence,
+      clients: this.clients,
+      game: this.game,
+      setFrozen: (frozen) => {
+        this.frozen = frozen;
+      },
+      lock: () => this.lock(),
+      unlock: () => this.unlock(),
+      disconnect: (code) => this.disconnect(code),
+    };
   }
 
   /** Colyseus's patch broadcast (encode once, send to every client), timed. */
@@ -98,6 +172,11 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
   }
 
   override onJoin(client: Client, options: unknown): void {
+    if (this.arriving.delete(client.sessionId) && this.state.players.has(client.sessionId)) {
+      this.log.info('player moved in from a hand-off', { sessionId: client.sessionId, players: this.clients.length });
+      if (this.arriving.size === 0) void this.unlock();
+      return;
+    }
     const parsed = parseJoinOptions(options);
     if (!parsed.ok) throw new ServerError(400, parsed.error);
     this.game.addPlayer(client.sessionId, parsed.value.name);
@@ -120,6 +199,10 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
 
   override onLeave(client: Client): void {
     this.forget(client);
+  }
+
+  override onDispose(): void {
+    this.directory?.delete(this);
   }
 
   override onUncaughtException(error: Error, methodName: string): void {
