@@ -27,6 +27,8 @@ describe('loadConfig', () => {
       advertiseAddress: undefined,
       metricsEnabled: true,
       metricsToken: undefined,
+      drainTimeoutMs: 7000,
+      adminToken: undefined,
     });
   });
 
@@ -56,6 +58,8 @@ describe('loadConfig', () => {
       ADVERTISE_ADDRESS: '[fd00::1]:2567',
       METRICS_ENABLED: 'false',
       METRICS_TOKEN: ' s3cret-token ',
+      DRAIN_TIMEOUT_MS: '8500',
+      ADMIN_TOKEN: 'admin-token-1',
     });
     assert.deepEqual(config, {
       port: 8080,
@@ -72,6 +76,8 @@ describe('loadConfig', () => {
       advertiseAddress: '[fd00::1]:2567',
       metricsEnabled: false,
       metricsToken: 's3cret-token',
+      drainTimeoutMs: 8500,
+      adminToken: 'admin-token-1',
     });
     assert.equal(loadConfig({ METRICS_ENABLED: ' TRUE ' }).metricsEnabled, true);
     assert.equal(loadConfig({ METRICS_ENABLED: '0' }).metricsEnabled, false);
@@ -114,6 +120,9 @@ describe('loadConfig', () => {
     ['METRICS_ENABLED', 'off'],
     ['METRICS_TOKEN', 'short'],
     ['METRICS_TOKEN', 'has a space inside'],
+    ['DRAIN_TIMEOUT_MS', '999'],
+    ['DRAIN_TIMEOUT_MS', '60001'],
+    ['ADMIN_TOKEN', 'short'],
   ];
   for (const [name, value] of bad) {
     it(`throws a ConfigError naming ${name} for ${JSON.stringify(value)}`, () => {
