@@ -201,9 +201,9 @@ describe('browser client', { timeout: 90_000 }, () => {
   });
 
   it('shows "reconnecting" when the socket drops, then plays on in the same seat', async () => {
-    // The SDK only reconnects rooms joined at least 5 s ago (reconnection.minUptime).
+    // The client reconnects rooms joined at least 1 s ago (its reconnection.minUptime).
     const uptimeMs = Date.now() - aliceJoinedAt;
-    if (uptimeMs < 5500) await alice.waitForTimeout(5500 - uptimeMs);
+    if (uptimeMs < 1200) await alice.waitForTimeout(1200 - uptimeMs);
     const sessionId = await alice.evaluate(() => window.__arena!.sessionId());
     // The banner may be up for only a few hundred ms; record that it was shown at all.
     await alice.evaluate(() => {

@@ -173,6 +173,24 @@ export interface InstanceOptions {
   env?: Record<string, string>;
 }
 
+/** Child processes of `pid` (nginx's workers), from /proc. */
+function workerPids(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/u).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** GET `url` and tell whether it answered 200. */
 async function answers200(url: string): Promise<boolean> {
   try {
@@ -272,6 +290,12 @@ export interface Nginx {
   url: string;
   /** Lines of the access log as `request_uri upstream_addr status` (written when a request ends). */
   accessLog(): string[];
+  /**
+   * Cut every client connection at once, as a load balancer restart or a
+   * network blip does, while new connections keep being accepted: a reload
+   * starts a new worker, and the old one drops its connections.
+   */
+  cutAllConnections(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -289,6 +313,8 @@ export async function startNginx(upstreamPorts: number[]): Promise<Nginx> {
     conf,
     `daemon off;
 worker_processes 1;
+# On reload, old workers close their connections at once (see Nginx.cutAllConnections).
+worker_shutdown_timeout 10ms;
 pid ${dir}/nginx.pid;
 error_log ${dir}/error.log warn;
 events { worker_connections 1024; }
@@ -350,6 +376,11 @@ ${upstreamPorts.map((p) => `    server 127.0.0.1:${p};`).join('\n')}
       } catch {
         return [];
       }
+    },
+    async cutAllConnections() {
+      const workersBefore = workerPids(child.pid!);
+      child.kill('SIGHUP');
+      await waitFor(() => workersBefore.every((pid) => !pidAlive(pid)), 'the old nginx worker to close its connections and exit', 5000, 10);
     },
     async stop() {
       if (isRunning(child)) child.kill('SIGTERM');
