@@ -8,6 +8,9 @@ import { ClientMessage, ServerMessage, type ArenaMetadata, type ChatBroadcast, t
 import { log } from '../log.ts';
 import type { ArenaConnection } from './connection.ts';
 
+/** Waits before each attempt to rejoin a lobby that closed under us, in milliseconds. */
+const LOBBY_REJOIN_DELAYS_MS = [250, 1000, 3000];
+
 /** One arena room as the lobby lists it. */
 export interface ArenaListing {
   roomId: string;
@@ -130,8 +133,33 @@ export class LobbyFeed {
     room.onLeave(() => {
       if (this.room !== room) return;
       this.room = undefined;
-      if (!this.closed) this.events.offline('Lost the lobby connection; the room list is not updating.');
+      if (!this.closed) void this.reopen();
     });
+  }
+
+  /**
+   * The lobby's instance went away (drained or restarted): lobby rooms are
+   * per instance, so join a fresh one, wherever the load balancer sends us.
+   */
+  private async reopen(): Promise<void> {
+    for (const delayMs of LOBBY_REJOIN_DELAYS_MS) {
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      if (this.closed || this.room) return;
+      try {
+        const room = await this.connection.joinLobby(this.joinedName);
+        if (this.closed) {
+          void room.leave();
+          return;
+        }
+        this.room = room;
+        this.listings.clear();
+        this.wire(room);
+        return;
+      } catch (error) {
+        log.warn('lobby rejoin failed', { error: String(error) });
+      }
+    }
+    this.events.offline('Lost the lobby connection; the room list is not updating.');
   }
 
   private emitRooms(): void {
