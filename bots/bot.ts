@@ -105,6 +105,9 @@ export class Bot {
   private attach(client: Client, room: Room<unknown, ArenaState>): void {
     const c = this.options.collector;
     this.room = room;
+    // Like the browser client: reconnect even soon after joining (a drained
+    // instance cuts the sockets it forwards); a hand-off's room may allow less.
+    room.reconnection.minUptime = Math.min(room.reconnection.minUptime, 1000);
     this.world = this.options.worlds.get(room.roomId);
     if (this.options.checker || this.world.eyes === undefined) {
       this.decodes = true;
