@@ -137,6 +137,8 @@ export class Bot {
     followHandoffs(client, room, {
       onMoved: (next) => {
         this.release(room);
+        // The new room decides afresh whether this bot decodes (it may no longer be the first there).
+        this.decodes = false;
         c.reconnects += 1;
         this.attach(client, next as Room<unknown, ArenaState>);
       },
@@ -152,7 +154,6 @@ export class Bot {
     if (this.playing) c.setConnected(-1);
     this.playing = false;
     if (this.decodes) c.decoders -= 1;
-    this.decodes = false;
     if (this.world) this.options.worlds.release(room.roomId, room.sessionId);
   }
 
