@@ -9,6 +9,7 @@ import { defineRoom, defineServer, type Server } from '@colyseus/core';
 import { WebSocketTransport } from '@colyseus/ws-transport';
 import express from 'express';
 import { mountAdminRoutes } from './admin.ts';
+import { guardHttpServer } from './httpGuard.ts';
 import { Cluster } from './cluster/cluster.ts';
 import type { ServerConfig } from './config.ts';
 import type { Logger } from './logger.ts';
@@ -27,6 +28,8 @@ export interface App {
   metrics: ServerMetrics | undefined;
   /** Arena rooms hosted by this process (what a drain hands off). */
   readonly arenaRooms: ReadonlySet<ArenaRoom>;
+  /** Listen on `port` (0: any free port) with the HTTP edge guard in front; resolves once listening. */
+  listen(port: number): Promise<void>;
   /** True while the process takes players; `/readyz` reports it. */
   readonly ready: boolean;
   setReady(ready: boolean): void;
@@ -126,6 +129,12 @@ export async function buildApp(config: ServerConfig, logger: Logger): Promise<Ap
     cluster,
     metrics,
     arenaRooms,
+    async listen(port: number) {
+      await server.listen(port);
+      const listening = httpServer ?? (transport as unknown as { server?: http.Server }).server;
+      if (!listening) throw new Error('the WebSocket transport has no HTTP server to guard');
+      guardHttpServer(listening, logger);
+    },
     get ready() {
       return ready;
     },

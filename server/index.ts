@@ -40,7 +40,7 @@ async function main(): Promise<void> {
     await drainInstance(app, logger, config.drainTimeoutMs);
   });
   const hardDeadlineMs = config.drainTimeoutMs + SHUTDOWN_AFTER_DRAIN_MS;
-  await app.server.listen(config.port);
+  await app.listen(config.port);
   app.setReady(true);
   logger.info('listening', { port: config.port, url: `http://localhost:${config.port}` });
 }

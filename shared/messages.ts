@@ -20,6 +20,15 @@ export const ServerMessage = {
 } as const;
 export type ServerMessage = (typeof ServerMessage)[keyof typeof ServerMessage];
 
+/**
+ * WebSocket close codes of our own (Colyseus uses 4000–4010). A client closed
+ * with one of these should not reconnect on its own.
+ */
+export const ArenaCloseCode = {
+  /** The client kept sending invalid or unknown messages. */
+  Misbehaviour: 4400,
+} as const;
+
 /** Client → server `chat`. */
 export interface ChatRequest {
   text: string;

@@ -5,7 +5,7 @@
  * name is refused before any request; the server still has the last word.
  */
 import { Client, CloseCode, MatchMakeError, ServerError, type Room } from '@colyseus/sdk';
-import { parseJoinOptions, type JoinOptions, type Parsed } from '../../shared/messages.ts';
+import { ArenaCloseCode, parseJoinOptions, type JoinOptions, type Parsed } from '../../shared/messages.ts';
 import { ArenaState } from '../../shared/state.ts';
 import { log } from '../log.ts';
 
@@ -113,6 +113,8 @@ export function describeLeave(code: number, reason?: string): string {
       return 'The server is restarting. Quick Play to join another room.';
     case CloseCode.WITH_ERROR:
       return 'The room closed after a server error.';
+    case ArenaCloseCode.Misbehaviour:
+      return 'Disconnected: the server kept receiving invalid messages from this page.';
     case CloseCode.FAILED_TO_RECONNECT:
       return 'Lost the connection and could not get back in time; your seat was released.';
     default:

@@ -3,11 +3,12 @@
  * history, messages, reconnection) to the match rules in {@link ArenaGame}.
  * The rules live elsewhere; this file only translates.
  */
-import { Room, ServerError, type Client, type Rewind } from '@colyseus/core';
+import { CloseCode, Room, ServerError, type Client, type Rewind } from '@colyseus/core';
 import { CHAT_BURST, CHAT_REFILL_MS, MAX_REWIND_MS } from '../../shared/constants.ts';
 import { PlayerInput, sanitizeInput } from '../../shared/input.ts';
 import { ARENA_MAP } from '../../shared/map.ts';
 import {
+  ArenaCloseCode,
   ClientMessage,
   parseChat,
   parseJoinOptions,
@@ -22,6 +23,7 @@ import { ChatLimiter } from '../game/chatLimiter.ts';
 import { parseGameSnapshot } from '../game/snapshot.ts';
 import type { Logger } from '../logger.ts';
 import { NO_ROOM_METRICS, type RoomMetrics } from '../metrics.ts';
+import { StrikeCounter } from './misbehaviour.ts';
 import { closeWithFinalResult, handOffRoom, HANDOFF_KEY_PREFIX, type HandoffResult, type HandoffSource } from './handoff.ts';
 
 /** Options the server passes when it defines the room (not client-controlled). */
@@ -34,6 +36,13 @@ export interface ArenaRoomOptions extends GameRules {
   /** The process's live arena rooms: each room adds itself on create and leaves on dispose (the drain walks it). */
   directory?: Set<ArenaRoom> | undefined;
 }
+
+/**
+ * Close codes with which the server itself cut a client off: Colyseus's
+ * WITH_ERROR (message flood, undecodable message), ws's 1009 (frame over
+ * the size limit) and ours. Such a client gets no seat held for a reconnection.
+ */
+const SERVER_CUT_CODES = new Set<number>([CloseCode.WITH_ERROR, 1009, ArenaCloseCode.Misbehaviour]);
 
 /** Seconds a continuation room holds the seats of players moving in from a hand-off. */
 const HANDOFF_SEAT_HOLD_S = 15;
@@ -53,6 +62,9 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
   private readonly chat = new ChatLimiter(CHAT_BURST, CHAT_REFILL_MS);
   /** True while a hand-off or shutdown holds the match still. */
   private frozen = false;
+  private readonly strikes = new StrikeCounter();
+  /** Clients this room disconnected for misbehaviour; their seats are not held. */
+  private readonly cutOff = new Set<string>();
   /** Players restored from a hand-off whose clients have not arrived yet. */
   private readonly arriving = new Set<string>();
 
@@ -98,9 +110,10 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
       if (!this.frozen) this.metrics.timeStep(() => this.game.step(source));
     }, options.tickRateHz);
 
+    this.guardFrameDispatch();
     this.onMessage(ClientMessage.Chat, (client, payload) => this.handleChat(client, payload));
     this.onMessage('*', (client, type) => {
-      this.notify(client, { code: 'bad_message', message: `unknown message type "${String(type).slice(0, 40)}"` });
+      this.strike(client, { code: 'bad_message', message: `unknown message type "${String(type).slice(0, 40)}"` });
     });
 
     if (options.handoffKey !== undefined) await this.restoreFrom(options.handoffKey);
@@ -172,6 +185,7 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
   }
 
   override onJoin(client: Client, options: unknown): void {
+    this.watchProtocolErrors(client);
     if (this.arriving.delete(client.sessionId) && this.state.players.has(client.sessionId)) {
       this.log.info('player moved in from a hand-off', { sessionId: client.sessionId, players: this.clients.length });
       if (this.arriving.size === 0) void this.unlock();
@@ -183,7 +197,12 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
     this.log.info('player joined', { sessionId: client.sessionId, name: parsed.value.name, players: this.clients.length });
   }
 
-  override async onDrop(client: Client): Promise<void> {
+  override async onDrop(client: Client, code?: number): Promise<void> {
+    if (this.cutOff.delete(client.sessionId) || (code !== undefined && SERVER_CUT_CODES.has(code))) {
+      // Cut off for what it sent (flood, undecodable or oversized frames, strikes): no seat is held.
+      this.log.warn('client cut off for misbehaviour', { sessionId: client.sessionId, code });
+      return this.forget(client);
+    }
     if (this.reconnectGraceS <= 0) return this.forget(client);
     this.log.info('player dropped, holding seat', { sessionId: client.sessionId, graceS: this.reconnectGraceS });
     try {
@@ -194,6 +213,7 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
   }
 
   override onReconnect(client: Client): void {
+    this.watchProtocolErrors(client);
     this.log.info('player reconnected', { sessionId: client.sessionId });
   }
 
@@ -212,19 +232,63 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
   private forget(client: Client): void {
     this.game.removePlayer(client.sessionId);
     this.chat.forget(client.sessionId);
+    this.strikes.forget(client.sessionId);
     this.log.info('player left', { sessionId: client.sessionId, players: this.clients.length });
   }
 
   private handleChat(client: Client, payload: unknown): void {
     const parsed = parseChat(payload);
-    if (!parsed.ok) return this.notify(client, { code: 'chat_invalid', message: parsed.error });
+    if (!parsed.ok) return this.strike(client, { code: 'chat_invalid', message: parsed.error });
     if (!this.chat.tryTake(client.sessionId, this.clock.currentTime)) {
-      return this.notify(client, { code: 'chat_rate', message: 'you are sending chat messages too fast' });
+      return this.strike(client, { code: 'chat_rate', message: 'you are sending chat messages too fast' });
     }
     const player = this.state.players.get(client.sessionId);
     if (!player) return;
     const message: ChatBroadcast = { fromId: client.sessionId, name: player.name, text: parsed.value.text };
     this.broadcast(ServerMessage.Chat, message);
+  }
+
+  /**
+   * Colyseus dispatches each inbound frame with no try/catch around it, and an
+   * exception there is an uncaughtException, on which Colyseus shuts the whole
+   * process down. One malformed frame must cost its sender the connection, not
+   * every room on the instance.
+   */
+  private guardFrameDispatch(): void {
+    const room = this as unknown as { _onMessage(client: Client, frame: Uint8Array): void };
+    const dispatch = room._onMessage;
+    room._onMessage = (client, frame) => {
+      try {
+        dispatch.call(this, client, frame);
+      } catch (error) {
+        this.log.warn('malformed frame; disconnecting its sender', { sessionId: client.sessionId, bytes: frame?.byteLength, error });
+        this.cutOff.add(client.sessionId);
+        client.leave(ArenaCloseCode.Misbehaviour, 'malformed frame');
+      }
+    };
+  }
+
+  /**
+   * A frame over the size limit or a broken WebSocket frame makes `ws` close
+   * the socket with an error; the close code we then see is often 1006 (the
+   * sender does not answer the close), so note the culprit from the error.
+   */
+  private watchProtocolErrors(client: Client): void {
+    const socket = client.ref as unknown as { once(event: 'error', listener: (error: Error & { code?: string }) => void): void } | undefined;
+    socket?.once('error', (error) => {
+      if (!error.code?.startsWith('WS_ERR_')) return;
+      this.log.warn('invalid WebSocket frame; disconnecting its sender', { sessionId: client.sessionId, reason: error.code });
+      this.cutOff.add(client.sessionId);
+    });
+  }
+
+  /** Tell the client what was wrong, and cut it off once it has run out of strikes. */
+  private strike(client: Client, notice: Notice): void {
+    this.notify(client, notice);
+    if (!this.strikes.hit(client.sessionId, this.clock.currentTime)) return;
+    this.log.warn('disconnecting a misbehaving client', { sessionId: client.sessionId, last: notice.code });
+    this.cutOff.add(client.sessionId);
+    client.leave(ArenaCloseCode.Misbehaviour, `too many invalid messages (last: ${notice.code})`);
   }
 
   private notify(client: Client, notice: Notice): void {

@@ -24,7 +24,7 @@ export async function bootTestApp(env: Record<string, string> = {}): Promise<Tes
   const app = await buildApp(config, createLogger(config.logLevel, { service: 'arena-test' }));
   // Listen ourselves: @colyseus/testing's `boot(server, port)` ignores `port` for a
   // ready-made Server and always listens on 2568, which would make `url` wrong.
-  await app.server.listen(port);
+  await app.listen(port);
   const colyseus = new ColyseusTestServer(app.server);
   app.setReady(true);
   return { app, colyseus, config, port, url: `http://localhost:${port}` };
