@@ -7,7 +7,7 @@
  * 1. Round-trip latency, p50/p99, for a client connected straight to B (the
  *    owner) and a client connected through A (forwarded), interleaved so both
  *    see the same machine conditions. A round trip is the one the tests use
- *    ({@link EchoProbe}: a message the room answers with a notice naming it),
+ *    ({@link EchoProbe}: a request of a type the room has no handler for, answered with an error naming it),
  *    paced under the room's flood limit of 120 frames a second per client.
  * 2. Server CPU per client: N clients each sending 30 inputs a second for a
  *    fixed time, all straight to B versus all through A, read from
@@ -231,7 +231,7 @@ function report(results: ModeResult[], benchCpuMs: number): string {
   lines.push(`- Machine: ${os.cpus().length} CPUs (\`nproc\` ${execFileSync('nproc').toString().trim()}), ${cpuModel()}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, Linux ${os.release()}`);
   lines.push(`- Node ${process.version}; instances run \`node --import tsx server/index.ts\` (TypeScript through tsx, as the tests do), \`LOG_LEVEL=warn\`; Redis ${redisVersion()}; everything on 127.0.0.1.`);
   lines.push('- Two instances, A and B, with the room on B. "Owner" = client connected straight to B; "forwarded" = client connected to A, which carries the socket to B (direct: a spliced TCP connection; redis: pub/sub tunnel).');
-  lines.push(`- Latency: ${ROUND_TRIPS} sequential round trips per path after ${WARMUP_ROUND_TRIPS} warm-up ones, owner and forwarded clients interleaved, ${PAUSE_MS} ms pause after each (the room disconnects clients sending over 120 frames/s). A round trip is the one the e2e tests use: a message of an unknown type that the room answers with a notice naming it. Measured in the client (SDK encode/decode included).`);
+  lines.push(`- Latency: ${ROUND_TRIPS} sequential round trips per path after ${WARMUP_ROUND_TRIPS} warm-up ones, owner and forwarded clients interleaved, ${PAUSE_MS} ms pause after each (the room disconnects clients sending over 120 frames/s). A round trip is the one the e2e tests use: a request of a type the room has no handler for, which Colyseus answers with an error naming it. Measured in the client (SDK encode/decode included).`);
   lines.push(`- CPU: ${CLIENTS} clients each sending ${INPUT_HZ} inputs/s (the room ticks and sends patches at 30 Hz) for ${LOAD_SECONDS} s after a ${WARMUP_LOAD_MS / 1000} s warm-up; utime+stime from \`/proc/<pid>/stat\` (clock tick ${1000 / CLK_TCK} ms). Reported as CPU milliseconds per second per client; "A+B" sums both instances in every configuration (A idles when clients go straight to B). Average of ${REPEATS} runs per path after one discarded warm-up run. Redis CPU is shown separately.`);
   lines.push('- The SDK clients run inside the benchmark process on the same machine and compete with the servers for its CPUs.');
   lines.push('');

@@ -65,6 +65,8 @@ export async function buildApp(config: ServerConfig, logger: Logger): Promise<Ap
       )
     : undefined;
 
+  if (cluster) cluster.localRoomIds = () => [...arenaRooms].map((room) => room.roomId);
+
   let transport: WebSocketTransport;
   let httpServer: http.Server | undefined;
   if (cluster) {

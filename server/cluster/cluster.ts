@@ -16,6 +16,7 @@ import type { ForwardStats } from './directForwarder.ts';
 import { RoomForwarder, type ForwardMode, type LocalUpgrade } from './forwarder.ts';
 import { assertRedisReachable, createRedis, redactRedisUrl } from './redis.ts';
 import { RedisTunnel } from './redisTunnel.ts';
+import { restoreAfterRedisOutages } from './redisRecovery.ts';
 import { InstanceRegistry } from './registry.ts';
 
 export interface ClusterConfig {
@@ -158,8 +159,12 @@ export class Cluster {
       this.forwarder = new RoomForwarder(this.stats, registry, this.config.forwardMode, this.tunnel, this.handleLocally, this.log);
     }
     await registry.start();
+    restoreAfterRedisOutages(this.pub, this.presence, { beat: () => registry.beat(), localRoomIds: () => this.localRoomIds() }, this.log);
     this.log.info('joined cluster', { processId, address, forwardMode: this.config.forwardMode });
   }
+
+  /** Set by the app: the rooms this process hosts, listed again after a Redis outage. */
+  localRoomIds: () => string[] = () => [];
 
   /** Draining instances take no new rooms. */
   async setDraining(draining: boolean): Promise<void> {

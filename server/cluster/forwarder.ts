@@ -5,7 +5,8 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { matchMaker } from '@colyseus/core';
+import { CloseCode, matchMaker } from '@colyseus/core';
+import { WebSocketServer } from 'ws';
 import type { Logger } from '../logger.ts';
 import { spliceToAddress, type ForwardStats } from './directForwarder.ts';
 import type { RedisTunnel } from './redisTunnel.ts';
@@ -14,6 +15,9 @@ import { FORWARDED_HEADER, forwardedFor, parseRoomTarget, serializeRequestHead }
 
 /** `direct`: peers dial each other's advertised address. `redis`: bytes ride Redis pub/sub (no peer addresses needed). */
 export type ForwardMode = 'direct' | 'redis';
+
+/** Completes upgrades only to close them with a retry code (see {@link RoomForwarder}). */
+const tryAgainLater = new WebSocketServer({ noServer: true });
 
 /** Hands an upgrade to this instance's own WebSocket transport. */
 export type LocalUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
@@ -54,6 +58,17 @@ export class RoomForwarder {
   private async forward(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const target = parseRoomTarget(req.url)!;
     const owner = await this.registry.lookup(target.processId);
+    const tunnelDown = this.mode === 'redis' && !(this.tunnel?.ready ?? false);
+    if (tunnelDown || (!this.registry.connected && !owner)) {
+      // Redis is away: we cannot tell whether the owner lives, or (redis mode)
+      // carry the bytes. Accept the socket and close it with MAY_TRY_RECONNECT,
+      // which the SDK retries on. Not an HTTP error: Node's WebSocket reports a
+      // failed handshake without a close event, which stalls the SDK's retries,
+      // and a reset socket makes a load balancer mark this instance broken.
+      tryAgainLater.handleUpgrade(req, socket, head, (ws) => ws.close(CloseCode.MAY_TRY_RECONNECT, 'cluster store unavailable; retry'));
+      this.stats.failed += 1;
+      return;
+    }
     if (!owner) {
       // Owner gone: let our own transport answer, so the SDK gets Colyseus's
       // own "room not found / seat expired" error instead of a dead socket.

@@ -25,6 +25,8 @@ const ID_BYTES = 8;
 const MAX_IN_FLIGHT = 64;
 /** A receiver this far behind is a dead or hostile peer: drop the tunnel rather than buffer without bound. */
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+/** How long an outbound tunnel waits for the owner's first bytes before giving up, in milliseconds. */
+const OPEN_ANSWER_TIMEOUT_MS = 3000;
 
 const channelOf = (processId: string): string => `arena:tunnel:${processId}`;
 
@@ -36,6 +38,8 @@ interface Tunnel {
   closed: boolean;
   /** Opened here for a client of ours (counted in the forwarding stats); false on the owner's side. */
   outbound: boolean;
+  /** Pending until the owner's first bytes arrive (outbound tunnels only). */
+  openTimer?: NodeJS.Timeout | undefined;
 }
 
 export class RedisTunnel {
@@ -61,15 +65,37 @@ export class RedisTunnel {
       if (channel.toString() === channelOf(this.selfProcessId)) this.onFrame(message);
     });
     await this.sub.subscribe(channelOf(this.selfProcessId));
+    // Without Redis no byte crosses a tunnel, and chunks queued meanwhile could
+    // reach the far end before its subscription is back, tearing the stream.
+    // Close them all: each client sees a drop and reconnects (to the room's
+    // owner directly, or through a tunnel once Redis is back) into its held seat.
+    const dropAll = (): void => {
+      if (this.tunnels.size === 0) return;
+      this.log.warn('Redis connection lost; closing tunnelled room connections so their clients reconnect', { tunnels: this.tunnels.size });
+      for (const tunnel of [...this.tunnels.values()]) this.close(tunnel, false);
+    };
+    this.pub.on('close', dropAll);
+    this.sub.on('close', dropAll);
   }
 
   /** Carry `client` (an upgrade request already read as `requestHead` + `head`) to `ownerProcessId`. */
   open(client: Duplex, ownerProcessId: string, requestHead: Buffer, head: Buffer): void {
     const id = randomBytes(ID_BYTES);
     const tunnel = this.track(id, ownerProcessId, client, true);
+    // The owner answers an OPEN with the WebSocket handshake at once; silence
+    // means the OPEN was lost (the owner was resubscribing after an outage).
+    tunnel.openTimer = setTimeout(() => {
+      this.stats.failed += 1;
+      this.close(tunnel, true);
+    }, OPEN_ANSWER_TIMEOUT_MS);
     const self = Buffer.from(this.selfProcessId, 'utf8');
     this.send(tunnel, OPEN, Buffer.concat([Buffer.from([self.length]), self, requestHead, head]));
     this.pump(tunnel);
+  }
+
+  /** True while both Redis connections are up, so an OPEN will be heard. */
+  get ready(): boolean {
+    return this.pub.status === 'ready' && this.sub.status === 'ready';
   }
 
   /** The instances this one has open tunnels with. */
@@ -125,6 +151,7 @@ export class RedisTunnel {
   private close(tunnel: Tunnel, notifyPeer: boolean): void {
     if (tunnel.closed) return;
     tunnel.closed = true;
+    clearTimeout(tunnel.openTimer);
     this.tunnels.delete(tunnel.id.toString('hex'));
     if (tunnel.outbound) this.stats.active -= 1;
     if (notifyPeer) {
@@ -146,6 +173,7 @@ export class RedisTunnel {
       this.accept(Buffer.from(id), payload);
     } else if (type === DATA) {
       if (!tunnel) return;
+      clearTimeout(tunnel.openTimer);
       tunnel.socket.write(payload);
       if (tunnel.socket.writableLength > MAX_BUFFERED_BYTES) {
         this.log.warn('tunnel receiver too slow; closing', { peer: tunnel.peer });

@@ -34,6 +34,8 @@ const keyOf = (processId: string): string => `arena:instance:${processId}`;
 export class InstanceRegistry {
   private timer?: NodeJS.Timeout;
   private readonly cache = new Map<string, { info: InstanceInfo | undefined; atMs: number }>();
+  /** The last heartbeat seen of each peer and when, for when Redis cannot answer. */
+  private readonly lastKnown = new Map<string, { info: InstanceInfo; atMs: number }>();
   private readonly heartbeatMs: number;
   private readonly ttlMs: number;
   private readonly deadListeners: DeadInstanceHandler[] = [];
@@ -76,16 +78,28 @@ export class InstanceRegistry {
     await this.redis.multi().del(keyOf(this.self.processId)).srem(MEMBERS_KEY, this.self.processId).exec().catch(() => undefined);
   }
 
+  /** True while the Redis connection is up. */
+  get connected(): boolean {
+    return this.redis.status === 'ready';
+  }
+
   /** Look up a live instance, cached for one heartbeat. */
   async lookup(processId: string): Promise<InstanceInfo | undefined> {
     if (processId === this.self.processId) return this.self;
     const cached = this.cache.get(processId);
     const now = Date.now();
     if (cached && now - cached.atMs < this.heartbeatMs) return cached.info;
+    const known = this.lastKnown.get(processId);
+    const recent = known && now - known.atMs < this.ttlMs + this.heartbeatMs ? known.info : undefined;
+    // Redis is away: a peer seen moments ago is most likely still there
+    // (direct forwarding does not need Redis), and waiting would hang the request.
+    if (this.redis.status !== 'ready') return recent;
     const raw = await this.redis.get(keyOf(processId));
     const info = raw ? (JSON.parse(raw) as InstanceInfo) : undefined;
     this.cache.set(processId, { info, atMs: now });
-    return info;
+    if (info) this.lastKnown.set(processId, { info, atMs: now });
+    // No key right after Redis came back empty is not death: the peer re-registers within a beat.
+    return info ?? recent;
   }
 
   /** Every instance with a valid heartbeat, this one included. */
@@ -99,7 +113,8 @@ export class InstanceRegistry {
     return out;
   }
 
-  private async beat(): Promise<void> {
+  /** Write the heartbeat now (also done every `heartbeatMs`). */
+  async beat(): Promise<void> {
     await this.redis
       .multi()
       .set(keyOf(this.self.processId), JSON.stringify(this.self), 'PX', this.ttlMs)

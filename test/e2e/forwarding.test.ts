@@ -77,7 +77,7 @@ for (const mode of ['direct', 'redis'] as const satisfies readonly ForwardMode[]
       let total = 0;
       for (const [i, probe] of probes.entries()) {
         assert.deepEqual(probe.received, expected, `client ${i}: every answer once, in the order sent`);
-        assert.deepEqual(probe.strays, [], `client ${i}: no other notices`);
+        assert.deepEqual(probe.strays, [], `client ${i}: no stray answers`);
         total += probe.received.length;
         probe.stop();
       }

@@ -7,7 +7,7 @@
  * process exits, so a failing test never leaves a server behind.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
@@ -110,38 +110,57 @@ export interface RedisServer {
   url: string;
   /** A connection of the test's own, for inspecting keys (closed by {@link RedisServer.stop}). */
   client: Redis;
+  /** Kill the server (SIGKILL: no goodbye to clients), leaving the port free. */
+  kill(): Promise<void>;
+  /** Start it again on the same port, empty (nothing is persisted), and wait until it answers. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
 /** Start a private, non-persistent `redis-server` on a free loopback port. */
 export async function startRedis(): Promise<RedisServer> {
   const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const t = track(`redis-server :${port}`, child, 'SIGKILL');
+  const launch = (): { child: ChildProcess; t: Tracked } => {
+    const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    return { child, t: track(`redis-server :${port}`, child, 'SIGKILL') };
+  };
+  let { child, t } = launch();
   const client = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => 100 });
   client.on('error', () => undefined);
   redisClients.add(client);
-  await waitFor(
-    async () => {
-      if (!isRunning(child)) throw new Error(`redis-server exited early:\n${t.log.join('')}`);
-      try {
-        if (client.status === 'wait' || client.status === 'end') await client.connect();
-        return (await client.ping()) === 'PONG';
-      } catch {
-        return false;
-      }
-    },
-    `redis-server on port ${port}`,
-    10_000,
-    50,
-  );
+  const answers = (): Promise<void> =>
+    waitFor(
+      async () => {
+        if (!isRunning(child)) throw new Error(`redis-server exited early:\n${t.log.join('')}`);
+        try {
+          if (client.status === 'wait' || client.status === 'end') await client.connect();
+          return (await client.ping()) === 'PONG';
+        } catch {
+          return false;
+        }
+      },
+      `redis-server on port ${port}`,
+      10_000,
+      50,
+    );
+  await answers();
   return {
     port,
-    pid: child.pid!,
+    get pid() {
+      return child.pid!;
+    },
     url: `redis://127.0.0.1:${port}`,
     client,
+    async kill() {
+      child.kill('SIGKILL');
+      await t.exited;
+    },
+    async restart() {
+      ({ child, t } = launch());
+      await answers();
+    },
     async stop() {
       client.disconnect();
       redisClients.delete(client);
@@ -220,6 +239,12 @@ export async function startInstance(options: InstanceOptions): Promise<Instance>
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const t = track(`instance ${options.name} :${port} (${options.mode})`, child, 'SIGKILL');
+  // For debugging a run: CLUSTER_LOG_DIR=/tmp/x keeps every instance's whole output.
+  if (process.env.CLUSTER_LOG_DIR) {
+    const file = createWriteStream(path.join(process.env.CLUSTER_LOG_DIR, `instance-${options.name}-${port}.log`));
+    child.stdout?.pipe(file);
+    child.stderr?.pipe(file);
+  }
   const url = `http://127.0.0.1:${port}`;
   await waitFor(
     async () => {
@@ -439,15 +464,15 @@ export function cpuTicks(pid: number): number {
 
 /** The parts of an SDK room the echo probe uses. */
 export interface EchoRoom {
-  send(type: string): void;
-  onMessage(type: 'notice', callback: (payload: { code: string; message: string }) => void): () => void;
+  request(type: string): Promise<unknown>;
 }
 
 /**
- * Round trips with an arena room without adding anything to it: a message of
- * an unknown type `echo-<seq>` makes the room answer with a `bad_message`
- * notice naming that type, so every request carries a sequence number there
- * and back. The probe records the sequence numbers in the order their answers
+ * Round trips with an arena room without adding anything to it: a request
+ * (Colyseus's ROOM_REQUEST) of a type `echo-<seq>` that the room has no
+ * handler for is answered by Colyseus itself with an error naming that type,
+ * so every request carries a sequence number there and back. (Plain messages
+ * of unknown types would cost the client strikes and finally its connection.) The probe records the sequence numbers in the order their answers
  * arrive, which shows loss (a number missing), duplication and reordering.
  *
  * The room cuts off a client sending more than 120 frames a second, so callers
@@ -460,22 +485,24 @@ export class EchoProbe {
   readonly strays: string[] = [];
   private sent = 0;
   private waiter: { count: number; resolve: () => void } | undefined;
-  private readonly unsubscribe: () => void;
+  private stopped = false;
 
-  constructor(private readonly room: EchoRoom) {
-    this.unsubscribe = room.onMessage('notice', (notice) => {
-      const match = /^unknown message type "echo-(\d+)"$/u.exec(notice.message);
-      if (notice.code !== 'bad_message' || !match) {
-        this.strays.push(`${notice.code}: ${notice.message}`);
-        return;
-      }
-      this.received.push(Number(match[1]));
-      if (this.waiter && this.received.length >= this.waiter.count) {
-        const { resolve } = this.waiter;
-        this.waiter = undefined;
-        resolve();
-      }
-    });
+  constructor(private readonly room: EchoRoom) {}
+
+  private answered(error: unknown): void {
+    if (this.stopped) return;
+    const message = error instanceof Error ? error.message : String(error);
+    const match = /onMessage\("echo-(\d+)"\)/u.exec(message);
+    if (!match) {
+      this.strays.push(message);
+      return;
+    }
+    this.received.push(Number(match[1]));
+    if (this.waiter && this.received.length >= this.waiter.count) {
+      const { resolve } = this.waiter;
+      this.waiter = undefined;
+      resolve();
+    }
   }
 
   get sentCount(): number {
@@ -485,7 +512,10 @@ export class EchoProbe {
   /** Send the next probe; returns its sequence number. */
   send(): number {
     const seq = this.sent++;
-    this.room.send(`echo-${seq}`);
+    this.room.request(`echo-${seq}`).then(
+      () => this.strays.push(`echo-${seq} was answered OK`),
+      (error: unknown) => this.answered(error),
+    );
     return seq;
   }
 
@@ -534,7 +564,7 @@ export class EchoProbe {
   }
 
   stop(): void {
-    this.unsubscribe();
+    this.stopped = true;
     if (this.waiter) this.waiter = undefined;
   }
 }
