@@ -78,7 +78,9 @@ async function loadgen(label: string, port: number, mode: 'json' | 'fanout', mov
 }
 
 async function heapUsed(port: number): Promise<number> {
-  return sumOf(parsePrometheusText(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()), 'nodejs_heap_size_used_bytes');
+  const scrape = parsePrometheusText(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text());
+  const live = sumOf(scrape, 'arena_heap_live_bytes');
+  return live > 0 ? live : sumOf(scrape, 'nodejs_heap_size_used_bytes');
 }
 
 async function colyseusPoint(label: string, count: number, env: Record<string, string>, extra: string[] = [], durationS?: number, rampS?: number): Promise<{ report: BotReport; idleHeapBytes: number }> {

@@ -47,7 +47,9 @@ function pointOf(scrapes: readonly Scrape[], atMs: number): ServerPoint {
     point.tick = addHistograms(point.tick, histogramOf(s, 'arena_tick_duration_seconds'));
     point.patch = addHistograms(point.patch, histogramOf(s, 'arena_patch_duration_seconds'));
     point.cpuSeconds += sumOf(s, 'process_cpu_seconds_total');
-    point.heapUsedBytes += sumOf(s, 'nodejs_heap_size_used_bytes');
+    // Live heap (after the last full GC) when the server reports it: the raw figure swings with uncollected garbage.
+    const live = sumOf(s, 'arena_heap_live_bytes');
+    point.heapUsedBytes += live > 0 ? live : sumOf(s, 'nodejs_heap_size_used_bytes');
     const lag = sumOf(s, 'nodejs_eventloop_lag_p99_seconds');
     if (Number.isFinite(lag)) point.eventLoopLagP99S = Math.max(point.eventLoopLagP99S, lag);
     point.ccu += sumOf(s, 'arena_ccu');

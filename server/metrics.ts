@@ -15,7 +15,7 @@
  * sets are only built when Prometheus scrapes.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { performance } from 'node:perf_hooks';
+import { constants as perfConstants, performance, PerformanceObserver } from 'node:perf_hooks';
 import { matchMaker, Protocol } from '@colyseus/core';
 import type { WebSocketTransport } from '@colyseus/ws-transport';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
@@ -135,6 +135,7 @@ export class ServerMetrics implements RoomMetrics {
   private readonly sockets = new Set<WebSocket>();
   private readonly stepDuration: Histogram;
   private readonly patchDuration: Histogram;
+  private readonly gcObserver: PerformanceObserver;
 
   constructor(options: MetricsOptions = {}) {
     const registers = [this.registry];
@@ -185,6 +186,20 @@ export class ServerMetrics implements RoomMetrics {
     tallyCounter('arena_ws_sent_bytes_total', 'WebSocket payload bytes sent to clients, by protocol kind (patch = state patches)', this.sent, SENT_KIND, 'bytes');
     tallyCounter('arena_ws_frames_received_total', 'WebSocket frames received from clients, by protocol kind', this.received, RECEIVED_KIND, 'frames');
     tallyCounter('arena_ws_received_bytes_total', 'WebSocket payload bytes received from clients, by protocol kind', this.received, RECEIVED_KIND, 'bytes');
+
+    // Heap in use right after a full collection is the live data: what capacity
+    // planning needs (nodejs_heap_size_used_bytes also counts garbage not yet collected).
+    const heapLive = new Gauge({
+      name: 'arena_heap_live_bytes',
+      help: 'V8 heap in use right after the last major (mark-compact) garbage collection; 0 until one has run',
+      registers,
+    });
+    this.gcObserver = new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) {
+        if ((entry as unknown as { detail?: { kind?: number } }).detail?.kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR) heapLive.set(process.memoryUsage().heapUsed);
+      }
+    });
+    this.gcObserver.observe({ entryTypes: ['gc'] });
 
     const self = this;
     new Gauge({
@@ -285,6 +300,7 @@ export class ServerMetrics implements RoomMetrics {
 
   /** Stop collecting (clears the registry); call on shutdown. */
   close(): void {
+    this.gcObserver.disconnect();
     this.registry.clear();
   }
 }

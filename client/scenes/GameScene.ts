@@ -8,12 +8,12 @@ import { Callbacks } from '@colyseus/sdk';
 import Phaser from 'phaser';
 import { RESPAWN_DELAY_MS, TICK_RATE_HZ } from '../../shared/constants.ts';
 import { ARENA_MAP } from '../../shared/map.ts';
-import { ClientMessage, ServerMessage, type ChatBroadcast, type KillEvent, type Notice, type RoundOverEvent, type ScoreRow, type ServerClosingEvent } from '../../shared/messages.ts';
-import { ArenaState, RoundPhase, type Player, type Projectile } from '../../shared/state.ts';
+import { ClientMessage, ServerMessage, type ChatBroadcast, type KillEvent, type Notice, type RoundOverEvent, type ScoreRow } from '../../shared/messages.ts';
+import { RoundPhase, type Player, type Projectile } from '../../shared/state.ts';
 import { Controls } from '../input/controls.ts';
 import { log } from '../log.ts';
 import { describeLeave, type ArenaConnection, type ArenaRoom } from '../net/connection.ts';
-import { followHandoffs } from '../net/handoff.ts';
+import { watchRoom } from '../net/roomLifecycle.ts';
 import { INTERP_DELAY_MS, Netcode, type Position } from '../net/prediction.ts';
 import { drawMap } from '../render/mapView.ts';
 import { COLORS, cssColor, playerColor } from '../render/palette.ts';
@@ -268,40 +268,33 @@ export class GameScene extends Phaser.Scene {
 
   private wireConnection(): void {
     const room = this.room;
-    this.listen(room.onDrop, (code: number) => {
-      log.warn('connection dropped; SDK is reconnecting', { code });
-      this.controls.releaseAll();
-      this.reconnect.show();
-    });
-    this.listen(room.onReconnect, () => {
-      this.reconnect.hide();
-      this.chat.addSystem('Reconnected.');
-    });
-    this.listen(room.onLeave, (code: number, reason?: string) => {
-      const expected = this.leaving;
-      // The socket is gone: teardown must not try to leave again.
-      this.leaving = true;
-      if (expected || !this.sys.isActive()) return;
-      this.toLobby(describeLeave(code, reason));
-    });
-    this.listen(room.onError, (code: number, message?: string) => log.warn('room error', { code, message }));
-    // A draining or rebalanced server moves the match: carry on in the new room, same player, same score.
     this.cleanups.push(
-      followHandoffs(this.connection.client, room, {
-        rootSchema: ArenaState,
-        onMoved: (next) => {
-          log.info('room moved to another server', { from: room.roomId, to: next.roomId });
+      watchRoom(this.connection.client, room, {
+        dropped: () => {
+          this.controls.releaseAll();
+          this.reconnect.show();
+        },
+        reconnected: () => {
+          this.reconnect.hide();
+          this.chat.addSystem('Reconnected.');
+        },
+        left: (code, reason) => {
+          const expected = this.leaving;
+          // The socket is gone: teardown must not try to leave again.
+          this.leaving = true;
+          if (expected || !this.sys.isActive()) return;
+          this.toLobby(describeLeave(code, reason));
+        },
+        // A draining or rebalanced server moves the match: carry on in the new room, same player, same score.
+        moved: (next) => {
           this.leaving = true;
           const data: GameSceneData = { room: next, name: this.name, movedFrom: room.roomId };
           this.scene.restart(data);
         },
-        onFailed: (error) => log.warn('could not follow the room to its new server', { error: String(error) }),
-      }),
-    );
-    this.cleanups.push(
-      room.onMessage(ServerMessage.ServerClosing, (event: ServerClosingEvent) => {
-        this.leaving = true;
-        this.toLobby(`${event.message} Round ${event.round} winner: ${event.rows[0]?.name ?? 'nobody'}.`);
+        closing: (event) => {
+          this.leaving = true;
+          this.toLobby(`${event.message} Round ${event.round} winner: ${event.rows[0]?.name ?? 'nobody'}.`);
+        },
       }),
     );
     // Closing the tab is a deliberate leave: free the seat now instead of holding it for the reconnect grace.
@@ -315,12 +308,6 @@ export class GameScene extends Phaser.Scene {
     ping();
     const timer = window.setInterval(ping, PING_EVERY_MS);
     this.cleanups.push(() => window.clearInterval(timer));
-  }
-
-  /** Subscribe to a room signal until this scene shuts down. */
-  private listen<A extends unknown[]>(signal: { (cb: (...args: A) => void): unknown; remove(cb: (...args: A) => void): void }, cb: (...args: A) => void): void {
-    signal(cb);
-    this.cleanups.push(() => signal.remove(cb));
   }
 
   private updateHud(now: number): void {
