@@ -12,7 +12,7 @@ import { mountAdminRoutes } from './admin.ts';
 import { guardHttpServer } from './httpGuard.ts';
 import { Cluster } from './cluster/cluster.ts';
 import type { ServerConfig } from './config.ts';
-import type { Logger } from './logger.ts';
+import { frameworkLogger, type Logger } from './logger.ts';
 import { bearerMatches, ServerMetrics } from './metrics.ts';
 import { ArenaLobbyRoom } from './rooms/ArenaLobbyRoom.ts';
 import { ArenaRoom, type ArenaRoomOptions } from './rooms/ArenaRoom.ts';
@@ -80,6 +80,7 @@ export async function buildApp(config: ServerConfig, logger: Logger): Promise<Ap
 
   const server = defineServer({
     greet: false,
+    logger: frameworkLogger(logger.child({ source: 'colyseus' })),
     transport,
     ...(cluster
       ? {
