@@ -8,6 +8,11 @@
  *
  * Frame: [type:1][tunnelId:8][payload]. OPEN's payload is
  * [replyProcessIdLength:1][replyProcessId][raw request bytes].
+ *
+ * Frames to the same peer within one event-loop turn travel as one BATCH
+ * message ([4][length:4][frame]…): a room's patch goes to all its clients in
+ * the same turn, so the owner publishes once per peer and tick instead of
+ * once per tunnelled client, and every hop parses one Redis message for all.
  */
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
@@ -19,6 +24,7 @@ import type { ForwardStats } from './directForwarder.ts';
 const OPEN = 1;
 const DATA = 2;
 const END = 3;
+const BATCH = 4;
 const ID_BYTES = 8;
 
 /** Chunks published but not yet acknowledged by Redis before the source socket is paused. */
@@ -42,8 +48,26 @@ interface Tunnel {
   openTimer?: NodeJS.Timeout | undefined;
 }
 
+/** One message holding `frames` in order. */
+function packBatch(frames: Buffer[]): Buffer {
+  let size = 1;
+  for (const f of frames) size += 4 + f.length;
+  const out = Buffer.allocUnsafe(size);
+  out[0] = BATCH;
+  let at = 1;
+  for (const f of frames) {
+    out.writeUInt32BE(f.length, at);
+    f.copy(out, at + 4);
+    at += 4 + f.length;
+  }
+  return out;
+}
+
 export class RedisTunnel {
   private readonly tunnels = new Map<string, Tunnel>();
+  /** Frames waiting for this turn's flush, per peer, in order, with the tunnels whose in-flight count they hold. */
+  private readonly outbox = new Map<string, { frames: Buffer[]; tunnels: Tunnel[] }>();
+  private flushScheduled = false;
 
   /**
    * @param pub connection used to publish (shared with nothing that blocks)
@@ -110,6 +134,7 @@ export class RedisTunnel {
 
   async stop(): Promise<void> {
     for (const tunnel of [...this.tunnels.values()]) this.close(tunnel, true);
+    if (this.flushScheduled) this.flush();
     await this.sub.unsubscribe(channelOf(this.selfProcessId)).catch(() => undefined);
   }
 
@@ -133,19 +158,43 @@ export class RedisTunnel {
   }
 
   private send(tunnel: Tunnel, type: number, payload: Buffer): void {
-    const frame = Buffer.concat([Buffer.from([type]), tunnel.id, payload]);
     tunnel.inFlight += 1;
     if (tunnel.inFlight > MAX_IN_FLIGHT) tunnel.socket.pause();
-    this.pub
-      .publish(channelOf(tunnel.peer), frame)
-      .then(() => {
-        tunnel.inFlight -= 1;
-        if (tunnel.inFlight <= MAX_IN_FLIGHT / 2 && !tunnel.closed) tunnel.socket.resume();
-      })
-      .catch((error: unknown) => {
-        this.log.warn('tunnel publish failed; closing tunnel', { peer: tunnel.peer, error });
-        this.close(tunnel, false);
-      });
+    this.enqueue(tunnel.peer, Buffer.concat([Buffer.from([type]), tunnel.id, payload]), tunnel);
+  }
+
+  private enqueue(peer: string, frame: Buffer, tunnel?: Tunnel): void {
+    let box = this.outbox.get(peer);
+    if (!box) {
+      box = { frames: [], tunnels: [] };
+      this.outbox.set(peer, box);
+    }
+    box.frames.push(frame);
+    if (tunnel) box.tunnels.push(tunnel);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  /** Publish what this turn queued: one message per peer. */
+  private flush(): void {
+    this.flushScheduled = false;
+    for (const [peer, { frames, tunnels }] of this.outbox) {
+      this.pub
+        .publish(channelOf(peer), frames.length === 1 ? frames[0]! : packBatch(frames))
+        .then(() => {
+          for (const tunnel of tunnels) {
+            tunnel.inFlight -= 1;
+            if (tunnel.inFlight <= MAX_IN_FLIGHT / 2 && !tunnel.closed) tunnel.socket.resume();
+          }
+        })
+        .catch((error: unknown) => {
+          this.log.warn('tunnel publish failed; closing its tunnels', { peer, error });
+          for (const tunnel of tunnels) this.close(tunnel, false);
+        });
+    }
+    this.outbox.clear();
   }
 
   private close(tunnel: Tunnel, notifyPeer: boolean): void {
@@ -154,14 +203,22 @@ export class RedisTunnel {
     clearTimeout(tunnel.openTimer);
     this.tunnels.delete(tunnel.id.toString('hex'));
     if (tunnel.outbound) this.stats.active -= 1;
-    if (notifyPeer) {
-      const frame = Buffer.concat([Buffer.from([END]), tunnel.id]);
-      this.pub.publish(channelOf(tunnel.peer), frame).catch(() => undefined);
-    }
+    // Queued behind this tunnel's last DATA, so the peer gets every byte before the end.
+    if (notifyPeer) this.enqueue(tunnel.peer, Buffer.concat([Buffer.from([END]), tunnel.id]));
     tunnel.socket.destroy();
   }
 
-  private onFrame(frame: Buffer): void {
+  private onFrame(frame: Buffer, inBatch = false): void {
+    if (frame[0] === BATCH && !inBatch) {
+      let at = 1;
+      while (at + 4 <= frame.length) {
+        const length = frame.readUInt32BE(at);
+        if (at + 4 + length > frame.length) return; // truncated: drop the rest
+        this.onFrame(frame.subarray(at + 4, at + 4 + length), true);
+        at += 4 + length;
+      }
+      return;
+    }
     if (frame.length < 1 + ID_BYTES) return;
     const type = frame[0];
     const id = frame.subarray(1, 1 + ID_BYTES);
