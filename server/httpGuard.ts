@@ -4,16 +4,27 @@
  * - Bodies are bounded. Colyseus's matchmaking router reads a whole body into
  *   memory before looking at it; a POST larger than {@link MAX_BODY_BYTES}, or
  *   one without a declared length, is refused before a byte of it is read.
+ *   A request must arrive within {@link REQUEST_TIMEOUT_MS} (Node's default
+ *   lets a slow sender hold a socket for five minutes).
+ * - Matchmaking bodies are JSON objects. Colyseus parses other media types
+ *   too and answers a malformed multipart body with a 500; it reads fields
+ *   off the options unchecked, so `null`, or a reconnection without a token,
+ *   becomes a TypeError inside it, answered 503 as if the server were at fault.
  * - Matchmaking errors get HTTP statuses that mean what happened. Colyseus
  *   answers an unknown room name, a vanished room or a failed seat with its
  *   own 52x codes as the HTTP status, which proxies, monitoring and clients
  *   all read as a server fault. The JSON body keeps Colyseus's code.
  */
 import type http from 'node:http';
+import { matchMaker, ServerError } from '@colyseus/core';
 import type { Logger } from './logger.ts';
 
 /** Largest request body accepted, in bytes; join options are a few dozen. */
 export const MAX_BODY_BYTES = 16 * 1024;
+/** Time a client has to send a whole request (headers and body), in milliseconds. */
+export const REQUEST_TIMEOUT_MS = 15_000;
+/** Time a client has to send the request headers, in milliseconds. */
+const HEADERS_TIMEOUT_MS = 10_000;
 
 /** Colyseus matchmaking error codes → the HTTP status a client should see. */
 const MATCHMAKE_STATUS: Readonly<Record<number, number>> = {
@@ -33,9 +44,13 @@ function refuse(res: http.ServerResponse, status: number, error: string): void {
 
 /**
  * Put the guard in front of every `request` listener of `server` (call after
- * the Colyseus server listens, so its listeners are there to wrap).
+ * the Colyseus server listens, so its listeners are there to wrap), and
+ * check matchmaking options before Colyseus reads them.
  */
 export function guardHttpServer(server: http.Server, log: Logger): void {
+  server.headersTimeout = HEADERS_TIMEOUT_MS;
+  server.requestTimeout = REQUEST_TIMEOUT_MS;
+  guardMatchmakeOptions();
   const listeners = server.listeners('request') as Array<(req: http.IncomingMessage, res: http.ServerResponse) => void>;
   server.removeAllListeners('request');
   server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
@@ -55,12 +70,74 @@ export function guardHttpServer(server: http.Server, log: Logger): void {
         return;
       }
     }
-    if (req.url?.startsWith('/matchmake/')) translateMatchmakeStatus(res);
+    if (req.url?.startsWith('/matchmake/')) {
+      if (method === 'POST' && !isJson(req.headers['content-type'])) {
+        refuse(res, 415, 'matchmaking requests need Content-Type: application/json');
+        req.resume();
+        return;
+      }
+      translateMatchmakeStatus(res);
+      if (method === 'POST') {
+        // Read the (bounded) body here and hand it over whole: Colyseus's router turns a
+        // client that hangs up mid-body into a 500 and a stack trace on stderr.
+        void readBody(req).then((body) => {
+          if (body === undefined) return; // the client went away
+          if (body.length > 0) (req as http.IncomingMessage & { body?: string }).body = body;
+          forward(req, res);
+        });
+        return;
+      }
+    }
+    forward(req, res);
+  });
+  const forward = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     for (const listener of listeners) listener.call(server, req, res);
+  };
+}
+
+/** The request body as text, or undefined when the client hangs up before it ends. */
+function readBody(req: http.IncomingMessage): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', () => resolve(undefined));
+    req.on('close', () => {
+      if (!req.complete) resolve(undefined);
+    });
   });
 }
 
 function translateMatchmakeStatus(res: http.ServerResponse): void {
   const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => http.ServerResponse;
   res.writeHead = ((status: number, ...rest: unknown[]) => writeHead(MATCHMAKE_STATUS[status] ?? status, ...rest)) as typeof res.writeHead;
+}
+
+function isJson(contentType: string | undefined): boolean {
+  return contentType?.split(';')[0]?.trim().toLowerCase() === 'application/json';
+}
+
+/** Why `options` are no valid body for matchmaking `method`, or undefined when they are. */
+export function matchmakeOptionsProblem(method: string, options: unknown): string | undefined {
+  if (options === undefined) return undefined; // an empty body: Colyseus uses {}
+  if (typeof options !== 'object' || options === null) return 'matchmaking options must be an object';
+  if (method === 'reconnect' && typeof (options as { reconnectionToken?: unknown }).reconnectionToken !== 'string') {
+    return 'reconnectionToken must be a string';
+  }
+  return undefined;
+}
+
+const OPTIONS_GUARDED = Symbol.for('arena.matchmakeOptionsGuarded');
+
+/** Wrap Colyseus's matchmaking entry point (its documented override point) once per process. */
+function guardMatchmakeOptions(): void {
+  const controller = matchMaker.controller as typeof matchMaker.controller & { [OPTIONS_GUARDED]?: true };
+  if (controller[OPTIONS_GUARDED]) return;
+  controller[OPTIONS_GUARDED] = true;
+  const invoke = controller.invokeMethod.bind(controller);
+  controller.invokeMethod = async (method, roomName, clientOptions, authOptions) => {
+    const problem = matchmakeOptionsProblem(method, clientOptions);
+    if (problem !== undefined) throw new ServerError(400, problem);
+    return invoke(method, roomName, clientOptions, authOptions);
+  };
 }

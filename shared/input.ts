@@ -33,10 +33,19 @@ export interface InputFrame {
  * Make any decoded input legal in place: axes become -1/0/1, a non-finite aim
  * becomes 0 and a non-boolean trigger becomes false. Never rejects: a bad
  * frame turns into a harmless one, so a hostile client cannot teleport anyone.
+ *
+ * @returns true when the input was legal already (no honest controller
+ *   produces anything else, so the server counts a false as a strike)
  */
-export function sanitizeInput(frame: InputFrame): void {
+export function sanitizeInput(frame: InputFrame): boolean {
+  const legal =
+    (frame.moveX === -1 || frame.moveX === 0 || frame.moveX === 1) &&
+    (frame.moveY === -1 || frame.moveY === 0 || frame.moveY === 1) &&
+    Number.isFinite(frame.aimRad) &&
+    typeof frame.fire === 'boolean';
   frame.moveX = axis(frame.moveX);
   frame.moveY = axis(frame.moveY);
   if (!Number.isFinite(frame.aimRad)) frame.aimRad = 0;
   if (typeof frame.fire !== 'boolean') frame.fire = false;
+  return legal;
 }

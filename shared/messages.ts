@@ -23,9 +23,18 @@ export type ServerMessage = (typeof ServerMessage)[keyof typeof ServerMessage];
 /**
  * WebSocket close codes of our own (Colyseus uses 4000–4010). A client closed
  * with one of these should not reconnect on its own.
+ *
+ * Other codes a misbehaving client sees come from below us: 4002 (Colyseus's
+ * WITH_ERROR) for more than the room's frames per second, 1009 (from `ws`)
+ * for a frame over the server's size limit.
  */
 export const ArenaCloseCode = {
-  /** The client kept sending invalid or unknown messages. */
+  /**
+   * The client sent what no honest client of this build sends: an
+   * undecodable frame, or too many unknown messages, invalid chat, invalid
+   * inputs or refused chat lines. The close reason names the last offence
+   * and what was wrong, e.g. `bad_message: unknown message type "teleport"`.
+   */
   Misbehaviour: 4400,
 } as const;
 
@@ -67,9 +76,12 @@ export interface RoundOverEvent {
   nextRoundInMs: number;
 }
 
-/** Server → one client `notice`: why a request was refused. */
+/**
+ * Server → one client `notice`: why a message, an input or a frame was
+ * refused (in the arena each is also a strike, see `ArenaCloseCode`).
+ */
 export interface Notice {
-  code: 'chat_invalid' | 'chat_rate' | 'bad_message';
+  code: 'chat_invalid' | 'chat_rate' | 'bad_message' | 'bad_input' | 'bad_frame';
   message: string;
 }
 

@@ -3,9 +3,10 @@
  * history, messages, reconnection) to the match rules in {@link ArenaGame}.
  * The rules live elsewhere; this file only translates.
  */
+import type { EventEmitter } from 'node:events';
 import { CloseCode, Room, ServerError, type Client, type Rewind } from '@colyseus/core';
 import { CHAT_BURST, CHAT_REFILL_MS, MAX_REWIND_MS } from '../../shared/constants.ts';
-import { PlayerInput, sanitizeInput } from '../../shared/input.ts';
+import { PlayerInput, sanitizeInput, type InputFrame } from '../../shared/input.ts';
 import { ARENA_MAP } from '../../shared/map.ts';
 import {
   ArenaCloseCode,
@@ -23,7 +24,8 @@ import { ChatLimiter } from '../game/chatLimiter.ts';
 import { parseGameSnapshot } from '../game/snapshot.ts';
 import type { Logger } from '../logger.ts';
 import { NO_ROOM_METRICS, type RoomMetrics } from '../metrics.ts';
-import { StrikeCounter } from './misbehaviour.ts';
+import { FrameGuard } from './frameGuard.ts';
+import { closeReason, StrikeCounter, type Fault } from './misbehaviour.ts';
 import { closeWithFinalResult, handOffRoom, HANDOFF_KEY_PREFIX, type HandoffResult, type HandoffSource } from './handoff.ts';
 
 /** Options the server passes when it defines the room (not client-controlled). */
@@ -37,13 +39,6 @@ export interface ArenaRoomOptions extends GameRules {
   directory?: Set<ArenaRoom> | undefined;
 }
 
-/**
- * Close codes with which the server itself cut a client off: Colyseus's
- * WITH_ERROR (message flood, undecodable message), ws's 1009 (frame over
- * the size limit) and ours. Such a client gets no seat held for a reconnection.
- */
-const SERVER_CUT_CODES = new Set<number>([CloseCode.WITH_ERROR, 1009, ArenaCloseCode.Misbehaviour]);
-
 /** Seconds a continuation room holds the seats of players moving in from a hand-off. */
 const HANDOFF_SEAT_HOLD_S = 15;
 
@@ -51,7 +46,7 @@ const HANDOFF_SEAT_HOLD_S = 15;
 const MAX_FRAMES_PER_SECOND = 120;
 
 export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata; input: PlayerInput }> {
-  override inputs = this.defineInput(PlayerInput, { sanitize: sanitizeInput, bufferMaxSize: 32 });
+  override inputs = this.defineInput(PlayerInput, { sanitize: (frame) => this.checkInput(frame), bufferMaxSize: 32 });
 
   private game!: ArenaGame;
   private rewind!: Rewind;
@@ -65,11 +60,18 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
   private readonly strikes = new StrikeCounter();
   /** Clients this room disconnected for misbehaviour; their seats are not held. */
   private readonly cutOff = new Set<string>();
+  /** Looks at every inbound frame before Colyseus dispatches it. */
+  private readonly frames = new FrameGuard(this, {
+    offend: (client, fault) => this.strike(client, fault),
+    isCutOff: (client) => this.cutOff.has(client.sessionId),
+  });
   /** Players restored from a hand-off whose clients have not arrived yet. */
   private readonly arriving = new Set<string>();
 
   /** Validates the name at matchmaking, before a seat (or a room) is made for it. */
   static override async onAuth(_token: string, options: unknown): Promise<true> {
+    // onCreate restores a handed-off match from `handoffKey`: only the server's own createRoom may pass one.
+    if (typeof options === 'object' && options !== null && 'handoffKey' in options) throw new ServerError(400, 'handoffKey is not a join option');
     const parsed = parseJoinOptions(options);
     if (!parsed.ok) throw new ServerError(400, parsed.error);
     return true;
@@ -110,10 +112,9 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
       if (!this.frozen) this.metrics.timeStep(() => this.game.step(source));
     }, options.tickRateHz);
 
-    this.guardFrameDispatch();
     this.onMessage(ClientMessage.Chat, (client, payload) => this.handleChat(client, payload));
     this.onMessage('*', (client, type) => {
-      this.strike(client, { code: 'bad_message', message: `unknown message type "${String(type).slice(0, 40)}"` });
+      this.strike(client, { offence: 'bad_message', detail: `unknown message type "${String(type).slice(0, 40)}"` });
     });
 
     if (options.handoffKey !== undefined) await this.restoreFrom(options.handoffKey);
@@ -185,7 +186,7 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
   }
 
   override onJoin(client: Client, options: unknown): void {
-    this.watchProtocolErrors(client);
+    this.frames.watch(client);
     if (this.arriving.delete(client.sessionId) && this.state.players.has(client.sessionId)) {
       this.log.info('player moved in from a hand-off', { sessionId: client.sessionId, players: this.clients.length });
       if (this.arriving.size === 0) void this.unlock();
@@ -198,22 +199,31 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
   }
 
   override async onDrop(client: Client, code?: number): Promise<void> {
-    if (this.cutOff.delete(client.sessionId) || (code !== undefined && SERVER_CUT_CODES.has(code))) {
-      // Cut off for what it sent (flood, undecodable or oversized frames, strikes): no seat is held.
-      this.log.warn('client cut off for misbehaviour', { sessionId: client.sessionId, code });
-      return this.forget(client);
+    // A client cut off for misbehaviour gets no seat held; onLeave, which Colyseus calls
+    // next, forgets the player. Our own cuts were logged when they were made.
+    if (this.cutOff.has(client.sessionId)) return;
+    // Colyseus cuts a flooding client off in the middle of dispatching its frame. The same
+    // WITH_ERROR outside a dispatch is a stale socket replaced by the player's own reconnection.
+    if (code === CloseCode.WITH_ERROR && this.frames.sender === client) {
+      this.log.warn('disconnected a flooding client', { sessionId: client.sessionId, closeCode: code, limitPerS: MAX_FRAMES_PER_SECOND });
+      return;
     }
-    if (this.reconnectGraceS <= 0) return this.forget(client);
+    if (this.reconnectGraceS <= 0) return;
     this.log.info('player dropped, holding seat', { sessionId: client.sessionId, graceS: this.reconnectGraceS });
+    const socket = client.ref as EventEmitter & { terminate?(): void };
     try {
       await this.allowReconnection(client, this.reconnectGraceS);
+      // A reconnection can replace a socket that is still open (the server had not yet noticed it
+      // dying), and Colyseus leaves that one open: drop it, or a client reconnecting over itself
+      // piles up sockets that answer pings forever.
+      if (client.ref !== socket) socket.terminate?.();
     } catch {
       // The seat expired or the room is closing: onLeave forgets the player either way.
     }
   }
 
   override onReconnect(client: Client): void {
-    this.watchProtocolErrors(client);
+    this.frames.watch(client);
     this.log.info('player reconnected', { sessionId: client.sessionId });
   }
 
@@ -233,14 +243,15 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
     this.game.removePlayer(client.sessionId);
     this.chat.forget(client.sessionId);
     this.strikes.forget(client.sessionId);
+    this.cutOff.delete(client.sessionId);
     this.log.info('player left', { sessionId: client.sessionId, players: this.clients.length });
   }
 
   private handleChat(client: Client, payload: unknown): void {
     const parsed = parseChat(payload);
-    if (!parsed.ok) return this.strike(client, { code: 'chat_invalid', message: parsed.error });
+    if (!parsed.ok) return this.strike(client, { offence: 'chat_invalid', detail: parsed.error });
     if (!this.chat.tryTake(client.sessionId, this.clock.currentTime)) {
-      return this.strike(client, { code: 'chat_rate', message: 'you are sending chat messages too fast' });
+      return this.strike(client, { offence: 'chat_rate', detail: 'you are sending chat messages too fast' });
     }
     const player = this.state.players.get(client.sessionId);
     if (!player) return;
@@ -248,47 +259,20 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
     this.broadcast(ServerMessage.Chat, message);
   }
 
-  /**
-   * Colyseus dispatches each inbound frame with no try/catch around it, and an
-   * exception there is an uncaughtException, on which Colyseus shuts the whole
-   * process down. One malformed frame must cost its sender the connection, not
-   * every room on the instance.
-   */
-  private guardFrameDispatch(): void {
-    const room = this as unknown as { _onMessage(client: Client, frame: Uint8Array): void };
-    const dispatch = room._onMessage;
-    room._onMessage = (client, frame) => {
-      try {
-        dispatch.call(this, client, frame);
-      } catch (error) {
-        this.log.warn('malformed frame; disconnecting its sender', { sessionId: client.sessionId, bytes: frame?.byteLength, error });
-        this.cutOff.add(client.sessionId);
-        client.leave(ArenaCloseCode.Misbehaviour, 'malformed frame');
-      }
-    };
-  }
-
-  /**
-   * A frame over the size limit or a broken WebSocket frame makes `ws` close
-   * the socket with an error; the close code we then see is often 1006 (the
-   * sender does not answer the close), so note the culprit from the error.
-   */
-  private watchProtocolErrors(client: Client): void {
-    const socket = client.ref as unknown as { once(event: 'error', listener: (error: Error & { code?: string }) => void): void } | undefined;
-    socket?.once('error', (error) => {
-      if (!error.code?.startsWith('WS_ERR_')) return;
-      this.log.warn('invalid WebSocket frame; disconnecting its sender', { sessionId: client.sessionId, reason: error.code });
-      this.cutOff.add(client.sessionId);
-    });
+  /** Inputs are made legal whatever they hold; one that needed it came from no honest controller. */
+  private checkInput(frame: InputFrame): void {
+    const sender = this.frames.sender;
+    if (!sanitizeInput(frame) && sender) this.strike(sender, { offence: 'bad_input', detail: 'input values out of range' });
   }
 
   /** Tell the client what was wrong, and cut it off once it has run out of strikes. */
-  private strike(client: Client, notice: Notice): void {
-    this.notify(client, notice);
-    if (!this.strikes.hit(client.sessionId, this.clock.currentTime)) return;
-    this.log.warn('disconnecting a misbehaving client', { sessionId: client.sessionId, last: notice.code });
+  private strike(client: Client, { offence, detail }: Fault): void {
+    if (this.cutOff.has(client.sessionId)) return;
+    this.notify(client, { code: offence, message: detail });
+    if (!this.strikes.hit(client.sessionId, offence, this.clock.currentTime)) return;
+    this.log.warn('disconnecting a misbehaving client', { sessionId: client.sessionId, offence, detail, closeCode: ArenaCloseCode.Misbehaviour });
     this.cutOff.add(client.sessionId);
-    client.leave(ArenaCloseCode.Misbehaviour, `too many invalid messages (last: ${notice.code})`);
+    client.leave(ArenaCloseCode.Misbehaviour, closeReason(offence, detail));
   }
 
   private notify(client: Client, notice: Notice): void {
@@ -306,4 +290,3 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
     void this.setMetadata(metadata).catch((error: unknown) => this.log.warn('listing update failed', { error }));
   }
 }
-

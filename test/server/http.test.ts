@@ -54,7 +54,7 @@ describe('HTTP endpoints', () => {
   });
 
   it('answers a malformed matchmaking request with 400 and a message, never a 5xx', async () => {
-    const cases: Array<{ body: string; contentType?: string; message: RegExp }> = [
+    const cases: Array<{ body: string; contentType?: string; status?: number; message: RegExp }> = [
       { body: '{not json', message: /malformed/ },
       { body: '{"name":', message: /malformed/ },
       { body: '{"name":""}', message: /1 to 16 characters/ },
@@ -66,12 +66,12 @@ describe('HTTP endpoints', () => {
       { body: '[]', message: /must be a string/ },
       { body: 'null', message: /must be an object/ },
       { body: '"bob"', message: /must be an object/ },
-      { body: '{"name":"bob"}', contentType: 'text/plain', message: /must be an object/ },
+      { body: '{"name":"bob"}', contentType: 'text/plain', status: 415, message: /Content-Type: application\/json/ },
     ];
-    for (const { body, contentType, message } of cases) {
+    for (const { body, contentType, status, message } of cases) {
       const res = await matchmake(body, contentType);
       const text = await res.text();
-      assert.equal(res.status, 400, `${body} → ${res.status} ${text}`);
+      assert.equal(res.status, status ?? 400, `${body} → ${res.status} ${text}`);
       const parsed = JSON.parse(text) as { error?: unknown };
       assert.equal(typeof parsed.error, 'string', `${body} → ${text}`);
       assert.match(String(parsed.error), message, body);
