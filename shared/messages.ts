@@ -95,6 +95,11 @@ export interface SeatReservation {
   roomId: string;
   processId?: string | undefined;
   publicAddress?: string | undefined;
+  /**
+   * In a hand-off seat: the seat's one-use secret, known only to this player.
+   * The SDK sends it on the connection URL; the room refuses the seat without it.
+   */
+  reconnectionToken?: string | undefined;
 }
 
 /**

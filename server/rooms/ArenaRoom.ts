@@ -26,7 +26,16 @@ import type { Logger } from '../logger.ts';
 import { NO_ROOM_METRICS, type RoomMetrics } from '../metrics.ts';
 import { FrameGuard } from './frameGuard.ts';
 import { closeReason, StrikeCounter, type Fault } from './misbehaviour.ts';
-import { closeWithFinalResult, handOffRoom, HANDOFF_KEY_PREFIX, type HandoffResult, type HandoffSource } from './handoff.ts';
+import {
+  closeWithFinalResult,
+  handOffRoom,
+  HANDOFF_KEY_PREFIX,
+  HANDOFF_SEATS_SUFFIX,
+  parseSeatHashes,
+  seatSecretMatches,
+  type HandoffResult,
+  type HandoffSource,
+} from './handoff.ts';
 
 /** Options the server passes when it defines the room (not client-controlled). */
 export interface ArenaRoomOptions extends GameRules {
@@ -65,8 +74,8 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
     offend: (client, fault) => this.strike(client, fault),
     isCutOff: (client) => this.cutOff.has(client.sessionId),
   });
-  /** Players restored from a hand-off whose clients have not arrived yet. */
-  private readonly arriving = new Set<string>();
+  /** Players restored from a hand-off whose clients have not arrived yet, with the hash of each seat's secret. */
+  private readonly arriving = new Map<string, string>();
 
   /** Validates the name at matchmaking, before a seat (or a room) is made for it. */
   static override async onAuth(_token: string, options: unknown): Promise<true> {
@@ -132,18 +141,25 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
     if (typeof key !== 'string' || !key.startsWith(HANDOFF_KEY_PREFIX)) throw new ServerError(400, 'invalid hand-off key');
     const stored: unknown = await this.presence.get(key);
     if (typeof stored !== 'string') throw new ServerError(404, 'hand-off snapshot not found or expired');
+    const seats = parseSeatHashes(await this.presence.get(`${key}${HANDOFF_SEATS_SUFFIX}`));
     await Promise.resolve(this.presence.del(key));
+    await Promise.resolve(this.presence.del(`${key}${HANDOFF_SEATS_SUFFIX}`));
     const parsed = parseGameSnapshot(stored);
     if (!parsed.ok) throw new ServerError(400, `hand-off snapshot rejected: ${parsed.error}`);
     this.game.restore(parsed.value);
-    for (const p of parsed.value.players) this.arriving.add(p.sessionId);
+    for (const p of parsed.value.players) {
+      // A player without a seat secret can never be claimed: its seat just expires.
+      const hash = seats.get(p.sessionId);
+      if (hash === undefined) this.log.warn('handed-off player has no seat secret; seat will expire', { sessionId: p.sessionId });
+      this.arriving.set(p.sessionId, hash ?? '');
+    }
     this.setSeatReservationTime(HANDOFF_SEAT_HOLD_S);
     await this.lock();
     this.clock.setTimeout(() => void this.expireArrivals(), HANDOFF_SEAT_HOLD_S * 1000);
   }
 
   private async expireArrivals(): Promise<void> {
-    for (const sessionId of this.arriving) {
+    for (const sessionId of this.arriving.keys()) {
       this.game.removePlayer(sessionId);
       this.log.info('handed-off player never arrived; seat released', { sessionId });
     }
@@ -178,6 +194,20 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
       unlock: () => this.unlock(),
       disconnect: (code) => this.disconnect(code),
     };
+  }
+
+  /**
+   * A hand-off seat is taken only with its secret (see `handoff.ts`): anyone
+   * else naming that session id is refused and the seat stays held for its
+   * owner. Every other seat is Colyseus's usual check.
+   */
+  override hasReservedSeat(sessionId: string, reconnectionToken?: string): boolean {
+    const hash = this.arriving.get(sessionId);
+    if (hash !== undefined && !seatSecretMatches(reconnectionToken, hash)) {
+      this.log.warn('refused a hand-off seat claimed without its secret', { sessionId });
+      return false;
+    }
+    return super.hasReservedSeat(sessionId, reconnectionToken);
   }
 
   /** Colyseus's patch broadcast (encode once, send to every client), timed. */

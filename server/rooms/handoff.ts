@@ -10,8 +10,14 @@
  * client joins the new room (its player is already there, restored) and
  * leaves this one. Whoever has not moved after {@link HANDOFF_FOLLOW_MS} is
  * disconnected.
+ *
+ * Session ids are public (they key `state.players`), so a seat under one
+ * proves nothing: each hand-off seat is bound to a one-use secret sent only
+ * to its player (as the reservation's `reconnectionToken`, which the SDK puts
+ * on the connection URL). The continuation room keeps only its hash and
+ * refuses a connection for that seat without it; the seat stays held.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { CloseCode, matchMaker, type Client, type Presence } from '@colyseus/core';
 import { ServerMessage, type HandoffEvent, type ScoreRow, type ServerClosingEvent } from '../../shared/messages.ts';
 import type { ArenaGame } from '../game/ArenaGame.ts';
@@ -23,6 +29,8 @@ export const HANDOFF_KEY_PREFIX = 'arena:handoff:';
 export const RESULT_KEY_PREFIX = 'arena:result:';
 /** How long a stored snapshot lives, in seconds: long enough for the new room to read it, short enough not to pile up. */
 const SNAPSHOT_TTL_S = 60;
+/** Suffix of the presence key, beside the snapshot's, that holds the hashes of the seat secrets. */
+export const HANDOFF_SEATS_SUFFIX = ':seats';
 /** How long a final result is kept, in seconds (7 days). */
 const RESULT_TTL_S = 7 * 24 * 3600;
 /** How long clients have to move to the new room before this one closes on them, in milliseconds. */
@@ -65,6 +73,44 @@ export class HandoffUnavailableError extends Error {
   override name = 'HandoffUnavailableError';
 }
 
+/** A new hand-off seat secret: 192 random bits, URL-safe (it travels on the WebSocket URL). */
+export function newSeatSecret(): string {
+  return randomBytes(24).toString('base64url');
+}
+
+/** What the continuation room keeps of a seat secret: its SHA-256, base64url (43 characters). */
+export function seatSecretHash(secret: string): string {
+  return createHash('sha256').update(secret).digest('base64url');
+}
+
+/** Whether `secret` (from the connection, untrusted) is the one whose hash is `hash`; constant time. */
+export function seatSecretMatches(secret: unknown, hash: string): boolean {
+  if (typeof secret !== 'string' || secret.length === 0 || secret.length > 128) return false;
+  const given = Buffer.from(seatSecretHash(secret));
+  const expected = Buffer.from(hash);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/**
+ * Read the stored seat hashes (JSON `{ sessionId: hash }`): crossed a process
+ * boundary, so every entry is checked; a bad one is dropped, not trusted.
+ */
+export function parseSeatHashes(json: unknown): Map<string, string> {
+  const seats = new Map<string, string>();
+  if (typeof json !== 'string' || json.length > 64 * 1024) return seats;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(json);
+  } catch {
+    return seats;
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return seats;
+  for (const [sessionId, hash] of Object.entries(raw)) {
+    if (sessionId.length > 0 && sessionId.length <= 64 && typeof hash === 'string' && /^[A-Za-z0-9_-]{43}$/.test(hash)) seats.set(sessionId, hash);
+  }
+  return seats;
+}
+
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function waitUntil(done: () => boolean, timeoutMs: number): Promise<void> {
@@ -77,24 +123,34 @@ export async function handOffRoom(room: HandoffSource, log: Logger): Promise<Han
   await room.lock();
   room.setFrozen(true);
   const key = `${HANDOFF_KEY_PREFIX}${randomUUID()}`;
+  const snapshot = room.game.snapshot();
+  const secrets = new Map(snapshot.players.map((p) => [p.sessionId, newSeatSecret()]));
+  const hashes = Object.fromEntries([...secrets].map(([sessionId, secret]) => [sessionId, seatSecretHash(secret)]));
   let listing;
   try {
-    await room.presence.setex(key, JSON.stringify(room.game.snapshot()), SNAPSHOT_TTL_S);
+    await room.presence.setex(`${key}${HANDOFF_SEATS_SUFFIX}`, JSON.stringify(hashes), SNAPSHOT_TTL_S);
+    await room.presence.setex(key, JSON.stringify(snapshot), SNAPSHOT_TTL_S);
     const options: HandoffCreateOptions = { handoffKey: key };
     listing = await matchMaker.createRoom(room.roomName, options);
   } catch (error) {
     room.setFrozen(false);
     await room.unlock();
     await Promise.resolve(room.presence.del(key)).catch(() => undefined);
+    await Promise.resolve(room.presence.del(`${key}${HANDOFF_SEATS_SUFFIX}`)).catch(() => undefined);
     throw new HandoffUnavailableError(`no instance could take room ${room.roomId}: ${error instanceof Error ? error.message : String(error)}`);
   }
 
   const clients = [...room.clients];
   const sent = await Promise.all(
     clients.map(async (client) => {
+      const secret = secrets.get(client.sessionId);
+      if (secret === undefined) {
+        log.warn('client has no player in the snapshot; no seat sent', { sessionId: client.sessionId });
+        return false;
+      }
       try {
-        const reservation = await matchMaker.reserveSeatFor(listing, { handoff: true }, { sessionId: client.sessionId });
-        const event: HandoffEvent = { reservation };
+        const seat = await matchMaker.reserveSeatFor(listing, { handoff: true }, { sessionId: client.sessionId });
+        const event: HandoffEvent = { reservation: { ...seat, reconnectionToken: secret } };
         client.send(ServerMessage.Handoff, event);
         return true;
       } catch (error) {

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Client, type Room } from '@colyseus/sdk';
 import { followHandoffs } from '../../client/net/handoff.ts';
+import { ServerMessage, type HandoffEvent } from '../../shared/messages.ts';
 import type { ArenaState } from '../../shared/state.ts';
 import { roomCaches, startInstances, startNginx, startRedis, stopAll, type Instance, type Nginx, type RedisServer } from '../helpers/cluster.ts';
 import { sleep, waitFor } from '../helpers/net.ts';
@@ -112,6 +113,60 @@ describe('draining an instance hands its rooms to the others (SIGTERM)', () => {
     for (const p of mates) assert.deepEqual({ sessionId: p.room.sessionId, ...p.view() }, before.get(p), 'state kept across the move');
     assert.deepEqual([...mates[0]!.room.state.players.keys()].sort(), mates.map((p) => p.room.sessionId).sort(), 'no ghosts');
     for (const p of players) assert.deepEqual(p.problems, [], `player ${p.room.sessionId} saw no error: ${p.problems.join('; ')}`);
+  });
+
+  it('binds each hand-off seat to its player: a room-mate who knows the session id and the new room cannot take it', async () => {
+    // Two players in a room of their own, following hand-offs by hand so the victim can be slow.
+    const thiefClient = new Client(nginx.url);
+    const victimClient = new Client(nginx.url);
+    const thief = await thiefClient.create<ArenaState>('arena', { name: 'Mallory' });
+    const victim = await victimClient.joinById<ArenaState>(thief.roomId, { name: 'Victim' });
+    const rooms: Room<unknown, ArenaState>[] = [thief, victim];
+    try {
+      const events = new Map<Room<unknown, ArenaState>, HandoffEvent>();
+      for (const r of [thief, victim]) {
+        r.reconnection.enabled = false;
+        r.onMessage(ServerMessage.Handoff, (event: HandoffEvent) => events.set(r, event));
+      }
+      await waitFor(() => thief.state.players?.has(victim.sessionId) && victim.state.players?.has(victim.sessionId), 'both players see the victim');
+      const victimName = victim.state.players.get(victim.sessionId)!.name;
+
+      const res = await fetch(`${nginx.url}/admin/rooms/${thief.roomId}/handoff`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+      assert.equal(res.status, 200, await res.clone().text());
+      await waitFor(() => events.size === 2, 'both players got their hand-off seat');
+      const mine = events.get(thief)!.reservation;
+      const theirs = events.get(victim)!.reservation;
+      assert.equal(mine.roomId, theirs.roomId, 'both seats are in the same continuation room');
+      assert.ok(typeof theirs.reconnectionToken === 'string' && theirs.reconnectionToken.length >= 32, 'the seat carries a secret');
+      assert.notEqual(mine.reconnectionToken, theirs.reconnectionToken, 'each seat has its own secret');
+
+      // The thief knows the victim's session id (it keys the state) and the new room (its own message).
+      const stolen = [
+        { ...mine, sessionId: victim.sessionId, reconnectionToken: undefined },
+        { ...mine, sessionId: victim.sessionId },
+        { ...mine, sessionId: victim.sessionId, reconnectionToken: 'x'.repeat(32) },
+      ];
+      for (const seat of stolen) {
+        await assert.rejects(thiefClient.consumeSeatReservation(seat as never), 'a seat claimed without its secret is refused');
+      }
+
+      // The victim, late, still gets its own seat, with its own player.
+      const moved = await victimClient.consumeSeatReservation<ArenaState>(theirs as never);
+      rooms.push(moved);
+      assert.equal(moved.sessionId, victim.sessionId);
+      await waitFor(() => moved.state.players?.has(victim.sessionId), 'the victim sees itself in the continuation room');
+      assert.equal(moved.state.players.get(victim.sessionId)!.name, victimName, 'the victim is still itself');
+      // A used secret is spent: the seat cannot be taken a second time.
+      await assert.rejects(thiefClient.consumeSeatReservation(theirs as never), 'a spent seat secret opens nothing');
+      // And the thief's own seat is still the thief's.
+      const thiefMoved = await thiefClient.consumeSeatReservation<ArenaState>(mine as never);
+      rooms.push(thiefMoved);
+      await waitFor(() => thiefMoved.state.players?.size === 2, 'both players are in the continuation room');
+      assert.equal(thiefMoved.state.players.get(victim.sessionId)!.name, victimName, 'the victim\'s player was never the thief\'s');
+      assert.equal(thiefMoved.state.players.get(thief.sessionId)!.name, 'Mallory');
+    } finally {
+      for (const r of rooms) await Promise.race([r.leave(true).catch(() => undefined), sleep(1000)]);
+    }
   });
 
   it('moves every player of the drained instance with session, position, health and score kept', async (t) => {
