@@ -11,6 +11,7 @@ import { matchMaker } from '@colyseus/core';
 import type { Application, Request, Response } from 'express';
 import type { Logger } from './logger.ts';
 import { bearerMatches } from './metrics.ts';
+import { requestLog } from './ops/requestLog.ts';
 import type { HandoffResult } from './rooms/handoff.ts';
 
 const ROOM_ID = /^[A-Za-z0-9_-]{1,64}$/u;
@@ -21,6 +22,7 @@ const HANDOFF_CALL_TIMEOUT_MS = 10_000;
 export function mountAdminRoutes(app: Application, token: string, log: Logger): void {
   const authorized = (req: Request, res: Response): boolean => {
     if (bearerMatches(req.get('authorization'), token)) return true;
+    requestLog(res, log).warn('admin request refused: missing or wrong bearer token', { path: req.path.slice(0, 100) });
     res.status(401).set('WWW-Authenticate', 'Bearer').json({ error: 'admin endpoints need a bearer token (ADMIN_TOKEN)' });
     return false;
   };
@@ -39,12 +41,12 @@ export function mountAdminRoutes(app: Application, token: string, log: Logger): 
     }
     try {
       const result = (await matchMaker.remoteRoomCall(roomId, 'handOff', [], HANDOFF_CALL_TIMEOUT_MS)) as HandoffResult;
-      log.info('admin hand-off done', { ...result });
+      requestLog(res, log).info('admin hand-off done', { ...result });
       res.status(200).json(result);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       const unavailable = /no (other )?(live )?instance/u.test(message);
-      log.warn('admin hand-off failed', { roomId, error: message });
+      requestLog(res, log).warn('admin hand-off failed', { roomId, error: message });
       res.status(unavailable ? 409 : 502).json({ error: message });
     }
   });

@@ -14,6 +14,7 @@ import { Cluster } from './cluster/cluster.ts';
 import type { ServerConfig } from './config.ts';
 import { frameworkLogger, type Logger } from './logger.ts';
 import { bearerMatches, ServerMetrics } from './metrics.ts';
+import { mountRequestLogging } from './ops/requestLog.ts';
 import { ArenaLobbyRoom } from './rooms/ArenaLobbyRoom.ts';
 import { ArenaRoom, type ArenaRoomOptions } from './rooms/ArenaRoom.ts';
 
@@ -96,6 +97,7 @@ export async function buildApp(config: ServerConfig, logger: Logger): Promise<Ap
     },
     express: (app) => {
       app.disable('x-powered-by');
+      mountRequestLogging(app, logger, config.projectId);
       app.get('/healthz', (_req, res) => {
         res.status(200).json({ status: 'alive' });
       });

@@ -4,7 +4,7 @@
  * what it accepts, instead of surfacing later as odd behaviour.
  */
 import { DEFAULT_MAX_PLAYERS, RESPAWN_DELAY_MS, ROUND_DURATION_MS, SCOREBOARD_DURATION_MS, TICK_RATE_HZ } from '../shared/constants.ts';
-import type { LogLevel } from './logger.ts';
+import type { LogFormat, LogLevel } from './logger.ts';
 
 export interface ServerConfig {
   /** HTTP + WebSocket port. Env `PORT`, default 2567. */
@@ -23,6 +23,17 @@ export interface ServerConfig {
   reconnectGraceS: number;
   /** Env `LOG_LEVEL`: debug, info, warn, error or silent; default info. */
   logLevel: LogLevel;
+  /**
+   * Env `LOG_FORMAT`: `json` (default; Cloud Logging structured records) or
+   * `pretty` (one readable line per record, for development).
+   */
+  logFormat: LogFormat;
+  /**
+   * Google Cloud project id, from env `GOOGLE_CLOUD_PROJECT` (App Engine sets
+   * it), else `GCLOUD_PROJECT` or `GCP_PROJECT`. Known: HTTP-scoped log records
+   * carry `logging.googleapis.com/trace`. Unset: they do not.
+   */
+  projectId: string | undefined;
   /** Directory of the built client served at `/`. Env `CLIENT_DIST`, default `dist/client`. */
   clientDist: string;
   /**
@@ -85,12 +96,29 @@ function tokenVar(env: NodeJS.ProcessEnv, name: string): string | undefined {
 }
 
 const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
+const FORMATS: readonly LogFormat[] = ['json', 'pretty'];
+/** A project id (6–30 lowercase letters, digits, hyphens), optionally domain-scoped (`example.com:my-project`). */
+const PROJECT_ID = /^(?:[a-z0-9.-]{1,63}:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$/u;
+
+function projectIdVar(env: NodeJS.ProcessEnv): string | undefined {
+  for (const name of ['GOOGLE_CLOUD_PROJECT', 'GCLOUD_PROJECT', 'GCP_PROJECT']) {
+    const value = env[name]?.trim();
+    if (!value) continue;
+    if (!PROJECT_ID.test(value)) throw new ConfigError(`${name} must be a Google Cloud project id (6-30 lowercase letters, digits or hyphens), got "${value}"`);
+    return value;
+  }
+  return undefined;
+}
 
 /** Read and validate the configuration; throws {@link ConfigError} naming the bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const logLevel = (env.LOG_LEVEL ?? 'info').trim().toLowerCase();
   if (!LEVELS.includes(logLevel as LogLevel)) {
     throw new ConfigError(`LOG_LEVEL must be one of ${LEVELS.join(', ')}, got "${env.LOG_LEVEL}"`);
+  }
+  const logFormat = (env.LOG_FORMAT?.trim() || 'json').toLowerCase();
+  if (!FORMATS.includes(logFormat as LogFormat)) {
+    throw new ConfigError(`LOG_FORMAT must be one of ${FORMATS.join(', ')}, got "${env.LOG_FORMAT}"`);
   }
   const redisUrl = env.REDIS_URL?.trim() || undefined;
   if (redisUrl !== undefined && !/^rediss?:\/\/[^\s]+$/u.test(redisUrl)) {
@@ -118,6 +146,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     respawnDelayMs: intVar(env, 'RESPAWN_DELAY_MS', RESPAWN_DELAY_MS, 0, 30_000),
     reconnectGraceS: intVar(env, 'RECONNECT_GRACE_S', 30, 0, 300),
     logLevel: logLevel as LogLevel,
+    logFormat: logFormat as LogFormat,
+    projectId: projectIdVar(env),
     clientDist: env.CLIENT_DIST?.trim() || 'dist/client',
     metricsEnabled: boolVar(env, 'METRICS_ENABLED', true),
     metricsToken,

@@ -19,7 +19,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const logger = createLogger(config.logLevel, { service: 'arena' });
+  const logger = createLogger(config.logLevel, { service: 'arena' }, { format: config.logFormat });
   let app;
   try {
     app = await buildApp(config, logger);

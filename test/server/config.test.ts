@@ -21,6 +21,8 @@ describe('loadConfig', () => {
       respawnDelayMs: RESPAWN_DELAY_MS,
       reconnectGraceS: 30,
       logLevel: 'info',
+      logFormat: 'json',
+      projectId: undefined,
       clientDist: 'dist/client',
       redisUrl: undefined,
       forwardMode: 'direct',
@@ -52,6 +54,8 @@ describe('loadConfig', () => {
       RESPAWN_DELAY_MS: '0',
       RECONNECT_GRACE_S: '300',
       LOG_LEVEL: ' WARN ',
+      LOG_FORMAT: 'Pretty',
+      GOOGLE_CLOUD_PROJECT: 'my-game-123',
       CLIENT_DIST: 'build/web',
       REDIS_URL: 'rediss://user:pw@redis.internal:6380/0',
       FORWARD_MODE: 'Redis',
@@ -70,6 +74,8 @@ describe('loadConfig', () => {
       respawnDelayMs: 0,
       reconnectGraceS: 300,
       logLevel: 'warn',
+      logFormat: 'pretty',
+      projectId: 'my-game-123',
       clientDist: 'build/web',
       redisUrl: 'rediss://user:pw@redis.internal:6380/0',
       forwardMode: 'redis',
@@ -83,6 +89,8 @@ describe('loadConfig', () => {
     assert.equal(loadConfig({ METRICS_ENABLED: '0' }).metricsEnabled, false);
     assert.equal(loadConfig({ ADVERTISE_ADDRESS: 'game-1.internal:2567' }).advertiseAddress, 'game-1.internal:2567');
     assert.equal(loadConfig({ PORT: ' 0 ' }).port, 0);
+    assert.equal(loadConfig({ GCLOUD_PROJECT: 'example.com:legacy-app' }).projectId, 'example.com:legacy-app');
+    assert.equal(loadConfig({ GOOGLE_CLOUD_PROJECT: 'first-one', GCP_PROJECT: 'second-one' }).projectId, 'first-one');
   });
 
   const bad: Array<[string, string]> = [
@@ -108,6 +116,11 @@ describe('loadConfig', () => {
     ['RECONNECT_GRACE_S', 'forever'],
     ['LOG_LEVEL', 'verbose'],
     ['LOG_LEVEL', 'trace'],
+    ['LOG_FORMAT', 'text'],
+    ['LOG_FORMAT', 'JSONL'],
+    ['GOOGLE_CLOUD_PROJECT', 'My Project'],
+    ['GOOGLE_CLOUD_PROJECT', 'abc'],
+    ['GCLOUD_PROJECT', 'ends-with-'],
     ['REDIS_URL', 'localhost:6379'],
     ['REDIS_URL', 'http://redis:6379'],
     ['REDIS_URL', 'redis://has space'],

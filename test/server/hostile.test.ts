@@ -124,7 +124,7 @@ describe('hostile clients', () => {
     assert.equal(honest.connection.isOpen, true, 'the honest player is still connected');
     assert.deepEqual(honestView(), before, 'the honest player is untouched');
     assert.ok(
-      logs.some((l) => l.severity === 'WARN' && l.sessionId === bad.sessionId),
+      logs.some((l) => l.severity === 'WARNING' && l.sessionId === bad.sessionId),
       'a warning names the session that was cut off',
     );
   }
@@ -185,7 +185,7 @@ describe('hostile clients', () => {
     await expectCut(bad, () => {
       for (let i = 0; i < 400; i++) bad.room.ping(() => undefined);
     }, { code: CloseCode.WITH_ERROR });
-    assert.ok(logs.some((l) => l.msg === 'disconnected a flooding client' && l.sessionId === bad.sessionId));
+    assert.ok(logs.some((l) => l.message === 'disconnected a flooding client' && l.sessionId === bad.sessionId));
   });
 
   it('cuts off a client sending a frame over the size limit (ws: 1009)', async () => {
@@ -290,7 +290,7 @@ describe('hostile clients', () => {
     }
     await sleep(300);
     assert.equal(honest.state.players.get(player.sessionId)?.name, name, 'the player is still in the room');
-    assert.ok(!logs.some((l) => l.sessionId === player.sessionId && l.severity === 'WARN'), 'not treated as misbehaviour');
+    assert.ok(!logs.some((l) => l.sessionId === player.sessionId && l.severity === 'WARNING'), 'not treated as misbehaviour');
     await player.room.leave();
   });
 });
