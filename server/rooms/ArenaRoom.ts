@@ -93,7 +93,6 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
     this.maxClients = options.maxPlayers;
     this.reconnectGraceS = options.reconnectGraceS;
     this.maxMessagesPerSecond = MAX_FRAMES_PER_SECOND;
-    this.patchRate = 1000 / options.tickRateHz;
 
     this.game = new ArenaGame(ARENA_MAP, options, {
       kill: (event) => this.broadcast(ServerMessage.Kill, event),
@@ -117,9 +116,14 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
         return { x: view.value(player, 'x'), y: view.value(player, 'y') };
       },
     };
+    const stepMs = 1000 / options.tickRateHz;
     this.setFixedTimestep(() => {
       if (!this.frozen) this.metrics.timeStep(() => this.game.step(source));
+      this.patchAfterStep(stepMs);
     }, options.tickRateHz);
+    // No patch timer of its own: a second timer of the same period fires just before the
+    // step (Node runs the older timer first), so each patch would leave one step stale.
+    this.patchRate = null;
 
     this.onMessage(ClientMessage.Chat, (client, payload) => this.handleChat(client, payload));
     this.onMessage('*', (client, type) => {
@@ -208,6 +212,18 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
       return false;
     }
     return super.hasReservedSeat(sessionId, reconnectionToken);
+  }
+
+  /**
+   * Send the step just taken: an input consumed by the step reaches every
+   * client at the end of that step. The lag-compensation history is recorded
+   * here too, with the step length sizing its rings (Colyseus's own record in
+   * `broadcastPatch` only knows a patch timer's period, which we do not run).
+   * Also runs while frozen: queued joins and after-patch messages still go out.
+   */
+  private patchAfterStep(stepMs: number): void {
+    this.rewind.record(this.clock.elapsedTime, stepMs);
+    this.broadcastPatch();
   }
 
   /** Colyseus's patch broadcast (encode once, send to every client), timed. */

@@ -199,6 +199,68 @@ describe('arena room', () => {
       await waitFor(() => seen(a).x === diag.x && seen(a).y === diag.y, `player at (${diag.x}, ${diag.y})`);
     });
 
+    it('patches each step in the same turn as the step: no moment where a stepped tick is unsent', async () => {
+      const a = await createRoom('Stepper');
+      const room = server(a.roomId);
+      let patchedTick = room.state.tick;
+      let patches = 0;
+      const broadcast = room.broadcastPatch.bind(room);
+      room.broadcastPatch = () => {
+        patchedTick = room.state.tick;
+        patches += 1;
+        return broadcast();
+      };
+      // Look between every two event-loop turns: a step whose patch waits for a timer of
+      // its own shows up here as a tick ahead of the last patched one.
+      let looks = 0;
+      const unsent: number[] = [];
+      let looking = true;
+      const look = (): void => {
+        looks += 1;
+        if (room.state.tick !== patchedTick) unsent.push(room.state.tick);
+        if (looking) setImmediate(look);
+      };
+      setImmediate(look);
+      try {
+        const from = room.state.tick;
+        await waitFor(() => room.state.tick >= from + 15, '15 steps');
+      } finally {
+        looking = false;
+        delete (room as { broadcastPatch?: unknown }).broadcastPatch;
+      }
+      assert.ok(patches >= 15, `${patches} patches for 15 steps`);
+      assert.ok(looks > patches, 'looked between the steps');
+      assert.deepEqual(unsent, [], 'ticks seen stepped but not yet patched');
+    });
+
+    it("shows an input's effect in the very next patch after the input arrives", async () => {
+      const a = await createRoom('Quick');
+      await place(a.roomId, a.sessionId, { x: 100, y: LANE_Y }, [a]);
+      const input = a.input<PlayerInput>();
+      const TRIALS = 8;
+      const lags: number[] = [];
+      let pending: { tick: number; x: number } | undefined;
+      // Each trial sends one input as soon as a patch arrives, so the input reaches the
+      // server long before the next step: that step's own patch must carry its effect.
+      a.onStateChange(() => {
+        const tick = a.state.tick;
+        const x = seen(a).x;
+        if (pending && x !== pending.x) {
+          lags.push(tick - pending.tick);
+          pending = undefined;
+        } else if (!pending && lags.length < TRIALS) {
+          input.data.moveX = 1;
+          input.data.moveY = 0;
+          input.send();
+          pending = { tick, x };
+        }
+      });
+      await waitFor(() => lags.length === TRIALS, `${TRIALS} inputs to show`);
+      const nextPatch = lags.filter((lag) => lag === 1).length;
+      assert.ok(nextPatch >= TRIALS - 1, `ticks from the patch before each input to the patch showing it: ${lags.join(', ')}`);
+      assert.ok(Math.max(...lags) <= 2, `ticks: ${lags.join(', ')}`);
+    });
+
     it('stops a player at a wall edge and lets it slide along', async () => {
       const a = await createRoom('Pusher');
       const start = { x: CENTRE_WALL.x - PLAYER_RADIUS_PX - 20, y: 500 };
