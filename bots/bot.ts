@@ -15,7 +15,8 @@ import { Client, type Room } from '@colyseus/sdk';
 import { CHAT_BURST, CHAT_REFILL_MS, PLAYER_MAX_HP, TICK_RATE_HZ } from '../shared/constants.ts';
 import { PlayerInput, type InputFrame } from '../shared/input.ts';
 import { ARENA_MAP, type Point } from '../shared/map.ts';
-import { ClientMessage, ServerMessage, type Notice } from '../shared/messages.ts';
+import { InputClock } from '../shared/inputPace.ts';
+import { ClientMessage, parseInputPace, ServerMessage, type Notice } from '../shared/messages.ts';
 import type { ArenaState } from '../shared/state.ts';
 import { decide, newMemory, type BrainMemory } from './brain.ts';
 import { wsHeaderBytes, type Collector } from './collector.ts';
@@ -82,6 +83,7 @@ export class Bot {
   private chatTokens = CHAT_BURST;
   private chatRefilledAtMs = performance.now();
   private lastPatchAtMs = -1;
+  private readonly inputClock = new InputClock();
 
   constructor(private readonly options: BotOptions) {
     this.memory = newMemory(options.random);
@@ -190,6 +192,11 @@ export class Bot {
     const c = this.options.collector;
     c.messagesIn += 1;
     if (type === ServerMessage.Notice && (payload as Notice | undefined)?.code === 'chat_rate') c.chatsRefused += 1;
+    if (type === ServerMessage.InputPace) {
+      const pace = parseInputPace(payload);
+      if (pace.ok) this.inputClock.setRateScale(pace.value.rateScale);
+      else c.error(`${this.options.name}: invalid inputPace: ${pace.error}`);
+    }
   }
 
   private onLeave(code: number, reason: string | undefined): void {
@@ -238,8 +245,10 @@ export class Bot {
     data.moveY = frame.moveY;
     data.aimRad = frame.aimRad;
     data.fire = frame.fire;
-    this.input.send();
-    o.collector.inputsSent += 1;
+    // One input per tick, a few more or fewer when the server asks (`inputPace`), like the browser.
+    const inputs = this.inputClock.pace(1);
+    for (let i = 0; i < inputs; i++) this.input.send();
+    o.collector.inputsSent += inputs;
 
     if (this.ticks % o.pingEveryTicks === this.pingPhase) {
       const sentAt = performance.now();

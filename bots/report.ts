@@ -137,6 +137,7 @@ export function summaryTable(r: BotReport): string {
       ['Server (/metrics)', ''],
       ['tick (ms)', `p50 ${fmt(s.server.tickMs.p50, 3)}  p99 ${fmt(s.server.tickMs.p99, 3)}  mean ${fmt(s.server.tickMs.mean, 3)}  (n=${s.server.tickMs.count})`],
       ['patch broadcast (ms)', `p50 ${fmt(s.server.patchMs.p50, 3)}  p99 ${fmt(s.server.patchMs.p99, 3)}  (n=${s.server.patchMs.count})`],
+      ['input buffer depth (inputs)', `p50 ${fmt(s.server.inputDepth.p50, 2)}  p99 ${fmt(s.server.inputDepth.p99, 2)}  mean ${fmt(s.server.inputDepth.mean, 2)}`],
       ['CPU', `${fmt(s.server.cpuPercent)} % of a core`],
       ['heap used', formatBytes(s.server.heapUsedBytes)],
       ['patch frame size (mean)', formatBytes(s.server.patchFrameBytes)],

@@ -13,6 +13,8 @@ export interface ServerPoint {
   atMs: number;
   tick: HistogramData | undefined;
   patch: HistogramData | undefined;
+  /** Inputs each client had queued as a step started (`arena_input_buffer_depth`). */
+  inputDepth: HistogramData | undefined;
   cpuSeconds: number;
   heapUsedBytes: number;
   /** Worst instance's event-loop delay p99 since its previous scrape, seconds. */
@@ -26,6 +28,8 @@ export interface ServerPoint {
 export interface ServerWindow {
   tickMs: { p50: number | null; p99: number | null; mean: number | null; count: number };
   patchMs: { p50: number | null; p99: number | null; mean: number | null; count: number };
+  /** Inputs a client had queued on the server as a step started (one sample per client per step); 1 is ideal. */
+  inputDepth: { p50: number | null; p99: number | null; mean: number | null; count: number };
   /** CPU used by the server process(es), % of one core. */
   cpuPercent: number | null;
   heapUsedBytes: number | null;
@@ -42,10 +46,11 @@ function addHistograms(a: HistogramData | undefined, b: HistogramData | undefine
 }
 
 function pointOf(scrapes: readonly Scrape[], atMs: number): ServerPoint {
-  const point: ServerPoint = { atMs, tick: undefined, patch: undefined, cpuSeconds: 0, heapUsedBytes: 0, eventLoopLagP99S: 0, ccu: 0, patchBytes: 0, patchFrames: 0 };
+  const point: ServerPoint = { atMs, tick: undefined, patch: undefined, inputDepth: undefined, cpuSeconds: 0, heapUsedBytes: 0, eventLoopLagP99S: 0, ccu: 0, patchBytes: 0, patchFrames: 0 };
   for (const s of scrapes) {
     point.tick = addHistograms(point.tick, histogramOf(s, 'arena_tick_duration_seconds'));
     point.patch = addHistograms(point.patch, histogramOf(s, 'arena_patch_duration_seconds'));
+    point.inputDepth = addHistograms(point.inputDepth, histogramOf(s, 'arena_input_buffer_depth'));
     point.cpuSeconds += sumOf(s, 'process_cpu_seconds_total');
     // Live heap (after the last full GC) when the server reports it: the raw figure swings with uncollected garbage.
     const live = sumOf(s, 'arena_heap_live_bytes');
@@ -61,13 +66,13 @@ function pointOf(scrapes: readonly Scrape[], atMs: number): ServerPoint {
 
 const ms = (seconds: number): number | null => roundForReport(seconds * 1000);
 
-function durations(later: HistogramData | undefined, earlier: HistogramData | undefined): ServerWindow['tickMs'] {
+function durations(later: HistogramData | undefined, earlier: HistogramData | undefined, scale: (v: number) => number | null = ms): ServerWindow['tickMs'] {
   if (!later) return { p50: null, p99: null, mean: null, count: 0 };
   const d = histogramDelta(later, earlier);
   return {
-    p50: ms(histogramQuantile(d, 0.5)),
-    p99: ms(histogramQuantile(d, 0.99)),
-    mean: d.count > 0 ? ms(d.sum / d.count) : null,
+    p50: scale(histogramQuantile(d, 0.5)),
+    p99: scale(histogramQuantile(d, 0.99)),
+    mean: d.count > 0 ? scale(d.sum / d.count) : null,
     count: d.count,
   };
 }
@@ -79,6 +84,7 @@ export function serverWindow(a: ServerPoint | undefined, b: ServerPoint): Server
   return {
     tickMs: durations(b.tick, a?.tick),
     patchMs: durations(b.patch, a?.patch),
+    inputDepth: durations(b.inputDepth, a?.inputDepth, (v) => roundForReport(v)),
     cpuPercent: a && seconds > 0 ? roundForReport(((b.cpuSeconds - a.cpuSeconds) / seconds) * 100) : null,
     heapUsedBytes: b.heapUsedBytes > 0 ? b.heapUsedBytes : null,
     eventLoopLagP99Ms: ms(b.eventLoopLagP99S),

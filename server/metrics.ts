@@ -27,12 +27,15 @@ export interface RoomMetrics {
   timeStep<T>(step: () => T): T;
   /** Run one patch broadcast (encode + send to every client) and record how long it took. */
   timePatch<T>(broadcast: () => T): T;
+  /** Record how many inputs one client had queued as a step started. */
+  observeInputDepth(depth: number): void;
 }
 
 /** A {@link RoomMetrics} that records nothing (rooms built without metrics). */
 export const NO_ROOM_METRICS: RoomMetrics = {
   timeStep: (step) => step(),
   timePatch: (broadcast) => broadcast(),
+  observeInputDepth: () => {},
 };
 
 /** Connection-forwarding counters of a cluster instance (see `server/cluster`). */
@@ -119,6 +122,9 @@ function byteLengthOf(data: unknown): number {
   return 0;
 }
 
+/** Buckets of {@link ServerMetrics}' input depth histogram, in inputs (a buffer holds at most 32). */
+export const INPUT_DEPTH_BUCKETS = [0, 1, 2, 3, 4, 6, 8, 16, 32];
+
 function firstByteOf(data: unknown): number {
   if (data instanceof Uint8Array) return data.length > 0 ? data[0]! : 0;
   if (data instanceof ArrayBuffer) return data.byteLength > 0 ? new Uint8Array(data, 0, 1)[0]! : 0;
@@ -136,6 +142,7 @@ export class ServerMetrics implements RoomMetrics {
   private readonly stepDuration: Histogram;
   private readonly patchDuration: Histogram;
   private readonly gcObserver: PerformanceObserver;
+  private readonly inputDepth: Histogram;
 
   constructor(options: MetricsOptions = {}) {
     const registers = [this.registry];
@@ -220,6 +227,14 @@ export class ServerMetrics implements RoomMetrics {
       },
     });
 
+    // Input pacing (see shared/inputPace.ts): a standing queue here is latency every input pays.
+    this.inputDepth = new Histogram({
+      name: 'arena_input_buffer_depth',
+      help: 'Inputs a client had queued on the server as a fixed step started (one per client per step; 1 is ideal)',
+      buckets: INPUT_DEPTH_BUCKETS,
+      registers,
+    });
+
     const forward = options.forwardStats;
     if (forward) {
       const forwardCounter = (name: string, help: string, read: (s: ForwardCounters) => number) =>
@@ -272,6 +287,10 @@ export class ServerMetrics implements RoomMetrics {
     } finally {
       this.patchDuration.observe((performance.now() - start) / 1000);
     }
+  }
+
+  observeInputDepth(depth: number): void {
+    this.inputDepth.observe(depth);
   }
 
   /** Count every frame through a Colyseus WebSocket transport (its `ws` server). */

@@ -4,6 +4,7 @@
  * `parse*` function on each before acting on it.
  */
 import { CHAT_MAX_LENGTH, NAME_MAX_LENGTH, NAME_MIN_LENGTH, NAME_PATTERN } from './constants.ts';
+import { INPUT_RATE_SCALE_MAX, INPUT_RATE_SCALE_MIN } from './inputPace.ts';
 
 export const ClientMessage = {
   Chat: 'chat',
@@ -17,6 +18,7 @@ export const ServerMessage = {
   Notice: 'notice',
   Handoff: 'handoff',
   ServerClosing: 'serverClosing',
+  InputPace: 'inputPace',
 } as const;
 export type ServerMessage = (typeof ServerMessage)[keyof typeof ServerMessage];
 
@@ -124,6 +126,17 @@ export interface ServerClosingEvent {
   rows: ScoreRow[];
 }
 
+/**
+ * Server → one client `inputPace`: run the input clock at `rateScale` times
+ * the nominal rate (one input per fixed step), so this client's queue of
+ * unprocessed inputs on the server stays near one step. Sent when the rate
+ * should change, at most once a second; 1 means nominal.
+ */
+export interface InputPace {
+  /** Between `INPUT_RATE_SCALE_MIN` (0.95) and `INPUT_RATE_SCALE_MAX` (1.05). */
+  rateScale: number;
+}
+
 /** Options a client passes to `joinOrCreate('arena', …)`. */
 export interface JoinOptions {
   name: string;
@@ -167,4 +180,15 @@ export function parseChat(payload: unknown): Parsed<ChatRequest> {
   if (text.length === 0) return { ok: false, error: 'chat text is empty' };
   if ([...text].length > CHAT_MAX_LENGTH) return { ok: false, error: `chat text is longer than ${CHAT_MAX_LENGTH} characters` };
   return { ok: true, value: { text } };
+}
+
+/** Validate an `inputPace` message (clients check what the server sends too: a bad one is ignored, not obeyed). */
+export function parseInputPace(payload: unknown): Parsed<InputPace> {
+  if (typeof payload !== 'object' || payload === null) return { ok: false, error: 'inputPace must be an object with a rateScale' };
+  const rateScale = (payload as { rateScale?: unknown }).rateScale;
+  if (typeof rateScale !== 'number' || !Number.isFinite(rateScale)) return { ok: false, error: 'inputPace rateScale must be a finite number' };
+  if (rateScale < INPUT_RATE_SCALE_MIN || rateScale > INPUT_RATE_SCALE_MAX) {
+    return { ok: false, error: `inputPace rateScale must be within ${INPUT_RATE_SCALE_MIN}–${INPUT_RATE_SCALE_MAX}` };
+  }
+  return { ok: true, value: { rateScale } };
 }

@@ -6,7 +6,9 @@
  * - the local player is predicted by a reconciler whose step is the shared
  *   `applyInput` (the very function the server runs), so a keypress moves us
  *   at once and the server's answer almost never disagrees;
- * - inputs go out at the server's fixed rate, one per predicted step.
+ * - inputs go out at the server's fixed rate, one per predicted step, run a
+ *   few percent faster or slower when the server asks (`inputPace`), so our
+ *   queue of inputs on the server stays near one step.
  *
  * Game rules live in shared/sim.ts; nothing here decides where anyone may go.
  */
@@ -18,6 +20,9 @@ import { PlayerInput, type InputFrame } from '../../shared/input.ts';
 import { ARENA_MAP } from '../../shared/map.ts';
 import { applyInput } from '../../shared/sim.ts';
 import type { ArenaState, Player } from '../../shared/state.ts';
+import { InputClock } from '../../shared/inputPace.ts';
+import { parseInputPace, ServerMessage } from '../../shared/messages.ts';
+import { log } from '../log.ts';
 import type { ArenaRoom } from './connection.ts';
 
 /** How far in the past remote players are drawn; ~3 snapshots of jitter headroom at 30 Hz. */
@@ -44,8 +49,16 @@ export class Netcode {
   readonly predict: Predict<ArenaState>;
   private local: Reconciler<Player, Data<PlayerInput>> | undefined;
   private localPlayer: Player | undefined;
+  /** Sends a few more or fewer inputs than fixed steps when the server asks (`inputPace`). */
+  readonly inputClock = new InputClock();
+  private readonly stopPacing: () => void;
 
   constructor(private readonly room: ArenaRoom) {
+    this.stopPacing = room.onMessage(ServerMessage.InputPace, (payload: unknown) => {
+      const parsed = parseInputPace(payload);
+      if (parsed.ok) this.inputClock.setRateScale(parsed.value.rateScale);
+      else log.warn('ignored an invalid inputPace message', { error: parsed.error });
+    });
     this.input = room.input<PlayerInput>({ type: PlayerInput, mode: 'reliable' });
     this.predict = Predict.get(room, { mode: 'lerp', delay: INTERP_DELAY_MS });
     this.predict.attachAll('players', { fields: ['x', 'y'], snap: TELEPORT_PX });
@@ -79,7 +92,7 @@ export class Netcode {
    * consumed by a frame that sends nothing. Returns the number of inputs sent.
    */
   frame(now: number, sample: () => InputFrame): number {
-    const due = this.predict.tick(now);
+    const due = this.inputClock.pace(this.predict.tick(now));
     if (due === 0) return 0;
     const command = sample();
     for (let i = 0; i < due; i++) {
@@ -121,6 +134,7 @@ export class Netcode {
   }
 
   dispose(): void {
+    this.stopPacing();
     this.predict.dispose();
     this.local = undefined;
     this.localPlayer = undefined;

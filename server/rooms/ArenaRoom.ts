@@ -16,11 +16,13 @@ import {
   ServerMessage,
   type ArenaMetadata,
   type ChatBroadcast,
+  type InputPace,
   type Notice,
 } from '../../shared/messages.ts';
 import type { ArenaState, Player } from '../../shared/state.ts';
 import { ArenaGame, type GameRules, type TickSource } from '../game/ArenaGame.ts';
 import { ChatLimiter } from '../game/chatLimiter.ts';
+import { InputPacer } from '../game/inputPacer.ts';
 import { parseGameSnapshot } from '../game/snapshot.ts';
 import type { Logger } from '../logger.ts';
 import { NO_ROOM_METRICS, type RoomMetrics } from '../metrics.ts';
@@ -64,6 +66,7 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
   private directory: Set<ArenaRoom> | undefined;
   private reconnectGraceS = 30;
   private readonly chat = new ChatLimiter(CHAT_BURST, CHAT_REFILL_MS);
+  private readonly pacer = new InputPacer();
   /** True while a hand-off or shutdown holds the match still. */
   private frozen = false;
   private readonly strikes = new StrikeCounter();
@@ -118,7 +121,10 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
     };
     const stepMs = 1000 / options.tickRateHz;
     this.setFixedTimestep(() => {
-      if (!this.frozen) this.metrics.timeStep(() => this.game.step(source));
+      if (!this.frozen) {
+        this.paceInputs();
+        this.metrics.timeStep(() => this.game.step(source));
+      }
       this.patchAfterStep(stepMs);
     }, options.tickRateHz);
     // No patch timer of its own: a second timer of the same period fires just before the
@@ -215,6 +221,20 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
   }
 
   /**
+   * Measure each client's queued inputs as the step starts, and ask a client
+   * whose queue stays away from one step to run its input clock faster or
+   * slower (see `shared/inputPace.ts`).
+   */
+  private paceInputs(): void {
+    for (const client of this.clients) {
+      const depth = this.inputs.get(client.sessionId).size;
+      this.metrics.observeInputDepth(depth);
+      const rateScale = this.pacer.observe(client.sessionId, depth);
+      if (rateScale !== undefined) client.send(ServerMessage.InputPace, { rateScale } satisfies InputPace);
+    }
+  }
+
+  /**
    * Send the step just taken: an input consumed by the step reaches every
    * client at the end of that step. The lag-compensation history is recorded
    * here too, with the step length sizing its rings (Colyseus's own record in
@@ -288,6 +308,7 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
   private forget(client: Client): void {
     this.game.removePlayer(client.sessionId);
     this.chat.forget(client.sessionId);
+    this.pacer.forget(client.sessionId);
     this.strikes.forget(client.sessionId);
     this.cutOff.delete(client.sessionId);
     this.log.info('player left', { sessionId: client.sessionId, players: this.clients.length });

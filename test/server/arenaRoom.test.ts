@@ -24,7 +24,8 @@ import {
 } from '../../shared/constants.ts';
 import type { PlayerInput } from '../../shared/input.ts';
 import { ARENA_MAP, type Point } from '../../shared/map.ts';
-import { parseJoinOptions, type ArenaMetadata, type ChatBroadcast, type KillEvent, type Notice, type RoundOverEvent } from '../../shared/messages.ts';
+import { InputClock } from '../../shared/inputPace.ts';
+import { parseInputPace, parseJoinOptions, ServerMessage, type ArenaMetadata, type ChatBroadcast, type KillEvent, type Notice, type RoundOverEvent } from '../../shared/messages.ts';
 import { applyInput, isBlocked } from '../../shared/sim.ts';
 import { RoundPhase, type ArenaState, type Player } from '../../shared/state.ts';
 import type { ArenaRoom } from '../../server/rooms/ArenaRoom.ts';
@@ -259,6 +260,46 @@ describe('arena room', () => {
       const nextPatch = lags.filter((lag) => lag === 1).length;
       assert.ok(nextPatch >= TRIALS - 1, `ticks from the patch before each input to the patch showing it: ${lags.join(', ')}`);
       assert.ok(Math.max(...lags) <= 2, `ticks: ${lags.join(', ')}`);
+    });
+
+    it('drains a standing input queue by asking the client to slow its input clock', async () => {
+      const a = await createRoom('Queued');
+      await place(a.roomId, a.sessionId, { x: 100, y: LANE_Y }, [a]);
+      const room = server(a.roomId);
+      const queued = (): number => room.inputs.get(a.sessionId).size;
+      const input = a.input<PlayerInput>();
+      const clock = new InputClock();
+      const told: number[] = [];
+      a.onMessage(ServerMessage.InputPace, (payload: unknown) => {
+        const pace = parseInputPace(payload);
+        assert.ok(pace.ok, 'a valid inputPace');
+        told.push(pace.value.rateScale);
+        clock.setRateScale(pace.value.rateScale);
+      });
+      const send = (): void => {
+        input.data.moveX = 0;
+        input.data.moveY = 0;
+        input.send();
+      };
+      // A burst (as after a stall on the network), then one input per tick like any client:
+      // without pacing the excess would wait in the queue for ever, adding latency to every input.
+      for (let i = 0; i < 12; i++) send();
+      const ticking = everyTick(() => {
+        for (let n = clock.pace(1); n > 0; n--) send();
+      });
+      try {
+        await waitFor(() => told.some((scale) => scale < 1), 'the server to ask for a slower input clock', 4000);
+        assert.ok(queued() >= 3, `a standing queue before the correction (${queued()})`);
+        await waitFor(() => told.at(-1) === 1, 'the server to restore the nominal rate once the queue drained', 15_000);
+        const depths: number[] = [];
+        await waitFor(() => {
+          depths.push(queued());
+          return depths.length >= 20;
+        }, 'depth samples');
+        assert.ok(Math.max(...depths) <= 3, `queue after pacing: ${depths.join(' ')}`);
+      } finally {
+        ticking.stop();
+      }
     });
 
     it('stops a player at a wall edge and lets it slide along', async () => {

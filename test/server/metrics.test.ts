@@ -56,6 +56,7 @@ describe('GET /metrics', () => {
       arena_rooms: 'gauge',
       arena_tick_duration_seconds: 'histogram',
       arena_patch_duration_seconds: 'histogram',
+      arena_input_buffer_depth: 'histogram',
       arena_ws_frames_sent_total: 'counter',
       arena_ws_sent_bytes_total: 'counter',
       arena_ws_frames_received_total: 'counter',
@@ -127,6 +128,11 @@ describe('GET /metrics', () => {
     assert.ok(ticks.count > (histogramOf(before, 'arena_tick_duration_seconds')?.count ?? 0), 'ticks were timed');
     assert.ok(ticks.sum > 0);
     assert.ok(patches.count > 0, 'patch broadcasts were timed');
+    // 25 inputs sent at once wait in Alice's queue: steps see more than one queued.
+    const depth = histogramOf(during, 'arena_input_buffer_depth')!;
+    const upToOne = depth.cumulative[depth.bounds.indexOf(1)]!;
+    assert.ok(depth.count >= ticks.count - (histogramOf(before, 'arena_tick_duration_seconds')?.count ?? 0), 'one depth per client per step');
+    assert.ok(depth.count - upToOne > 0, 'a queue deeper than one step was seen');
     assertHistogramsConsistent(during);
 
     await Promise.all(clients.splice(0).map((c) => c.leave()));

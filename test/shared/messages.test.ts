@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CHAT_MAX_LENGTH, NAME_MAX_LENGTH } from '../../shared/constants.ts';
 import { sanitizeInput, type InputFrame } from '../../shared/input.ts';
-import { parseChat, parseJoinOptions, type Parsed } from '../../shared/messages.ts';
+import { parseChat, parseInputPace, parseJoinOptions, type Parsed } from '../../shared/messages.ts';
 
 function okValue<T>(parsed: Parsed<T>): T {
   if (!parsed.ok) assert.fail(`expected ok, got error: ${parsed.error}`);
@@ -179,6 +179,18 @@ describe('sanitizeInput', () => {
       const f = frame(0, 0, 0, fire);
       sanitizeInput(f);
       assert.equal(f.fire, false, JSON.stringify(fire));
+    }
+  });
+});
+
+describe('parseInputPace', () => {
+  it('accepts a rate within the legal range', () => {
+    for (const rateScale of [0.95, 0.97, 1, 1.03, 1.05]) assert.deepEqual(okValue(parseInputPace({ rateScale })), { rateScale });
+  });
+
+  it('refuses anything else, so a client never obeys a bad rate', () => {
+    for (const payload of [null, 1, 'fast', {}, { rateScale: '1' }, { rateScale: Number.NaN }, { rateScale: Infinity }, { rateScale: 0.5 }, { rateScale: 1.2 }, { rateScale: -1 }]) {
+      errorOf(parseInputPace(payload));
     }
   });
 });
