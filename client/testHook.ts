@@ -4,6 +4,7 @@
  * test asserting on it asserts on what a player sees. It exposes no way to
  * change anything.
  */
+import type { ShotSummary } from './net/predictedShots.ts';
 
 /** A player as drawn: its game object's position and the name on its label. */
 export interface RenderedPlayer {
@@ -29,11 +30,21 @@ export interface GameProbe {
   netStats(): NetStats;
 }
 
-/** Input pipeline counters, for diagnosing a stuck or lagging connection. */
+/** Input pipeline counters, for diagnosing a stuck or lagging connection and for the feel harness. */
 export interface NetStats {
   sent: number;
   acked: number;
   rttMs: number;
+  /** How far in the past remote players are drawn now (adaptive), ms. */
+  interpDelayMs: number;
+  /** Measured snapshot jitter, ms. */
+  jitterMs: number;
+  /** Input clock rate the server asked for (1 = nominal). */
+  inputRateScale: number;
+  /** Prediction corrections over 4 px so far (respawns excluded). */
+  corrections: number;
+  /** How our predicted shots fared against the server's verdicts. */
+  shots: ShotSummary;
 }
 
 /** What the lobby scene reports while it runs. */

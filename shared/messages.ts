@@ -19,6 +19,7 @@ export const ServerMessage = {
   Handoff: 'handoff',
   ServerClosing: 'serverClosing',
   InputPace: 'inputPace',
+  Hit: 'hit',
 } as const;
 export type ServerMessage = (typeof ServerMessage)[keyof typeof ServerMessage];
 
@@ -126,6 +127,15 @@ export interface ServerClosingEvent {
   rows: ScoreRow[];
 }
 
+/** Server → the shooter only `hit`: the server judged its projectile a hit (the hit marker, and the verdict on a predicted shot). */
+export interface HitEvent {
+  /** The projectile's key in the state's `projectiles`. */
+  projectileId: string;
+  victimId: string;
+  /** The victim's hp after the hit (0: the hit killed). */
+  victimHp: number;
+}
+
 /**
  * Server → one client `inputPace`: run the input clock at `rateScale` times
  * the nominal rate (one input per fixed step), so this client's queue of
@@ -191,4 +201,14 @@ export function parseInputPace(payload: unknown): Parsed<InputPace> {
     return { ok: false, error: `inputPace rateScale must be within ${INPUT_RATE_SCALE_MIN}–${INPUT_RATE_SCALE_MAX}` };
   }
   return { ok: true, value: { rateScale } };
+}
+
+/** Validate a `hit` message from the server. */
+export function parseHit(payload: unknown): Parsed<HitEvent> {
+  if (typeof payload !== 'object' || payload === null) return { ok: false, error: 'hit must be an object' };
+  const { projectileId, victimId, victimHp } = payload as Record<string, unknown>;
+  if (typeof projectileId !== 'string' || projectileId.length === 0 || projectileId.length > 32) return { ok: false, error: 'hit projectileId must be a short string' };
+  if (typeof victimId !== 'string' || victimId.length === 0 || victimId.length > 64) return { ok: false, error: 'hit victimId must be a short string' };
+  if (typeof victimHp !== 'number' || !Number.isFinite(victimHp)) return { ok: false, error: 'hit victimHp must be a number' };
+  return { ok: true, value: { projectileId, victimId, victimHp } };
 }

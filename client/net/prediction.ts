@@ -1,8 +1,9 @@
 /**
  * Netcode for one arena room, wired with the SDK's own primitives:
  *
- * - remote players are interpolated (`lerp`, rendered `INTERP_DELAY_MS` in the
- *   past) so they move smoothly between 30 Hz snapshots;
+ * - remote players are interpolated between 30 Hz snapshots, drawn in the
+ *   past by a delay sized from the measured snapshot jitter (`interpDelay.ts`),
+ *   which is also the render delay the server's lag compensation rewinds by;
  * - the local player is predicted by a reconciler whose step is the shared
  *   `applyInput` (the very function the server runs), so a keypress moves us
  *   at once and the server's answer almost never disagrees;
@@ -19,14 +20,17 @@ import { PLAYER_SPEED_PX_PER_S, TICK_RATE_HZ } from '../../shared/constants.ts';
 import { PlayerInput, type InputFrame } from '../../shared/input.ts';
 import { ARENA_MAP } from '../../shared/map.ts';
 import { applyInput } from '../../shared/sim.ts';
-import type { ArenaState, Player } from '../../shared/state.ts';
+import { RoundPhase, type ArenaState, type Player } from '../../shared/state.ts';
 import { InputClock } from '../../shared/inputPace.ts';
 import { parseInputPace, ServerMessage } from '../../shared/messages.ts';
 import { log } from '../log.ts';
 import type { ArenaRoom } from './connection.ts';
+import { AdaptiveDelay } from './interpDelay.ts';
+import { PredictedShots } from './predictedShots.ts';
+import { RemoteView, type RemotePose } from './remoteView.ts';
 
-/** How far in the past remote players are drawn; ~3 snapshots of jitter headroom at 30 Hz. */
-export const INTERP_DELAY_MS = 100;
+/** A reconcile correction larger than this (px) is one a player could notice. */
+export const CORRECTION_PX = 4;
 /** Our correction smoothing: a misprediction fades out over about this long instead of popping. */
 export const LOCAL_SMOOTH_MS = 65;
 /**
@@ -53,6 +57,18 @@ export class Netcode {
   readonly inputClock = new InputClock();
   private readonly stopPacing: () => void;
 
+  /** Our own shots, drawn at once and reconciled with the server's. */
+  readonly shots = new PredictedShots(ARENA_MAP);
+  /** Reconciles that moved our player by more than {@link CORRECTION_PX} (respawns excluded). */
+  corrections = 0;
+  /** How far in the past remote players are drawn, from the measured snapshot jitter. */
+  readonly delay = new AdaptiveDelay(1000 / TICK_RATE_HZ);
+  private readonly remotes = new RemoteView(TELEPORT_PX);
+  /** Server time (ms) remote players are drawn at this frame; NaN until the server clock is known. */
+  private remoteAtMs = Number.NaN;
+  private readonly pose: RemotePose = { x: 0, y: 0, aimRad: 0 };
+  private readonly onPatch = (): void => this.recordPatch();
+
   constructor(private readonly room: ArenaRoom) {
     this.stopPacing = room.onMessage(ServerMessage.InputPace, (payload: unknown) => {
       const parsed = parseInputPace(payload);
@@ -60,10 +76,19 @@ export class Netcode {
       else log.warn('ignored an invalid inputPace message', { error: parsed.error });
     });
     this.input = room.input<PlayerInput>({ type: PlayerInput, mode: 'reliable' });
-    this.predict = Predict.get(room, { mode: 'lerp', delay: INTERP_DELAY_MS });
-    this.predict.attachAll('players', { fields: ['x', 'y'], snap: TELEPORT_PX });
-    // Angles go in their own group so they interpolate across the ±π seam.
-    this.predict.attachAll('players', { fields: ['aimRad'], angle: true });
+    // The Predict's delay is what our inputs tell the server's lag compensation to rewind by;
+    // `frame` keeps it equal to the delay remote players are drawn with.
+    this.predict = Predict.get(room, { mode: 'lerp', delay: this.delay.delayMs });
+    room.onStateChange(this.onPatch);
+  }
+
+  /** One patch arrived: time it for the jitter estimate and keep every remote player's snapshot. */
+  private recordPatch(): void {
+    const stamp = this.room.clock.lastServerTime();
+    if (!(stamp > 0)) return;
+    this.delay.observe(performance.now(), stamp);
+    const players = this.room.state.players;
+    if (players) this.remotes.record(stamp, players, this.room.sessionId);
   }
 
   /** Our session's player, once the server has sent it. */
@@ -82,6 +107,7 @@ export class Netcode {
       smoothMs: LOCAL_SMOOTH_MS,
       // A respawn is a cut, not a misprediction to glide out across the map.
       snap: TELEPORT_PX,
+      onReconcile: () => this.countCorrection(),
     });
   }
 
@@ -92,9 +118,15 @@ export class Netcode {
    * consumed by a frame that sends nothing. Returns the number of inputs sent.
    */
   frame(now: number, sample: () => InputFrame): number {
+    const delay = this.delay.frame(now);
+    this.predict.setDefaults({ delay });
+    const clock = this.room.clock;
+    // The same instant the SDK draws at and the server rewinds to: the newest snapshot's age is rtt/2.
+    this.remoteAtMs = clock.lastServerTime() > 0 ? clock.serverNow() - delay - clock.smoothedRtt() / 2 : Number.NaN;
     const due = this.inputClock.pace(this.predict.tick(now));
     if (due === 0) return 0;
     const command = sample();
+    const playing = this.room.state.round?.phase === RoundPhase.Playing;
     for (let i = 0; i < due; i++) {
       const data = this.input.data;
       data.moveX = command.moveX;
@@ -102,20 +134,41 @@ export class Netcode {
       data.aimRad = command.aimRad;
       data.fire = command.fire;
       this.input.send();
+      // The reconciler has stepped our player by this input: the shot leaves from there, as on the server.
+      if (this.local) this.shots.onInputSent(this.local.state, command.fire, command.aimRad, playing, now);
     }
     return due;
   }
 
-  /** Where to draw `player` this frame: predicted for us, interpolated for everyone else. */
-  position(player: Player, out: Position = { x: 0, y: 0 }): Position {
-    out.x = this.predict.value(player, 'x');
-    out.y = this.predict.value(player, 'y');
+  /** A reconcile moved our predicted player: count it when it is more than a rounding (and not a respawn). */
+  private countCorrection(): void {
+    const c = this.local?.lastCorrection;
+    if (!c) return;
+    const px = Math.hypot(c['x'] ?? 0, c['y'] ?? 0);
+    if (px > CORRECTION_PX && px < TELEPORT_PX) this.corrections += 1;
+  }
+
+  /** Where to draw player `id` this frame: predicted for us, interpolated for everyone else. */
+  position(id: string, player: Player, out: Position = { x: 0, y: 0 }): Position {
+    const remote = id === this.room.sessionId ? undefined : this.remotes.at(id, this.remoteAtMs, this.pose);
+    out.x = remote ? remote.x : this.predict.value(player, 'x');
+    out.y = remote ? remote.y : this.predict.value(player, 'y');
     return out;
   }
 
   /** A remote player's interpolated aim, in radians. */
-  aim(player: Player): number {
-    return this.predict.value(player, 'aimRad');
+  aim(id: string, player: Player): number {
+    return this.remotes.at(id, this.remoteAtMs, this.pose)?.aimRad ?? player.aimRad;
+  }
+
+  /** The server time (ms) of the pose of remote player `id` drawn this frame (for measuring how far behind it is). */
+  remoteShownAt(id: string): number | undefined {
+    return Number.isFinite(this.remoteAtMs) ? this.remotes.shownTime(id, this.remoteAtMs) : undefined;
+  }
+
+  /** How far in the past remote players are drawn this frame, ms. */
+  get interpDelayMs(): number {
+    return this.delay.delayMs;
   }
 
   /** Our predicted aliveness (the server's word once acknowledged). */
@@ -135,6 +188,7 @@ export class Netcode {
 
   dispose(): void {
     this.stopPacing();
+    this.room.onStateChange.remove(this.onPatch);
     this.predict.dispose();
     this.local = undefined;
     this.localPlayer = undefined;

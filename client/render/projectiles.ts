@@ -14,8 +14,12 @@ import type Phaser from 'phaser';
 import { PROJECTILE_LIFETIME_MS, PROJECTILE_RADIUS_PX, PROJECTILE_SPEED_PX_PER_S } from '../../shared/constants.ts';
 import type { ArenaMap } from '../../shared/map.ts';
 import { stepProjectile, type ProjectileBody } from '../../shared/sim.ts';
+import type { OwnShot } from '../net/predictedShots.ts';
+import { COLORS } from './palette.ts';
 
 const TRAIL_PX = 22;
+/** How long a hit marker shows, ms. */
+const HIT_MARKER_MS = 250;
 
 interface Flight {
   body: ProjectileBody;
@@ -46,6 +50,7 @@ export interface ShotSpawn {
 /** Every shot in flight, drawn into one Graphics object that is redrawn each frame. */
 export class ProjectileLayer {
   private readonly flights = new Map<string, Flight>();
+  private readonly markers: Array<{ x: number; y: number; at: number }> = [];
   private readonly gfx: Phaser.GameObjects.Graphics;
 
   constructor(
@@ -55,7 +60,7 @@ export class ProjectileLayer {
     this.gfx = scene.add.graphics().setDepth(20);
   }
 
-  /** Number of shots currently drawn. */
+  /** Number of server shots currently drawn (our predicted ones are counted by their owner). */
   get visibleCount(): number {
     let n = 0;
     for (const f of this.flights.values()) if (this.isVisible(f, performance.now())) n++;
@@ -91,10 +96,31 @@ export class ProjectileLayer {
     this.gfx.clear();
   }
 
-  /** Advance every flight to `now` and redraw. */
-  update(now: number): void {
+  /** Show a hit marker at a world point (the server confirmed one of our hits there). */
+  hitMarker(x: number, y: number, now: number): void {
+    this.markers.push({ x, y, at: now });
+  }
+
+  /**
+   * Advance every flight to `now` and redraw, with our own predicted shots
+   * (`own`, drawn from the muzzle at once and stopped where their flight
+   * landed on our screen).
+   */
+  update(now: number, own: readonly OwnShot[] = []): void {
     const g = this.gfx;
     g.clear();
+    for (const shot of own) {
+      const landedPx = Math.hypot(shot.body.x - shot.muzzle.x, shot.body.y - shot.muzzle.y);
+      const flownPx = Math.min(landedPx, ((now - shot.firedAtMs) / 1000) * PROJECTILE_SPEED_PX_PER_S);
+      this.drawShot(shot.muzzle.x + shot.dirX * flownPx, shot.muzzle.y + shot.dirY * flownPx, shot.dirX, shot.dirY, flownPx, COLORS.local);
+    }
+    while (this.markers.length > 0 && now - this.markers[0]!.at > HIT_MARKER_MS) this.markers.shift();
+    for (const m of this.markers) {
+      const alpha = 1 - (now - m.at) / HIT_MARKER_MS;
+      g.lineStyle(3, 0xffffff, alpha);
+      g.lineBetween(m.x - 10, m.y - 10, m.x - 4, m.y - 4).lineBetween(m.x + 10, m.y - 10, m.x + 4, m.y - 4);
+      g.lineBetween(m.x - 10, m.y + 10, m.x - 4, m.y + 4).lineBetween(m.x + 10, m.y + 10, m.x + 4, m.y + 4);
+    }
     for (const [id, f] of this.flights) {
       if (f.removedAt !== null && (f.landed || now - f.removedAt >= f.delayMs)) {
         this.flights.delete(id);
@@ -107,12 +133,16 @@ export class ProjectileLayer {
         if (outcome !== 'flying') f.landed = true;
       }
       if (!this.isVisible(f, now)) continue;
-      const { x, y } = f.body;
-      const trail = Math.min(TRAIL_PX, (f.simulatedMs / 1000) * PROJECTILE_SPEED_PX_PER_S);
-      g.lineStyle(3, f.color, 0.45).lineBetween(x - f.dirX * trail, y - f.dirY * trail, x, y);
-      g.fillStyle(f.color, 0.35).fillCircle(x, y, PROJECTILE_RADIUS_PX + 3);
-      g.fillStyle(0xffffff, 1).fillCircle(x, y, PROJECTILE_RADIUS_PX);
+      this.drawShot(f.body.x, f.body.y, f.dirX, f.dirY, (f.simulatedMs / 1000) * PROJECTILE_SPEED_PX_PER_S, f.color);
     }
+  }
+
+  private drawShot(x: number, y: number, dirX: number, dirY: number, flownPx: number, color: number): void {
+    const g = this.gfx;
+    const trail = Math.min(TRAIL_PX, flownPx);
+    g.lineStyle(3, color, 0.45).lineBetween(x - dirX * trail, y - dirY * trail, x, y);
+    g.fillStyle(color, 0.35).fillCircle(x, y, PROJECTILE_RADIUS_PX + 3);
+    g.fillStyle(0xffffff, 1).fillCircle(x, y, PROJECTILE_RADIUS_PX);
   }
 
   destroy(): void {

@@ -8,13 +8,14 @@ import { Callbacks } from '@colyseus/sdk';
 import Phaser from 'phaser';
 import { RESPAWN_DELAY_MS, TICK_RATE_HZ } from '../../shared/constants.ts';
 import { ARENA_MAP } from '../../shared/map.ts';
-import { ClientMessage, ServerMessage, type ChatBroadcast, type KillEvent, type Notice, type RoundOverEvent, type ScoreRow } from '../../shared/messages.ts';
+import { ClientMessage, parseHit, ServerMessage, type ChatBroadcast, type KillEvent, type Notice, type RoundOverEvent, type ScoreRow } from '../../shared/messages.ts';
+import type { HitTarget } from '../../shared/sim.ts';
 import { RoundPhase, type Player, type Projectile } from '../../shared/state.ts';
 import { Controls } from '../input/controls.ts';
 import { log } from '../log.ts';
 import { describeLeave, type ArenaConnection, type ArenaRoom } from '../net/connection.ts';
 import { watchRoom } from '../net/roomLifecycle.ts';
-import { INTERP_DELAY_MS, Netcode, type Position } from '../net/prediction.ts';
+import { Netcode, type Position } from '../net/prediction.ts';
 import { drawMap } from '../render/mapView.ts';
 import { COLORS, cssColor, playerColor } from '../render/palette.ts';
 import { PlayerView } from '../render/playerView.ts';
@@ -38,6 +39,8 @@ export interface GameSceneData {
 /** Seconds the server holds a dropped player's seat (RECONNECT_GRACE_S default). */
 const RECONNECT_GRACE_S = 30;
 const PING_EVERY_MS = 2000;
+/** A predicted shot the server has not made within this long (or three round trips) never will be. */
+const SHOT_CONFIRM_MIN_MS = 400;
 /**
  * Space the camera may show past the map edge: the border reads as a wall and
  * not the screen edge, and a player in a corner stays clear of the HUD cards.
@@ -132,8 +135,10 @@ export class GameScene extends Phaser.Scene {
     const now = performance.now();
     this.net.frame(time, () => ({ ...this.controls.read(), aimRad: this.aimRad }));
 
-    for (const { state, view } of this.entries.values()) {
-      const pos = this.net.position(state, this.scratch);
+    const targets: HitTarget[] = [];
+    for (const [id, { state, view }] of this.entries) {
+      const pos = this.net.position(id, state, this.scratch);
+      if (!view.isLocal && state.alive) targets.push({ id, x: pos.x, y: pos.y });
       view.setPosition(pos.x, pos.y);
       view.setName(state.name);
       view.setHp(state.hp, now);
@@ -142,12 +147,14 @@ export class GameScene extends Phaser.Scene {
         view.setAim(this.aimRad);
         view.setAlive(this.net.localAlive);
       } else {
-        view.setAim(this.net.aim(state));
+        view.setAim(this.net.aim(id, state));
         view.setAlive(state.alive);
       }
       view.update(now);
     }
-    this.projectiles.update(now);
+    // Our shots fly against the others where this screen shows them; the server confirms within a few round trips or never.
+    this.net.shots.advance(now, targets, Math.max(SHOT_CONFIRM_MIN_MS, 3 * this.net.rttMs + SHOT_CONFIRM_MIN_MS / 2));
+    this.projectiles.update(now, this.net.shots.flying());
     this.updateHud(now);
   }
 
@@ -200,7 +207,10 @@ export class GameScene extends Phaser.Scene {
       callbacks.onAdd('players', (player, id) => this.addPlayer(player, id)),
       callbacks.onRemove('players', (_player, id) => this.removePlayer(id)),
       callbacks.onAdd('projectiles', (shot, id) => this.addShot(shot, id)),
-      callbacks.onRemove('projectiles', (_shot, id) => this.projectiles.remove(id, performance.now())),
+      callbacks.onRemove('projectiles', (_shot, id) => {
+        this.net.shots.serverRemoved(id);
+        this.projectiles.remove(id, performance.now());
+      }),
     );
   }
 
@@ -208,7 +218,7 @@ export class GameScene extends Phaser.Scene {
     if (this.entries.has(id)) return;
     const isLocal = id === this.room.sessionId;
     const view = new PlayerView(this, id, player.name, playerColor(id, isLocal), isLocal);
-    const pos = this.net.position(player, this.scratch);
+    const pos = this.net.position(id, player, this.scratch);
     view.setPosition(pos.x, pos.y);
     this.entries.set(id, { state: player, view });
     if (isLocal) {
@@ -231,6 +241,8 @@ export class GameScene extends Phaser.Scene {
     const stepMs = this.net.input.stepMs ?? 1000 / TICK_RATE_HZ;
     const ticksOld = Math.max(0, this.room.state.tick - shot.firedTick + 1);
     const mine = shot.ownerId === this.room.sessionId;
+    // Our own shot, already flying since we fired: the server's projectile takes it over, not drawn twice.
+    if (mine && this.net.shots.confirm(id, shot)) return;
     this.projectiles.add(
       id,
       {
@@ -239,7 +251,7 @@ export class GameScene extends Phaser.Scene {
         aimRad: shot.aimRad,
         color: playerColor(shot.ownerId, mine),
         ageOnArrivalMs: Math.min(ticksOld * stepMs, 250),
-        delayMs: mine ? 0 : INTERP_DELAY_MS,
+        delayMs: mine ? 0 : this.net.interpDelayMs,
       },
       performance.now(),
     );
@@ -258,12 +270,25 @@ export class GameScene extends Phaser.Scene {
       }),
       room.onMessage(ServerMessage.Chat, (message: ChatBroadcast) => this.chat.addChat(message, colorOf(message.fromId))),
       room.onMessage(ServerMessage.Notice, (notice: Notice) => this.chat.addNotice(notice.message)),
+      room.onMessage(ServerMessage.Hit, (payload: unknown) => this.onHit(payload)),
       room.onMessage(ServerMessage.RoundOver, (event: RoundOverEvent) => {
         this.lastRoundOver = event;
         this.projectiles.clear();
+        this.net.shots.clear();
         this.chat.addSystem(`Round ${event.round} over. Winner: ${event.rows[0]?.name ?? 'nobody'}.`);
       }),
     );
+  }
+
+  /** The server judged one of our shots a hit: the verdict on its prediction, and a hit marker on the victim. */
+  private onHit(payload: unknown): void {
+    const hit = parseHit(payload);
+    if (!hit.ok) return log.warn('ignored an invalid hit message', { error: hit.error });
+    this.net.shots.serverHit(hit.value.projectileId, hit.value.victimId);
+    const victim = this.entries.get(hit.value.victimId);
+    if (!victim) return;
+    const at = this.net.position(hit.value.victimId, victim.state, this.scratch);
+    this.projectiles.hitMarker(at.x, at.y, performance.now());
   }
 
   private wireConnection(): void {
@@ -377,8 +402,17 @@ export class GameScene extends Phaser.Scene {
           y: canvas.top + (cam.y + (y - cam.worldView.y) * cam.zoom) * scaleY,
         };
       },
-      projectiles: () => this.projectiles.visibleCount,
-      netStats: () => ({ sent: this.net.input.sentCount, acked: this.net.input.lastProcessed, rttMs: this.net.rttMs }),
+      projectiles: () => this.projectiles.visibleCount + this.net.shots.flying().length,
+      netStats: () => ({
+        sent: this.net.input.sentCount,
+        acked: this.net.input.lastProcessed,
+        rttMs: this.net.rttMs,
+        interpDelayMs: this.net.interpDelayMs,
+        jitterMs: this.net.delay.jitterMs,
+        inputRateScale: this.net.inputClock.rateScale,
+        corrections: this.net.corrections,
+        shots: this.net.shots.summary(),
+      }),
     });
   }
 

@@ -7,7 +7,7 @@
 import { FIRE_COOLDOWN_MS, PLAYER_MAX_HP, PROJECTILE_DAMAGE_HP, SCORE_PER_KILL } from '../../shared/constants.ts';
 import type { InputFrame } from '../../shared/input.ts';
 import type { ArenaMap, Point } from '../../shared/map.ts';
-import type { KillEvent, RoundOverEvent, ScoreRow } from '../../shared/messages.ts';
+import type { HitEvent, KillEvent, RoundOverEvent, ScoreRow } from '../../shared/messages.ts';
 import { applyInput, fireProjectile, pickSpawnPoint, traceProjectile, type HitTarget, type ProjectileBody } from '../../shared/sim.ts';
 import { ArenaState, Player, Projectile, RoundPhase } from '../../shared/state.ts';
 import { SNAPSHOT_VERSION, type GameSnapshot } from './snapshot.ts';
@@ -35,6 +35,8 @@ export interface GameEvents {
   kill(event: KillEvent): void;
   roundOver(event: RoundOverEvent): void;
   roundStarted(round: number): void;
+  /** A projectile of `shooterId` hit (told to the shooter only: its hit marker). */
+  hit?(shooterId: string, event: HitEvent): void;
 }
 
 interface ServerProjectile {
@@ -232,14 +234,15 @@ export class ArenaGame {
       const result = traceProjectile(p.body, this.map, this.dtSeconds, targets);
       if (result.kind === 'flying') continue;
       this.removeProjectile(p.id);
-      if (result.kind === 'hit') this.damage(result.targetId, p.ownerId);
+      if (result.kind === 'hit') this.damage(result.targetId, p.ownerId, p.id);
     }
   }
 
-  private damage(victimId: string, shooterId: string): void {
+  private damage(victimId: string, shooterId: string, projectileId: string): void {
     const victim = this.state.players.get(victimId);
     if (!victim || !victim.alive) return;
     victim.hp = Math.max(0, victim.hp - PROJECTILE_DAMAGE_HP);
+    this.events.hit?.(shooterId, { projectileId, victimId, victimHp: victim.hp });
     if (victim.hp > 0) return;
     victim.alive = false;
     victim.deaths += 1;

@@ -104,6 +104,7 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
         this.publishListing();
       },
       roundStarted: () => this.publishListing(),
+      hit: (shooterId, event) => this.clients.getById(shooterId)?.send(ServerMessage.Hit, event),
     });
     this.state = this.game.state;
 

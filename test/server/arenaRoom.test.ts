@@ -25,7 +25,7 @@ import {
 import type { PlayerInput } from '../../shared/input.ts';
 import { ARENA_MAP, type Point } from '../../shared/map.ts';
 import { InputClock } from '../../shared/inputPace.ts';
-import { parseInputPace, parseJoinOptions, ServerMessage, type ArenaMetadata, type ChatBroadcast, type KillEvent, type Notice, type RoundOverEvent } from '../../shared/messages.ts';
+import { parseHit, parseInputPace, parseJoinOptions, ServerMessage, type ArenaMetadata, type HitEvent, type ChatBroadcast, type KillEvent, type Notice, type RoundOverEvent } from '../../shared/messages.ts';
 import { applyInput, isBlocked } from '../../shared/sim.ts';
 import { RoundPhase, type ArenaState, type Player } from '../../shared/state.ts';
 import type { ArenaRoom } from '../../server/rooms/ArenaRoom.ts';
@@ -416,6 +416,12 @@ describe('arena room', () => {
       await place(shooter.roomId, target.sessionId, { x: 720, y: LANE_Y }, [shooter, target]);
       const killsSeenByShooter = collect<KillEvent>(shooter, 'kill');
       const killsSeenByTarget = collect<KillEvent>(target, 'kill');
+      const hitsToShooter = collect<HitEvent>(shooter, ServerMessage.Hit);
+      const hitsToTarget = collect<HitEvent>(target, ServerMessage.Hit);
+      const shotIds = new Set<string>();
+      shooter.onStateChange((state) => {
+        for (const id of state.projectiles.keys()) shotIds.add(id);
+      });
       const hpSeen: number[] = [];
       shooter.onStateChange((state) => {
         const hp = state.players.get(target.sessionId)?.hp;
@@ -437,6 +443,15 @@ describe('arena room', () => {
       const hitsToKill = Math.ceil(PLAYER_MAX_HP / PROJECTILE_DAMAGE_HP);
       assert.equal(hitsToKill, 4);
       assert.deepEqual(hpSeen, [100, 75, 50, 25, 0], 'each hit takes PROJECTILE_DAMAGE_HP');
+      // The shooter alone is told of each hit (its hit marker), naming the projectile it saw fly.
+      await waitFor(() => hitsToShooter.length === 4, 'four hit messages to the shooter');
+      assert.deepEqual(hitsToShooter.map((h) => h.victimHp), [75, 50, 25, 0]);
+      for (const h of hitsToShooter) {
+        assert.equal(h.victimId, target.sessionId);
+        assert.ok(shotIds.has(h.projectileId), `hit names projectile ${h.projectileId}, one the shooter saw`);
+        assert.ok(parseHit(h).ok);
+      }
+      assert.equal(hitsToTarget.length, 0, 'the victim gets no hit marker');
       const victim = seen(shooter, target.sessionId);
       const killer = seen(shooter);
       assert.equal(victim.deaths, 1);

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CHAT_MAX_LENGTH, NAME_MAX_LENGTH } from '../../shared/constants.ts';
 import { sanitizeInput, type InputFrame } from '../../shared/input.ts';
-import { parseChat, parseInputPace, parseJoinOptions, type Parsed } from '../../shared/messages.ts';
+import { parseChat, parseHit, parseInputPace, parseJoinOptions, type Parsed } from '../../shared/messages.ts';
 
 function okValue<T>(parsed: Parsed<T>): T {
   if (!parsed.ok) assert.fail(`expected ok, got error: ${parsed.error}`);
@@ -191,6 +191,15 @@ describe('parseInputPace', () => {
   it('refuses anything else, so a client never obeys a bad rate', () => {
     for (const payload of [null, 1, 'fast', {}, { rateScale: '1' }, { rateScale: Number.NaN }, { rateScale: Infinity }, { rateScale: 0.5 }, { rateScale: 1.2 }, { rateScale: -1 }]) {
       errorOf(parseInputPace(payload));
+    }
+  });
+});
+
+describe('parseHit', () => {
+  it('accepts a hit and refuses malformed ones', () => {
+    assert.deepEqual(okValue(parseHit({ projectileId: '1a', victimId: 'abc', victimHp: 50 })), { projectileId: '1a', victimId: 'abc', victimHp: 50 });
+    for (const payload of [null, {}, { projectileId: '', victimId: 'a', victimHp: 1 }, { projectileId: 'x'.repeat(40), victimId: 'a', victimHp: 1 }, { projectileId: '1', victimId: 7, victimHp: 1 }, { projectileId: '1', victimId: 'a', victimHp: Number.NaN }]) {
+      errorOf(parseHit(payload));
     }
   });
 });
