@@ -13,4 +13,5 @@ node --import tsx --test --test-concurrency=1 --test-reporter=spec \
   'test/server/**/*.test.ts' \
   'test/client/**/*.test.ts' \
   'test/bots/**/*.test.ts' \
+  'test/bench/**/*.test.ts' \
   'test/e2e/**/*.test.ts'

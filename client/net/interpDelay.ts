@@ -3,8 +3,8 @@
  * jitter instead of a constant: as small as the arrivals allow, growing when
  * the network gets worse, capped. Pure: every time is passed in (ms).
  *
- * Remote players are drawn at `serverNow − delay − rtt/2`, between the two
- * snapshots that bracket that instant. Just before a snapshot arrives the
+ * Remote players are drawn at (the server time the quickest recent snapshot
+ * implies) − delay, between the two snapshots that bracket that instant. Just before a snapshot arrives the
  * newest one in hand is one interval old, so the delay must cover one
  * snapshot interval plus how late a snapshot can be: the jitter. Jitter is
  * estimated as in RFC 3550 (an exponentially smoothed mean of how much each
@@ -49,10 +49,22 @@ export function slewDelayMs(currentMs: number, targetMs: number, elapsedMs: numb
 /** Smoothing of the RFC 3550 estimator: each snapshot moves the estimate 1/16 of the way. */
 const JITTER_GAIN = 1 / 16;
 
-/** The interpolation delay of one room connection, fed snapshot arrivals and read once per frame. */
+/** Snapshots whose transit times are remembered to find the fastest recent delivery: about three seconds at 30 Hz. */
+const OFFSET_WINDOW = 90;
+
+/**
+ * The interpolation delay of one room connection, fed snapshot arrivals and
+ * read once per frame. It also keeps the server clock as the fastest recent
+ * snapshot saw it ({@link serverTimeAt}): drawing at that time minus the
+ * delay puts remote players as little behind the server as the network's
+ * quickest delivery allows, where a round-trip estimate (which a TCP
+ * retransmission inflates) would put them further back.
+ */
 export class AdaptiveDelay {
   private jitter = 0;
   private lastTransitMs = Number.NaN;
+  private readonly offsets: number[] = [];
+  private offsetHead = 0;
   private delay: number;
   private lastFrameMs = Number.NaN;
 
@@ -74,6 +86,19 @@ export class AdaptiveDelay {
       this.jitter += (d - this.jitter) * JITTER_GAIN;
     }
     this.lastTransitMs = transit;
+    if (this.offsets.length < OFFSET_WINDOW) this.offsets.push(-transit);
+    else this.offsets[this.offsetHead] = -transit;
+    this.offsetHead = (this.offsetHead + 1) % OFFSET_WINDOW;
+  }
+
+  /**
+   * The server time (ms) at local time `nowMs`, as the quickest of the recent
+   * snapshots measured it (a snapshot arriving now by the fastest path would
+   * carry this stamp); NaN before the first snapshot.
+   */
+  serverTimeAt(nowMs: number): number {
+    if (this.offsets.length === 0) return Number.NaN;
+    return nowMs + Math.max(...this.offsets);
   }
 
   /** The measured snapshot jitter, ms. */

@@ -22,6 +22,15 @@ export const COOLDOWN_STEPS = Math.ceil((FIRE_COOLDOWN_MS * TICK_RATE_HZ) / 1000
 /** A server projectile farther than this from a prediction's muzzle (px), or aimed further off (rad), is another shot. */
 const MATCH_PX = 6;
 const MATCH_RAD = 0.01;
+/**
+ * How long a prediction waits for the server's projectile before it is
+ * taken for one the server never made (ms): three round trips plus a TCP
+ * retransmission each way (a lost segment holds everything behind it).
+ */
+export function confirmWithinMs(rttMs: number): number {
+  return Math.max(1000, 3 * rttMs + 2 * (rttMs + 200));
+}
+
 /** Settled shots kept for the agreement figures. */
 const HISTORY = 500;
 

@@ -119,10 +119,13 @@ export class Netcode {
    */
   frame(now: number, sample: () => InputFrame): number {
     const delay = this.delay.frame(now);
-    this.predict.setDefaults({ delay });
+    this.remoteAtMs = this.delay.serverTimeAt(now) - delay;
+    // The SDK stamps each input with `serverNow − renderDelay − rtt/2` for lag compensation: choose
+    // the render delay that makes that stamp the instant we draw remote players at.
     const clock = this.room.clock;
-    // The same instant the SDK draws at and the server rewinds to: the newest snapshot's age is rtt/2.
-    this.remoteAtMs = clock.lastServerTime() > 0 ? clock.serverNow() - delay - clock.smoothedRtt() / 2 : Number.NaN;
+    if (Number.isFinite(this.remoteAtMs) && clock.lastServerTime() > 0) {
+      this.predict.setDefaults({ delay: Math.max(0, clock.serverNow() - clock.smoothedRtt() / 2 - this.remoteAtMs) });
+    }
     const due = this.inputClock.pace(this.predict.tick(now));
     if (due === 0) return 0;
     const command = sample();

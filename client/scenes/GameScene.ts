@@ -15,6 +15,7 @@ import { Controls } from '../input/controls.ts';
 import { log } from '../log.ts';
 import { describeLeave, type ArenaConnection, type ArenaRoom } from '../net/connection.ts';
 import { watchRoom } from '../net/roomLifecycle.ts';
+import { confirmWithinMs } from '../net/predictedShots.ts';
 import { Netcode, type Position } from '../net/prediction.ts';
 import { drawMap } from '../render/mapView.ts';
 import { COLORS, cssColor, playerColor } from '../render/palette.ts';
@@ -39,8 +40,6 @@ export interface GameSceneData {
 /** Seconds the server holds a dropped player's seat (RECONNECT_GRACE_S default). */
 const RECONNECT_GRACE_S = 30;
 const PING_EVERY_MS = 2000;
-/** A predicted shot the server has not made within this long (or three round trips) never will be. */
-const SHOT_CONFIRM_MIN_MS = 400;
 /**
  * Space the camera may show past the map edge: the border reads as a wall and
  * not the screen edge, and a player in a corner stays clear of the HUD cards.
@@ -153,7 +152,7 @@ export class GameScene extends Phaser.Scene {
       view.update(now);
     }
     // Our shots fly against the others where this screen shows them; the server confirms within a few round trips or never.
-    this.net.shots.advance(now, targets, Math.max(SHOT_CONFIRM_MIN_MS, 3 * this.net.rttMs + SHOT_CONFIRM_MIN_MS / 2));
+    this.net.shots.advance(now, targets, confirmWithinMs(this.net.rttMs));
     this.projectiles.update(now, this.net.shots.flying());
     this.updateHud(now);
   }

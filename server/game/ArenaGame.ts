@@ -48,14 +48,25 @@ interface ServerProjectile {
 }
 
 interface PlayerTicks {
-  nextFireTick: number;
+  /**
+   * The player's own inputs still to go before it may fire again. Counted in
+   * inputs rather than ticks, so a client predicting its shots (one per
+   * cooldown of its own inputs) agrees with the server even when a burst of
+   * inputs delayed on the network is consumed in one tick.
+   */
+  fireCooldownInputs: number;
   respawnTick: number;
   /** Inputs this player may still consume; refilled by one per tick, so a client cannot move faster by sending more. */
   inputCredit: number;
 }
 
-/** Inputs a player may bank to catch up after network jitter. */
-const MAX_INPUT_CREDIT = 4;
+/**
+ * How much network stall a player may catch up on at once, in ms of inputs
+ * banked: a TCP retransmission (about RTT + 200 ms) holds a client's inputs
+ * and then delivers them together; with less credit the excess would stay
+ * queued for good, adding its length to every later input's latency.
+ */
+export const STALL_CATCHUP_MS = 400;
 
 export class ArenaGame {
   readonly state = new ArenaState();
@@ -65,6 +76,8 @@ export class ArenaGame {
   private spawnSalt = 0;
   private phaseTicksLeft: number;
   private readonly dtSeconds: number;
+  /** Inputs a player may bank (one per tick without input) to catch up after a network stall. */
+  private readonly maxInputCredit: number;
 
   constructor(
     readonly map: ArenaMap,
@@ -72,6 +85,7 @@ export class ArenaGame {
     private readonly events: GameEvents,
   ) {
     this.dtSeconds = 1 / rules.tickRateHz;
+    this.maxInputCredit = Math.max(4, this.msToTicks(STALL_CATCHUP_MS));
     this.state.mapId = map.id;
     this.state.round.number = 1;
     this.state.round.phase = RoundPhase.Playing;
@@ -96,7 +110,7 @@ export class ArenaGame {
     this.placeAtSpawn(player);
     player.alive = this.state.round.phase === RoundPhase.Playing;
     this.state.players.set(sessionId, player);
-    this.ticks.set(sessionId, { nextFireTick: 0, respawnTick: -1, inputCredit: 2 });
+    this.ticks.set(sessionId, { fireCooldownInputs: 0, respawnTick: -1, inputCredit: 2 });
     return player;
   }
 
@@ -125,7 +139,7 @@ export class ArenaGame {
         deaths: p.deaths,
         score: p.score,
         respawnInTicks: t.respawnTick < 0 ? -1 : Math.max(0, t.respawnTick - tick),
-        fireReadyInTicks: Math.max(0, t.nextFireTick - tick),
+        fireReadyInTicks: t.fireCooldownInputs,
       };
     });
     return {
@@ -167,7 +181,7 @@ export class ArenaGame {
       player.score = s.score;
       this.state.players.set(s.sessionId, player);
       this.ticks.set(s.sessionId, {
-        nextFireTick: tick + ticks(s.fireReadyInTicks),
+        fireCooldownInputs: ticks(s.fireReadyInTicks),
         respawnTick: s.respawnInTicks < 0 ? -1 : tick + ticks(s.respawnInTicks),
         inputCredit: 2,
       });
@@ -182,16 +196,17 @@ export class ArenaGame {
 
     for (const [sid, player] of this.state.players) {
       const t = this.ticks.get(sid)!;
-      t.inputCredit = Math.min(t.inputCredit + 1, MAX_INPUT_CREDIT);
+      t.inputCredit = Math.min(t.inputCredit + 1, this.maxInputCredit);
       while (t.inputCredit >= 1) {
         const input = source.nextInput(sid);
         if (!input) break;
         t.inputCredit -= 1;
         applyInput(player, input, this.map, this.dtSeconds);
         player.aimRad = input.aimRad;
-        if (playing && input.fire && player.alive && tick >= t.nextFireTick) {
+        if (t.fireCooldownInputs > 0) t.fireCooldownInputs -= 1;
+        if (playing && input.fire && player.alive && t.fireCooldownInputs === 0) {
           if (this.spawnProjectile(sid, player, input.aimRad, source.viewLagMs(sid), tick)) {
-            t.nextFireTick = tick + this.msToTicks(FIRE_COOLDOWN_MS);
+            t.fireCooldownInputs = this.msToTicks(FIRE_COOLDOWN_MS);
           }
         }
       }

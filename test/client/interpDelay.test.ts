@@ -112,3 +112,25 @@ describe('AdaptiveDelay', () => {
     assert.equal(d.jitterMs, 0);
   });
 });
+
+describe('AdaptiveDelay.serverTimeAt', () => {
+  it('reads the server clock off the quickest recent snapshot, not the average one', () => {
+    const d = new AdaptiveDelay(INTERVAL);
+    assert.ok(Number.isNaN(d.serverTimeAt(0)));
+    const random = seeded(11);
+    // Server time = local time − 1000; transit 40–60 ms.
+    for (let i = 0; i < 60; i++) {
+      const sentLocal = 2000 + i * INTERVAL;
+      d.observe(sentLocal + 40 + random() * 20, sentLocal - 1000);
+    }
+    const estimate = d.serverTimeAt(5000);
+    assert.ok(estimate <= 5000 - 1000 - 40 + 1e-9 && estimate > 5000 - 1000 - 42, `server time ${estimate}: one quickest transit (≈40 ms) behind`);
+  });
+
+  it('forgets a quick delivery after a few seconds, so a slower route is followed', () => {
+    const d = new AdaptiveDelay(INTERVAL);
+    d.observe(10, 0);
+    for (let i = 1; i <= 200; i++) d.observe(i * INTERVAL + 80, i * INTERVAL);
+    assert.ok(Math.abs(d.serverTimeAt(1000) - (1000 - 80)) < 1e-6);
+  });
+});

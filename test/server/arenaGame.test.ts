@@ -17,7 +17,7 @@ import type { InputFrame } from '../../shared/input.ts';
 import { ARENA_MAP, type Point } from '../../shared/map.ts';
 import type { KillEvent, RoundOverEvent } from '../../shared/messages.ts';
 import { RoundPhase, type Player } from '../../shared/state.ts';
-import { ArenaGame, type GameRules, type TickSource } from '../../server/game/ArenaGame.ts';
+import { ArenaGame, STALL_CATCHUP_MS, type GameRules, type TickSource } from '../../server/game/ArenaGame.ts';
 
 const RULES: GameRules = { tickRateHz: TICK_RATE_HZ, roundDurationMs: 5000, scoreboardDurationMs: 1000, respawnDelayMs: 1000 };
 const ticksOf = (ms: number) => Math.ceil((ms * TICK_RATE_HZ) / 1000);
@@ -70,7 +70,7 @@ describe('ArenaGame rules', () => {
     assert.equal(game.state.tick, 1);
   });
 
-  it('consumes at most one input per tick once the small bank is spent', () => {
+  it('consumes at most one input per tick once the bank is spent', () => {
     const { game, source } = setup();
     const p = game.addPlayer('a', 'Alice');
     put(p, 40, LANE_Y);
@@ -84,14 +84,28 @@ describe('ArenaGame rules', () => {
     assert.deepEqual(consumedAfter, [3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
     assert.ok(Math.abs(p.x - (40 + 12 * STEP_PX)) < 1e-3);
 
-    // After idling, the bank refills to at most 4.
+    // After idling, the bank refills to what a network stall of STALL_CATCHUP_MS needs, and no more.
+    const bank = ticksOf(STALL_CATCHUP_MS);
+    assert.equal(bank, 12);
     source.queues.set('a', []);
-    for (let i = 0; i < 20; i++) game.step(source);
+    for (let i = 0; i < 40; i++) game.step(source);
     source.push('a', { moveX: 1 }, 50);
     game.step(source);
-    assert.equal(50 - source.queues.get('a')!.length, 4, 'never more than 4 inputs in one tick');
+    assert.equal(50 - source.queues.get('a')!.length, bank, `never more than ${bank} inputs in one tick`);
     game.step(source);
-    assert.equal(50 - source.queues.get('a')!.length, 5);
+    assert.equal(50 - source.queues.get('a')!.length, bank + 1);
+  });
+
+  it('counts the fire cooldown in the shooter\'s own inputs, so a burst after a stall fires what the client predicted', () => {
+    const { game, source } = setup();
+    const p = game.addPlayer('a', 'Alice');
+    put(p, 100, LANE_Y);
+    for (let i = 0; i < 20; i++) game.step(source); // stalled: the bank fills
+    const cooldown = ticksOf(FIRE_COOLDOWN_MS);
+    source.push('a', { fire: true, aimRad: 0 }, cooldown + 1);
+    game.step(source);
+    assert.equal(source.queues.get('a')!.length, 0, 'the whole burst consumed in one tick');
+    assert.equal(game.state.projectiles.size, 2, `inputs 1 and ${cooldown + 1} of the burst both fire`);
   });
 
   it('fires exactly once per cooldown while the trigger is held', () => {

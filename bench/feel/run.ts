@@ -1,0 +1,167 @@
+/**
+ * One run of the feel harness, in its own process: the real server built
+ * in-process (so the harness knows the server's own clock), an impairment
+ * proxy in front of it, and instrumented clients playing in one room through
+ * the proxy. Prints one JSON line: the figures of the measured window.
+ */
+import { performance } from 'node:perf_hooks';
+import { buildApp } from '../../server/app.ts';
+import { loadConfig } from '../../server/config.ts';
+import { createLogger } from '../../server/logger.ts';
+import type { ArenaRoom } from '../../server/rooms/ArenaRoom.ts';
+import { freePort, sleep, waitFor } from '../../test/helpers/net.ts';
+import { FeelClient, ProbeBoard } from './client.ts';
+import { seededRandom, startImpairmentProxy, type NetworkProfile } from './impairment.ts';
+import { quantile } from './stats.ts';
+
+export interface RunOptions {
+  profile: NetworkProfile;
+  clients: number;
+  warmupS: number;
+  durationS: number;
+  seed: number;
+}
+
+/** What one run measured over its window (after the warm-up). Times in ms. */
+export interface RunResult {
+  profile: NetworkProfile;
+  clients: number;
+  seconds: number;
+  inputToOther: { p50: number; p99: number; samples: number; lost: number };
+  remoteBehind: { p50: number; p99: number; samples: number };
+  interpDelayP50: number;
+  correctionsPerPlayerMinute: number;
+  shots: { predicted: number; hitsOnScreen: number; hitsAgreed: number; serverHits: number; rejected: number };
+  /** Inputs queued per client as each step started. */
+  inputDepth: { p50: number; p99: number; worstClientP99: number; samples: number; leftAfterStepP99: number };
+  lostChunks: number;
+}
+
+export async function runOnce(o: RunOptions): Promise<RunResult> {
+  const port = await freePort();
+  const config = loadConfig({ LOG_LEVEL: 'silent', CLIENT_DIST: 'dist/client', PORT: String(port) });
+  const app = await buildApp(config, createLogger(config.logLevel, { service: 'feel' }));
+  await app.listen(port);
+  app.setReady(true);
+  const random = seededRandom(o.seed);
+  const impaired = o.profile.rttMs > 0 || o.profile.jitterMs > 0 || o.profile.lossPct > 0;
+  const proxy = impaired ? await startImpairmentProxy(port, o.profile, seededRandom(o.seed * 7919)) : undefined;
+  const url = `http://127.0.0.1:${proxy?.port ?? port}`;
+
+  const board = new ProbeBoard();
+  let room: ArenaRoom | undefined;
+  // The room's own clock, read the way the room reads it: what "now" is on the server.
+  const serverNow = (): number => (room ? room.clock.elapsedTime + (Date.now() - room.clock.currentTime) : 0);
+
+  // Input depth per client, exactly as the room measures it (clients in order, once per step).
+  const depths = new Map<string, number[]>();
+  const metrics = app.metrics!;
+  const observe = metrics.observeInputDepth.bind(metrics);
+  let stepTick = -1;
+  let index = 0;
+  let measuring = false;
+  metrics.observeInputDepth = (depth: number) => {
+    observe(depth);
+    if (!room || !measuring) return;
+    if (room.state.tick !== stepTick) {
+      stepTick = room.state.tick;
+      index = 0;
+    }
+    const client = room.clients[index++];
+    if (!client) return;
+    const list = depths.get(client.sessionId) ?? [];
+    list.push(depth);
+    depths.set(client.sessionId, list);
+  };
+
+  // What is still queued right after each step (the step has taken its inputs; the patch follows): standing latency.
+  const leftAfterStep: number[] = [];
+
+  const clients: FeelClient[] = [];
+  clients.push(await FeelClient.join(url, 'feel0', board, serverNow, random));
+  const roomId = clients[0]!.room.roomId;
+  room = [...app.arenaRooms].find((r) => r.roomId === roomId);
+  if (!room) throw new Error('the harness room is not on this server');
+  const serverRoom = room;
+  const patch = serverRoom.broadcastPatch.bind(serverRoom);
+  serverRoom.broadcastPatch = () => {
+    if (measuring) for (const c of serverRoom.clients) leftAfterStep.push(serverRoom.inputs.get(c.sessionId).size);
+    return patch();
+  };
+  for (let i = 1; i < o.clients; i++) clients.push(await FeelClient.join(url, `feel${i}`, board, serverNow, random, roomId));
+  await waitFor(() => clients.every((c) => c.room.state.players?.size === o.clients), 'every client to see every player', 10_000);
+
+  const frames = setInterval(() => {
+    const now = performance.now();
+    for (const c of clients) c.frame(now);
+  }, 1000 / 60);
+  const delays: number[] = [];
+  const delaySampler = setInterval(() => {
+    for (const c of clients) delays.push(c.net.interpDelayMs);
+  }, 100);
+
+  await sleep(o.warmupS * 1000);
+  // The window starts now: everything before was the warm-up.
+  board.latenciesMs.length = 0;
+  board.lost = 0;
+  for (const c of clients) c.behindMs.length = 0;
+  delays.length = 0;
+  measuring = true;
+  const corrections0 = clients.map((c) => c.net.corrections);
+  const shots0 = clients.map((c) => c.net.shots.summary());
+  const lost0 = proxy?.lostChunks() ?? 0;
+  const startedAt = performance.now();
+  await sleep(o.durationS * 1000);
+  const seconds = (performance.now() - startedAt) / 1000;
+  measuring = false;
+  clearInterval(frames);
+  clearInterval(delaySampler);
+
+  const behind = clients.flatMap((c) => c.behindMs);
+  const corrections = clients.reduce((n, c, i) => n + c.net.corrections - corrections0[i]!, 0);
+  const shots = { predicted: 0, hitsOnScreen: 0, hitsAgreed: 0, serverHits: 0, rejected: 0 };
+  clients.forEach((c, i) => {
+    const now = c.net.shots.summary();
+    const before = shots0[i]!;
+    for (const k of Object.keys(shots) as Array<keyof typeof shots>) shots[k] += now[k] - before[k];
+  });
+  const allDepths = [...depths.values()].flat();
+  const result: RunResult = {
+    profile: o.profile,
+    clients: o.clients,
+    seconds,
+    inputToOther: { p50: quantile(board.latenciesMs, 0.5), p99: quantile(board.latenciesMs, 0.99), samples: board.latenciesMs.length, lost: board.lost },
+    remoteBehind: { p50: quantile(behind, 0.5), p99: quantile(behind, 0.99), samples: behind.length },
+    interpDelayP50: quantile(delays, 0.5),
+    correctionsPerPlayerMinute: corrections / (o.clients * (seconds / 60)),
+    shots,
+    inputDepth: {
+      p50: quantile(allDepths, 0.5),
+      p99: quantile(allDepths, 0.99),
+      worstClientP99: Math.max(...[...depths.values()].map((d) => quantile(d, 0.99))),
+      samples: allDepths.length,
+      leftAfterStepP99: quantile(leftAfterStep, 0.99),
+    },
+    lostChunks: (proxy?.lostChunks() ?? 0) - lost0,
+  };
+
+  await Promise.all(clients.map((c) => c.leave()));
+  await proxy?.close();
+  await app.server.gracefullyShutdown(false);
+  return result;
+}
+
+/** `node --import tsx bench/feel/run.ts '<RunOptions JSON>'`: one run, its result as one JSON line. */
+if (import.meta.main) {
+  const options = JSON.parse(process.argv[2] ?? '{}') as RunOptions;
+  runOnce(options).then(
+    (result) => {
+      process.stdout.write(`${JSON.stringify(result)}\n`);
+      process.exit(0);
+    },
+    (error: unknown) => {
+      process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}
