@@ -11,9 +11,12 @@ import express from 'express';
 import { mountAdminRoutes } from './admin.ts';
 import { guardHttpServer } from './httpGuard.ts';
 import { Cluster } from './cluster/cluster.ts';
+import { createRedis } from './cluster/redis.ts';
 import type { ServerConfig } from './config.ts';
 import { frameworkLogger, type Logger } from './logger.ts';
 import { bearerMatches, ServerMetrics } from './metrics.ts';
+import { ClusterView, mountClusterView } from './ops/clusterView.ts';
+import { FigureSampler } from './ops/figures.ts';
 import { mountRequestLogging } from './ops/requestLog.ts';
 import { ArenaLobbyRoom } from './rooms/ArenaLobbyRoom.ts';
 import { ArenaRoom, type ArenaRoomOptions } from './rooms/ArenaRoom.ts';
@@ -68,6 +71,15 @@ export async function buildApp(config: ServerConfig, logger: Logger): Promise<Ap
 
   if (cluster) cluster.localRoomIds = () => [...arenaRooms].map((room) => room.roomId);
 
+  const clusterView = metrics
+    ? new ClusterView({
+        sampler: new FigureSampler({ metrics, tickRateHz: config.tickRateHz, forwardStats: () => cluster?.stats }),
+        redis: config.redisUrl ? createRedis(config.redisUrl, (error) => logger.debug('cluster view: redis error', { error: error.message })) : undefined,
+        log: logger,
+        publishIntervalMs: config.clusterViewIntervalMs,
+      })
+    : undefined;
+
   let transport: WebSocketTransport;
   let httpServer: http.Server | undefined;
   if (cluster) {
@@ -113,6 +125,7 @@ export async function buildApp(config: ServerConfig, logger: Logger): Promise<Ap
           res.status(200).type(metrics.contentType).send(await metrics.render());
         });
       }
+      if (clusterView) mountClusterView(app, clusterView, config.metricsToken, logger);
       if (config.adminToken !== undefined) mountAdminRoutes(app, config.adminToken, logger);
       if (existsSync(clientDist)) {
         app.use(express.static(clientDist, { index: 'index.html', maxAge: '1h' }));
@@ -123,6 +136,7 @@ export async function buildApp(config: ServerConfig, logger: Logger): Promise<Ap
   });
 
   server.onShutdown(async () => {
+    await clusterView?.stop();
     await cluster?.stop();
     metrics?.close();
     httpServer?.close();
@@ -139,6 +153,7 @@ export async function buildApp(config: ServerConfig, logger: Logger): Promise<Ap
       const listening = httpServer ?? (transport as unknown as { server?: http.Server }).server;
       if (!listening) throw new Error('the WebSocket transport has no HTTP server to guard');
       guardHttpServer(listening, logger);
+      await clusterView?.start();
     },
     get ready() {
       return ready;

@@ -59,6 +59,11 @@ export interface ServerConfig {
    */
   drainTimeoutMs: number;
   /**
+   * Env `CLUSTER_VIEW_INTERVAL_MS`, 1 000–60 000, default 5 000: how often the
+   * instance samples its key figures and publishes them for `GET /metrics/cluster`.
+   */
+  clusterViewIntervalMs: number;
+  /**
    * Env `ADMIN_TOKEN` (8–256 visible ASCII characters): turns on the admin
    * endpoints (on-demand room hand-off) for requests with
    * `Authorization: Bearer <token>`. Unset: no admin endpoints at all.
@@ -152,6 +157,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     metricsEnabled: boolVar(env, 'METRICS_ENABLED', true),
     metricsToken,
     drainTimeoutMs: intVar(env, 'DRAIN_TIMEOUT_MS', 7000, 1000, 60_000),
+    clusterViewIntervalMs: intVar(env, 'CLUSTER_VIEW_INTERVAL_MS', 5000, 1000, 60_000),
     adminToken,
   };
 }

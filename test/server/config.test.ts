@@ -30,6 +30,7 @@ describe('loadConfig', () => {
       metricsEnabled: true,
       metricsToken: undefined,
       drainTimeoutMs: 7000,
+      clusterViewIntervalMs: 5000,
       adminToken: undefined,
     });
   });
@@ -63,6 +64,7 @@ describe('loadConfig', () => {
       METRICS_ENABLED: 'false',
       METRICS_TOKEN: ' s3cret-token ',
       DRAIN_TIMEOUT_MS: '8500',
+      CLUSTER_VIEW_INTERVAL_MS: '1000',
       ADMIN_TOKEN: 'admin-token-1',
     });
     assert.deepEqual(config, {
@@ -83,6 +85,7 @@ describe('loadConfig', () => {
       metricsEnabled: false,
       metricsToken: 's3cret-token',
       drainTimeoutMs: 8500,
+      clusterViewIntervalMs: 1000,
       adminToken: 'admin-token-1',
     });
     assert.equal(loadConfig({ METRICS_ENABLED: ' TRUE ' }).metricsEnabled, true);
@@ -135,6 +138,8 @@ describe('loadConfig', () => {
     ['METRICS_TOKEN', 'has a space inside'],
     ['DRAIN_TIMEOUT_MS', '999'],
     ['DRAIN_TIMEOUT_MS', '60001'],
+    ['CLUSTER_VIEW_INTERVAL_MS', '999'],
+    ['CLUSTER_VIEW_INTERVAL_MS', '5s'],
     ['ADMIN_TOKEN', 'short'],
   ];
   for (const [name, value] of bad) {
