@@ -16,7 +16,7 @@ import type { ServerConfig } from './config.ts';
 import { frameworkLogger, type Logger } from './logger.ts';
 import { bearerMatches, ServerMetrics } from './metrics.ts';
 import { ClusterView, mountClusterView } from './ops/clusterView.ts';
-import { FigureSampler } from './ops/figures.ts';
+import { FigureSampler, registerOpsGauges } from './ops/figures.ts';
 import { mountRequestLogging } from './ops/requestLog.ts';
 import { ArenaLobbyRoom } from './rooms/ArenaLobbyRoom.ts';
 import { ArenaRoom, type ArenaRoomOptions } from './rooms/ArenaRoom.ts';
@@ -71,6 +71,7 @@ export async function buildApp(config: ServerConfig, logger: Logger): Promise<Ap
 
   if (cluster) cluster.localRoomIds = () => [...arenaRooms].map((room) => room.roomId);
 
+  if (metrics) registerOpsGauges(metrics, config.tickRateHz);
   const clusterView = metrics
     ? new ClusterView({
         sampler: new FigureSampler({ metrics, tickRateHz: config.tickRateHz, forwardStats: () => cluster?.stats }),

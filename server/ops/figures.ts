@@ -7,6 +7,7 @@
 import { hostname } from 'node:os';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { matchMaker } from '@colyseus/core';
+import { Gauge } from 'prom-client';
 import type { ForwardCounters, ServerMetrics } from '../metrics.ts';
 
 /** One instance's figures, as published to Redis and rendered by the cluster view. */
@@ -147,4 +148,17 @@ export class FigureSampler {
   close(): void {
     this.loopDelay.disable();
   }
+}
+
+/**
+ * Gauges the ops files need on the per-instance `/metrics` too, registered
+ * on the app's registry: `arena_tick_budget_seconds` (1 / TICK_RATE_HZ), the
+ * line the tick-duration alerts compare against.
+ */
+export function registerOpsGauges(metrics: ServerMetrics, tickRateHz: number): void {
+  new Gauge({
+    name: 'arena_tick_budget_seconds',
+    help: 'Time one simulation step may take at the configured tick rate (1 / TICK_RATE_HZ)',
+    registers: [metrics.registry],
+  }).set(1 / tickRateHz);
 }

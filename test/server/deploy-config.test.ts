@@ -93,6 +93,28 @@ describe('service.yaml (Cloud Run)', () => {
     assert.equal(container.startupProbe.httpGet.path, '/readyz');
     assert.equal(container.livenessProbe.httpGet.path, '/healthz');
   });
+
+  it('runs the Managed Service for Prometheus sidecar as Google documents it, started after the server', () => {
+    const containers = template.spec.containers as Array<{ name: string; image: string; ports?: unknown[] }>;
+    assert.equal(containers.length, 2);
+    const collector = containers.find((c) => c.name === 'collector');
+    assert.ok(collector, 'a container named collector');
+    assert.match(collector.image, /^us-docker\.pkg\.dev\/cloud-ops-agents-artifacts\/cloud-run-gmp-sidecar\/cloud-run-gmp-sidecar:\d+\.\d+\.\d+$/u);
+    assert.equal(collector.ports, undefined, 'only the server takes requests');
+    const dependencies = JSON.parse(template.metadata.annotations['run.googleapis.com/container-dependencies'] as string) as Record<string, string[]>;
+    assert.deepEqual(dependencies, { collector: [container.name] });
+    // Its default configuration scrapes GET /metrics on port 8080, unauthenticated.
+    const env = Object.fromEntries((container.env as { name: string; value: string }[]).map((e) => [e.name, e.value]));
+    assert.equal(container.ports[0].containerPort, 8080);
+    assert.equal(env.METRICS_TOKEN, undefined, 'the sidecar sends no token');
+    assert.notEqual(env.METRICS_ENABLED, 'false');
+  });
+
+  it('names the project so request logs carry their trace', () => {
+    const env = Object.fromEntries((container.env as { name: string; value: string }[]).map((e) => [e.name, e.value]));
+    assert.equal(typeof env.GOOGLE_CLOUD_PROJECT, 'string');
+    assert.match(readFileSync('service.yaml', 'utf8'), /FILL IN[^\n]*project id/u);
+  });
 });
 
 describe('Dockerfile', () => {
