@@ -11,6 +11,7 @@ import express from 'express';
 import { mountAdminRoutes } from './admin.ts';
 import { guardHttpServer } from './httpGuard.ts';
 import { Cluster } from './cluster/cluster.ts';
+import { registerEdgeMetrics } from './cluster/edge/edgeMetrics.ts';
 import { createRedis } from './cluster/redis.ts';
 import type { ServerConfig } from './config.ts';
 import { frameworkLogger, type Logger } from './logger.ts';
@@ -48,7 +49,12 @@ export async function buildApp(config: ServerConfig, logger: Logger): Promise<Ap
   let ready = false;
   const arenaRooms = new Set<ArenaRoom>();
   // Forwarding counters are read at scrape time, once the cluster (below) exists.
-  const metrics = config.metricsEnabled ? new ServerMetrics({ forwardStats: () => cluster?.stats }) : undefined;
+  const metrics = config.metricsEnabled
+    ? new ServerMetrics({
+        forwardStats: () => cluster?.stats,
+        extra: (registry) => registerEdgeMetrics(registry, () => cluster?.edgeStats),
+      })
+    : undefined;
   const roomOptions: ArenaRoomOptions = {
     maxPlayers: config.maxPlayers,
     tickRateHz: config.tickRateHz,
@@ -64,12 +70,21 @@ export async function buildApp(config: ServerConfig, logger: Logger): Promise<Ap
 
   const cluster = config.redisUrl
     ? await Cluster.connect(
-        { redisUrl: config.redisUrl, forwardMode: config.forwardMode, advertiseAddress: config.advertiseAddress, port: config.port },
+        {
+          redisUrl: config.redisUrl,
+          forwardMode: config.forwardMode,
+          advertiseAddress: config.advertiseAddress,
+          port: config.port,
+          maxFrameBytes: MAX_FRAME_BYTES,
+        },
         logger,
       )
     : undefined;
 
-  if (cluster) cluster.localRoomIds = () => [...arenaRooms].map((room) => room.roomId);
+  if (cluster) {
+    cluster.localRoomIds = () => [...arenaRooms].map((room) => room.roomId);
+    cluster.onEdgeSocketServer = (wss) => metrics?.meterSocketServer(wss);
+  }
 
   if (metrics) registerOpsGauges(metrics, config.tickRateHz);
   const clusterView = metrics

@@ -50,6 +50,8 @@ export interface MetricsOptions {
   forwardStats?: () => ForwardCounters | undefined;
   /** Collect prom-client's default process metrics (CPU, heap, event loop, GC). Default true. */
   defaultMetrics?: boolean;
+  /** Registers more metrics on this app's registry (e.g. the cluster's edge channel). */
+  extra?: (registry: Registry) => void;
 }
 
 /**
@@ -259,6 +261,7 @@ export class ServerMetrics implements RoomMetrics {
         },
       });
     }
+    options.extra?.(this.registry);
   }
 
   /** Content type of {@link render}'s output. */

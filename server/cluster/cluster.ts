@@ -1,8 +1,10 @@
 /**
  * Multi-instance mode, on when `REDIS_URL` is set: Redis presence and driver
  * for matchmaking across instances, the instance registry, least-loaded room
- * placement, dead-instance clean-up, and room-connection forwarding.
+ * placement, dead-instance clean-up, and the edge channel that lets any
+ * instance hold the sockets of any room's players.
  */
+import { randomBytes } from 'node:crypto';
 import type http from 'node:http';
 import os from 'node:os';
 import type { Duplex } from 'node:stream';
@@ -12,10 +14,12 @@ import { RedisPresence } from '@colyseus/redis-presence';
 import type { WebSocketTransport } from '@colyseus/ws-transport';
 import type { WebSocketServer } from 'ws';
 import type { Logger } from '../logger.ts';
-import type { ForwardStats } from './directForwarder.ts';
+import type { Carrier } from './edge/carrier.ts';
+import { DirectCarrier } from './edge/directCarrier.ts';
+import { EdgeNode, type EdgeStats } from './edge/edgeNode.ts';
+import { RedisCarrier } from './edge/redisCarrier.ts';
 import { RoomForwarder, type ForwardMode, type LocalUpgrade } from './forwarder.ts';
 import { assertRedisReachable, createRedis, redactRedisUrl } from './redis.ts';
-import { RedisTunnel } from './redisTunnel.ts';
 import { restoreAfterRedisOutages } from './redisRecovery.ts';
 import { InstanceRegistry } from './registry.ts';
 
@@ -25,7 +29,12 @@ export interface ClusterConfig {
   /** `host:port` peers dial in direct mode; derived from the host's network when absent. */
   advertiseAddress: string | undefined;
   port: number;
+  /** Largest frame a client may send, in bytes; the edge enforces it before anything crosses. */
+  maxFrameBytes: number;
 }
+
+/** Redis key of the secret instances show each other when they open a direct edge link. */
+const EDGE_SECRET_KEY = 'arena:edge:secret';
 
 /** Room names that always open on the instance the client reached (each lobby is fed by pub/sub anyway). */
 const LOCAL_ROOMS = new Set(['lobby']);
@@ -63,9 +72,9 @@ class UnlistingRedisDriver extends RedisDriver {
 export class Cluster {
   readonly presence: Presence;
   readonly driver: RedisDriver;
-  readonly stats: ForwardStats = { opened: 0, active: 0, failed: 0 };
   private registry?: InstanceRegistry;
-  private tunnel?: RedisTunnel;
+  private carrier?: Carrier;
+  private edge?: EdgeNode;
   private forwarder?: RoomForwarder;
   private readonly pub;
   private readonly tunnelSub;
@@ -120,9 +129,30 @@ export class Cluster {
     this.handleLocally = (req, socket, head) => {
       wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
     };
-    transport.attachToServer(httpServer, { filter: (req) => this.forwarder?.isLocal(req) ?? true });
-    httpServer.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => this.forwarder?.onUpgrade(req, socket, head));
+    transport.attachToServer(httpServer, { filter: (req) => !DirectCarrier.isPeerUpgrade(req) && (this.forwarder?.isLocal(req) ?? true) });
+    httpServer.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+      if (DirectCarrier.isPeerUpgrade(req)) {
+        if (this.carrier instanceof DirectCarrier) this.carrier.acceptUpgrade(req, socket, head);
+        else socket.destroy();
+        return;
+      }
+      this.forwarder?.onUpgrade(req, socket, head);
+    });
   }
+
+  /** Room sockets held here for rooms owned elsewhere: opened, open now, failed (or cut by a lost peer). */
+  get stats(): { opened: number; active: number; failed: number } {
+    const edge = this.edge?.stats;
+    return { opened: edge?.opened ?? 0, active: edge?.edgeSockets ?? 0, failed: edge?.failed ?? 0 };
+  }
+
+  /** Edge channel figures for `/metrics`; undefined before the cluster starts. */
+  get edgeStats(): EdgeStats | undefined {
+    return this.edge?.stats;
+  }
+
+  /** The `ws` server of the sockets this instance holds for rooms owned elsewhere (for frame metering). */
+  onEdgeSocketServer?: (wss: WebSocketServer) => void;
 
   private handleLocally?: LocalUpgrade;
 
@@ -133,30 +163,39 @@ export class Cluster {
     const address = this.config.advertiseAddress ?? `${defaultHostAddress()}:${this.config.port}`;
     const registry = new InstanceRegistry(this.pub, { processId, address, port: this.config.port, startedAtEpochMs: this.startedAtEpochMs, draining: false }, this.log);
     this.registry = registry;
+    let carrier: Carrier;
     if (this.config.forwardMode === 'redis') {
-      this.tunnel = new RedisTunnel(this.pub, this.tunnelSub, processId, this.config.port, this.stats, this.log);
-      await this.tunnel.start();
+      const redisCarrier = new RedisCarrier(processId, this.pub, this.tunnelSub, this.log);
+      await redisCarrier.start();
+      carrier = redisCarrier;
+    } else {
+      // Peers prove they are ours with a secret kept in Redis: the load balancer routes
+      // anyone's upgrade requests here too.
+      await this.pub.set(EDGE_SECRET_KEY, randomBytes(32).toString('base64url'), 'NX');
+      const secret = await this.pub.get(EDGE_SECRET_KEY);
+      if (!secret) throw new Error('could not read the edge link secret from Redis');
+      carrier = new DirectCarrier(processId, secret, async (peer) => (await registry.lookup(peer))?.address, this.log);
     }
+    this.carrier = carrier;
+    const edge = new EdgeNode(carrier, this.log, { maxFrameBytes: this.config.maxFrameBytes });
+    this.edge = edge;
+    this.onEdgeSocketServer?.(edge.socketServer);
     registry.onDeadInstance((dead) => this.removeDeadInstance(dead));
-    if (this.tunnel) {
-      // Every instance closes its own tunnels to a dead peer: the dead-instance
-      // clean-up above runs on one peer only, and a tunnel's socket gets no
-      // close of its own when the far end dies (no TCP between the two ends).
-      const tunnel = this.tunnel;
-      this.peerCheck = setInterval(() => {
-        for (const peer of tunnel.peers()) {
-          registry
-            .lookup(peer)
-            .then((info) => {
-              if (!info) tunnel.closePeer(peer);
-            })
-            .catch(() => undefined);
-        }
-      }, 1000);
-      this.peerCheck.unref();
-    }
+    // Every instance ends its own connections through a dead peer: the dead-instance
+    // clean-up above runs on one peer only, and over Redis nothing else tells.
+    this.peerCheck = setInterval(() => {
+      for (const peer of edge.peers()) {
+        registry
+          .lookup(peer)
+          .then((info) => {
+            if (!info && registry.connected) carrier.dropPeer(peer);
+          })
+          .catch(() => undefined);
+      }
+    }, 1000);
+    this.peerCheck.unref();
     if (this.handleLocally) {
-      this.forwarder = new RoomForwarder(this.stats, registry, this.config.forwardMode, this.tunnel, this.handleLocally, this.log);
+      this.forwarder = new RoomForwarder(registry, carrier, edge, this.handleLocally, this.log);
     }
     await registry.start();
     restoreAfterRedisOutages(this.pub, this.presence, { beat: () => registry.beat(), localRoomIds: () => this.localRoomIds() }, this.log);
@@ -174,7 +213,8 @@ export class Cluster {
   async stop(): Promise<void> {
     clearInterval(this.peerCheck);
     await this.registry?.stop();
-    await this.tunnel?.stop();
+    await this.edge?.stop();
+    await this.carrier?.stop();
     this.pub.disconnect();
     this.tunnelSub.disconnect();
   }
@@ -184,6 +224,6 @@ export class Cluster {
     await matchMaker.stats.excludeProcess(processId);
     // Colyseus's own receipt: should the process be alive after all, it re-lists its rooms.
     await this.presence.setex(`swept:${processId}`, '1', 600);
-    this.tunnel?.closePeer(processId);
+    this.carrier?.dropPeer(processId);
   }
 }
