@@ -33,6 +33,9 @@ export interface ClusterConfig {
   maxFrameBytes: number;
 }
 
+/** Consecutive once-a-second registry checks a peer may be missing from before its connections end. */
+const PEER_MISSES_BEFORE_LOST = 3;
+
 /** Redis key of the secret instances show each other when they open a direct edge link. */
 const EDGE_SECRET_KEY = 'arena:edge:secret';
 
@@ -182,13 +185,27 @@ export class Cluster {
     this.onEdgeSocketServer?.(edge.socketServer);
     registry.onDeadInstance((dead) => this.removeDeadInstance(dead));
     // Every instance ends its own connections through a dead peer: the dead-instance
-    // clean-up above runs on one peer only, and over Redis nothing else tells.
+    // clean-up above runs on one peer only, and over Redis nothing else tells. A peer
+    // must be missing from the registry several checks in a row: a Redis that restarts
+    // empty has no heartbeats until every instance has beaten again.
+    const misses = new Map<string, number>();
     this.peerCheck = setInterval(() => {
-      for (const peer of edge.peers()) {
+      const peers = edge.peers();
+      for (const peer of misses.keys()) if (!peers.has(peer)) misses.delete(peer);
+      for (const peer of peers) {
         registry
           .lookup(peer)
           .then((info) => {
-            if (!info && registry.connected) carrier.dropPeer(peer);
+            if (info || !registry.connected) {
+              misses.delete(peer);
+              return;
+            }
+            const missed = (misses.get(peer) ?? 0) + 1;
+            misses.set(peer, missed);
+            if (missed >= PEER_MISSES_BEFORE_LOST) {
+              misses.delete(peer);
+              carrier.dropPeer(peer);
+            }
           })
           .catch(() => undefined);
       }

@@ -123,6 +123,8 @@ export class DirectCarrier implements Carrier {
         const socket = net.connect({ host, port });
         link.socket = socket;
         socket.setNoDelay(true);
+        // A peer whose machine vanishes sends no FIN: keep-alive probes find out.
+        socket.setKeepAlive(true, 5000);
         const timer = setTimeout(() => socket.destroy(new Error('connect timeout')), CONNECT_TIMEOUT_MS);
         socket.once('connect', () => {
           socket.write(`GET ${EDGE_UPGRADE_PATH} HTTP/1.1\r\nHost: ${address}\r\nConnection: Upgrade\r\nUpgrade: arena-edge\r\n${PEER_HEADER}: ${this.self}\r\n${SECRET_HEADER}: ${this.secret}\r\n\r\n`);
