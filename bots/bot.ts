@@ -95,7 +95,8 @@ export class Bot {
   async join(): Promise<void> {
     const c = this.options.collector;
     c.joinAttempts += 1;
-    const client = new Client(this.options.url);
+    // Each bot keeps its own cookie, as a browser keeps a load balancer's affinity cookie.
+    const client = new Client(this.options.url, { headers: { cookie: `arena_affinity=${encodeURIComponent(this.options.name)}` } });
     this.attach(client, await client.joinOrCreate<ArenaState>('arena', { name: this.options.name }));
   }
 

@@ -76,6 +76,7 @@ export async function buildApp(config: ServerConfig, logger: Logger): Promise<Ap
           advertiseAddress: config.advertiseAddress,
           port: config.port,
           maxFrameBytes: MAX_FRAME_BYTES,
+          roomSize: config.maxPlayers,
         },
         logger,
       )

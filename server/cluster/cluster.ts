@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type http from 'node:http';
 import os from 'node:os';
 import type { Duplex } from 'node:stream';
-import { ErrorCode, matchMaker, ServerError, type Presence } from '@colyseus/core';
+import { ErrorCode, matchMaker, ServerError, type IRoomCache, type Presence, type SortOptions } from '@colyseus/core';
 import { RedisDriver } from '@colyseus/redis-driver';
 import { RedisPresence } from '@colyseus/redis-presence';
 import type { WebSocketTransport } from '@colyseus/ws-transport';
@@ -19,6 +19,7 @@ import { DirectCarrier } from './edge/directCarrier.ts';
 import { EdgeNode, type EdgeStats } from './edge/edgeNode.ts';
 import { RedisCarrier } from './edge/redisCarrier.ts';
 import { RoomForwarder, type ForwardMode, type LocalUpgrade } from './forwarder.ts';
+import { chooseRoom, isClearlyMostLoaded } from './placement.ts';
 import { assertRedisReachable, createRedis, redactRedisUrl } from './redis.ts';
 import { restoreAfterRedisOutages } from './redisRecovery.ts';
 import { InstanceRegistry } from './registry.ts';
@@ -31,6 +32,8 @@ export interface ClusterConfig {
   port: number;
   /** Largest frame a client may send, in bytes; the edge enforces it before anything crosses. */
   maxFrameBytes: number;
+  /** Players per arena room (placement counts load in rooms). */
+  roomSize: number;
 }
 
 /** Consecutive once-a-second registry checks a peer may be missing from before its connections end. */
@@ -58,11 +61,22 @@ export function defaultHostAddress(): string {
  * longer be found to unlist.
  */
 class UnlistingRedisDriver extends RedisDriver {
+  /** Set once the cluster runs: picks the room a join should take (see placement.ts). */
+  choose?: (rooms: IRoomCache[]) => Promise<IRoomCache | undefined>;
+
   constructor(
     url: string,
     private readonly unlist: (roomIds: string[]) => Promise<void>,
   ) {
     super(url);
+  }
+
+  /** Matchmaking's "a room with space" query, answered locality first (placement.ts). */
+  override async findOne(conditions: Partial<IRoomCache>, sortOptions?: SortOptions): Promise<IRoomCache> {
+    const name = conditions.name;
+    if (conditions.roomId !== undefined || name === undefined || LOCAL_ROOMS.has(name) || !this.choose) return super.findOne(conditions, sortOptions);
+    const rooms = await this.query(conditions, sortOptions);
+    return (await this.choose(rooms)) as IRoomCache;
   }
 
   override async cleanup(processId: string): Promise<void> {
@@ -74,7 +88,7 @@ class UnlistingRedisDriver extends RedisDriver {
 
 export class Cluster {
   readonly presence: Presence;
-  readonly driver: RedisDriver;
+  readonly driver: UnlistingRedisDriver;
   private registry?: InstanceRegistry;
   private carrier?: Carrier;
   private edge?: EdgeNode;
@@ -118,6 +132,9 @@ export class Cluster {
       if (handoff) throw new ServerError(ErrorCode.MATCHMAKE_UNHANDLED, 'no other live instance to hand the room to');
       return self;
     }
+    // Locality first: the room opens where the player's socket is, unless this instance is clearly the most loaded.
+    const own = candidates.find((s) => s.processId === self);
+    if (!handoff && own && !isClearlyMostLoaded(own.ccu, candidates.map((s) => s.ccu), this.config.roomSize)) return self;
     candidates.sort((a, b) => a.ccu - b.ccu || a.roomCount - b.roomCount || (a.processId === self ? -1 : b.processId === self ? 1 : 0));
     return candidates[0]!.processId;
   };
@@ -180,6 +197,15 @@ export class Cluster {
       carrier = new DirectCarrier(processId, secret, async (peer) => (await registry.lookup(peer))?.address, this.log);
     }
     this.carrier = carrier;
+    this.driver.choose = async (rooms) => {
+      if (rooms.length === 0) return undefined;
+      const [stats, live] = await Promise.all([matchMaker.stats.fetchAll(), registry.live()]);
+      const eligible = new Set(live.filter((i) => !i.draining).map((i) => i.processId));
+      const ccus = stats.filter((s) => eligible.has(s.processId));
+      const own = ccus.find((s) => s.processId === processId);
+      const mostLoaded = !own || !eligible.has(processId) || isClearlyMostLoaded(own.ccu, ccus.map((s) => s.ccu), this.config.roomSize);
+      return chooseRoom(rooms.filter((room) => eligible.has(room.processId)), processId, mostLoaded) as IRoomCache | undefined;
+    };
     const edge = new EdgeNode(carrier, this.log, { maxFrameBytes: this.config.maxFrameBytes });
     this.edge = edge;
     this.onEdgeSocketServer?.(edge.socketServer);

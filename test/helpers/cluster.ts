@@ -190,6 +190,8 @@ export interface InstanceOptions {
   mode: ForwardMode;
   /** Extra environment (e.g. `MAX_PLAYERS`). */
   env?: Record<string, string>;
+  /** Checkout to run the server from (default: this one); the bench runs an older build from a git worktree. */
+  root?: string;
 }
 
 /** Child processes of `pid` (nginx's workers), from /proc. */
@@ -225,7 +227,7 @@ async function answers200(url: string): Promise<boolean> {
 export async function startInstance(options: InstanceOptions): Promise<Instance> {
   const port = await freePort();
   const child = spawn(NODE, ['--import', 'tsx', 'server/index.ts'], {
-    cwd: ROOT,
+    cwd: options.root ?? ROOT,
     env: {
       ...process.env,
       PORT: String(port),
@@ -272,8 +274,8 @@ export async function startInstance(options: InstanceOptions): Promise<Instance>
 }
 
 /** Start several instances at once (they boot in parallel). */
-export async function startInstances(redis: RedisServer, mode: ForwardMode, names: string[], env: Record<string, string> = {}): Promise<Instance[]> {
-  return Promise.all(names.map((name) => startInstance({ name, redis, mode, env })));
+export async function startInstances(redis: RedisServer, mode: ForwardMode, names: string[], env: Record<string, string> = {}, root?: string): Promise<Instance[]> {
+  return Promise.all(names.map((name) => startInstance({ name, redis, mode, env, ...(root === undefined ? {} : { root }) })));
 }
 
 /** The processId of the registered instance whose advertised port is `port`. */
@@ -313,6 +315,8 @@ export async function roomCaches(redis: Redis): Promise<Map<string, { processId:
 export interface Nginx {
   port: number;
   url: string;
+  /** The master process (its workers are its children). */
+  pid: number;
   /** Lines of the access log as `request_uri upstream_addr status` (written when a request ends). */
   accessLog(): string[];
   /**
@@ -329,7 +333,15 @@ export interface Nginx {
  * affinity, WebSocket upgrades passed through, long read timeout. Waits until
  * `/readyz` answers through it.
  */
-export async function startNginx(upstreamPorts: number[]): Promise<Nginx> {
+/**
+ * How the stand-in load balancer picks an instance: `round-robin` (no
+ * affinity, the worst case), or `cookie`: by the client's `arena_affinity`
+ * cookie (consistent hash; a request without one goes anywhere), as App
+ * Engine's and Cloud Run's session affinity keep a browser on one instance.
+ */
+export type Balancing = 'round-robin' | 'cookie';
+
+export async function startNginx(upstreamPorts: number[], balancing: Balancing = 'round-robin'): Promise<Nginx> {
   const dir = makeTempDir('arena-nginx-');
   const port = await freePort();
   const conf = path.join(dir, 'nginx.conf');
@@ -352,8 +364,9 @@ http {
   uwsgi_temp_path ${dir}/uwsgi;
   scgi_temp_path ${dir}/scgi;
   map $http_upgrade $connection_upgrade { default upgrade; '' close; }
+  map $cookie_arena_affinity $affinity_key { '' $request_id; default $cookie_arena_affinity; }
   upstream arena {
-${upstreamPorts.map((p) => `    server 127.0.0.1:${p};`).join('\n')}
+${balancing === 'cookie' ? '    hash $affinity_key consistent;\n' : ''}${upstreamPorts.map((p) => `    server 127.0.0.1:${p};`).join('\n')}
   }
   server {
     listen 127.0.0.1:${port};
@@ -395,6 +408,7 @@ ${upstreamPorts.map((p) => `    server 127.0.0.1:${p};`).join('\n')}
   return {
     port,
     url,
+    pid: child.pid!,
     accessLog() {
       try {
         return readFileSync(accessLogPath, 'utf8').split('\n').filter((line) => line.length > 0);
