@@ -203,8 +203,9 @@ export class Cluster {
       const eligible = new Set(live.filter((i) => !i.draining).map((i) => i.processId));
       const ccus = stats.filter((s) => eligible.has(s.processId));
       const own = ccus.find((s) => s.processId === processId);
-      const mostLoaded = !own || !eligible.has(processId) || isClearlyMostLoaded(own.ccu, ccus.map((s) => s.ccu), this.config.roomSize);
-      return chooseRoom(rooms.filter((room) => eligible.has(room.processId)), processId, mostLoaded) as IRoomCache | undefined;
+      const clearlyMostLoaded = !own || !eligible.has(processId) || isClearlyMostLoaded(own.ccu, ccus.map((s) => s.ccu), this.config.roomSize);
+      const quiet = (own?.ccu ?? 0) < this.config.roomSize;
+      return chooseRoom(rooms.filter((room) => eligible.has(room.processId)), processId, { clearlyMostLoaded, quiet }) as IRoomCache | undefined;
     };
     const edge = new EdgeNode(carrier, this.log, { maxFrameBytes: this.config.maxFrameBytes });
     this.edge = edge;

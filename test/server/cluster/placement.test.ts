@@ -5,24 +5,31 @@ import { chooseRoom, isClearlyMostLoaded, type RoomListing } from '../../../serv
 
 const room = (roomId: string, processId: string, clients: number, maxClients = 16, createdAt = 0): RoomListing => ({ roomId, processId, clients, maxClients, createdAt: new Date(createdAt) });
 
+const calm = { clearlyMostLoaded: false, quiet: true };
+const loaded = { clearlyMostLoaded: true, quiet: false };
+
 describe('placement', () => {
   it('joins the fullest room with space on the receiving instance first', () => {
     const rooms = [room('r1', 'B', 15), room('r2', 'A', 3), room('r3', 'A', 9), room('r4', 'A', 16)];
-    assert.equal(chooseRoom(rooms, 'A', false)?.roomId, 'r3');
+    assert.equal(chooseRoom(rooms, 'A', calm)?.roomId, 'r3');
   });
 
   it('matches a lone player elsewhere before opening a room (low load)', () => {
-    assert.equal(chooseRoom([room('r1', 'B', 1)], 'A', false)?.roomId, 'r1');
-    assert.equal(chooseRoom([room('r1', 'B', 0, 16, 5), room('r2', 'C', 1, 16, 9)], 'A', false)?.roomId, 'r2', 'someone waiting beats an empty room');
+    assert.equal(chooseRoom([room('r1', 'B', 1)], 'A', calm)?.roomId, 'r1');
+    assert.equal(chooseRoom([room('r1', 'B', 0, 16, 5), room('r2', 'C', 1, 16, 9)], 'A', calm)?.roomId, 'r2', 'someone waiting beats an empty room');
+  });
+
+  it('opens its own room rather than join a lone player elsewhere once the receiving instance is busy', () => {
+    assert.equal(chooseRoom([room('r1', 'B', 1)], 'A', { clearlyMostLoaded: false, quiet: false }), undefined);
   });
 
   it('opens a room locally rather than joining a busy room elsewhere', () => {
-    assert.equal(chooseRoom([room('r1', 'B', 5), room('r2', 'C', 12)], 'A', false), undefined);
+    assert.equal(chooseRoom([room('r1', 'B', 5), room('r2', 'C', 12)], 'A', calm), undefined);
   });
 
   it('fills the fullest room anywhere when the receiving instance is clearly the most loaded', () => {
-    assert.equal(chooseRoom([room('r1', 'B', 5), room('r2', 'C', 12)], 'A', true)?.roomId, 'r2');
-    assert.equal(chooseRoom([room('r1', 'B', 16)], 'A', true), undefined, 'full rooms are never chosen');
+    assert.equal(chooseRoom([room('r1', 'B', 5), room('r2', 'C', 12)], 'A', loaded)?.roomId, 'r2');
+    assert.equal(chooseRoom([room('r1', 'B', 16)], 'A', loaded), undefined, 'full rooms are never chosen');
   });
 
   it('calls an instance clearly the most loaded only with two rooms\' worth of players over the least loaded and 25 % over the mean', () => {
