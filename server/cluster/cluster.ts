@@ -204,8 +204,7 @@ export class Cluster {
       const ccus = stats.filter((s) => eligible.has(s.processId));
       const own = ccus.find((s) => s.processId === processId);
       const clearlyMostLoaded = !own || !eligible.has(processId) || isClearlyMostLoaded(own.ccu, ccus.map((s) => s.ccu), this.config.roomSize);
-      const quiet = (own?.ccu ?? 0) < this.config.roomSize;
-      return chooseRoom(rooms.filter((room) => eligible.has(room.processId)), processId, { clearlyMostLoaded, quiet }) as IRoomCache | undefined;
+      return chooseRoom(rooms.filter((room) => eligible.has(room.processId)), processId, clearlyMostLoaded) as IRoomCache | undefined;
     };
     const edge = new EdgeNode(carrier, this.log, { maxFrameBytes: this.config.maxFrameBytes });
     this.edge = edge;

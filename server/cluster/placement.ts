@@ -6,11 +6,11 @@
  *
  * 1. a room with space on the receiving instance is joined first (the
  *    fullest, so rooms fill);
- * 2. else, while the receiving instance is quiet (fewer players than one
- *    room holds), a room elsewhere where someone waits alone (or that was
- *    just opened): at low load, lone players are matched together at once,
- *    whichever instances they reached. A busy instance opens its own room
- *    instead, which its next arrivals fill within moments;
+ * 2. else a room elsewhere where someone waits alone (or that was just
+ *    opened): lone players are matched together at once, whichever
+ *    instances they reached, and an instance never opens a room while
+ *    another's newest room waits alone. It costs about one player per room
+ *    reaching its room through another instance (1/16 of players);
  * 3. else a new room opens on the receiving instance, unless that instance is
  *    clearly the most loaded: then the fullest room with space anywhere is
  *    joined, and a new room goes to the least-loaded instance.
@@ -48,17 +48,15 @@ const fullest = (a: RoomListing, b: RoomListing): number =>
   b.clients - a.clients || new Date(a.createdAt ?? 0).getTime() - new Date(b.createdAt ?? 0).getTime();
 
 /**
- * The room a player who reached `self` should join (`load.quiet`: `self` has
- * fewer players than one room holds), among `available` rooms
+ * The room a player who reached `self` should join, among `available` rooms
  * (unlocked, public, of the wanted name), or undefined to open a new one.
  */
-export function chooseRoom(available: readonly RoomListing[], self: string, load: { clearlyMostLoaded: boolean; quiet: boolean }): RoomListing | undefined {
+export function chooseRoom(available: readonly RoomListing[], self: string, selfClearlyMostLoaded: boolean): RoomListing | undefined {
   const open = available.filter((room) => room.clients < room.maxClients);
   const local = open.filter((room) => room.processId === self).sort(fullest);
   if (local[0]) return local[0];
-  const lonely = load.quiet ? open.filter((room) => room.clients <= LONELY_ROOM_CLIENTS).sort(fullest) : [];
+  const lonely = open.filter((room) => room.clients <= LONELY_ROOM_CLIENTS).sort(fullest);
   if (lonely[0]) return lonely[0];
-  const selfClearlyMostLoaded = load.clearlyMostLoaded;
   if (selfClearlyMostLoaded) return [...open].sort(fullest)[0];
   return undefined;
 }
