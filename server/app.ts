@@ -77,6 +77,7 @@ export async function buildApp(config: ServerConfig, logger: Logger): Promise<Ap
           port: config.port,
           maxFrameBytes: MAX_FRAME_BYTES,
           roomSize: config.maxPlayers,
+          edgeRedisClusterUrl: config.edgeRedisClusterUrl,
         },
         logger,
       )

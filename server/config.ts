@@ -45,6 +45,12 @@ export interface ServerConfig {
   forwardMode: 'direct' | 'redis';
   /** Env `ADVERTISE_ADDRESS` (`host:port`): where peers reach this instance in direct mode; default first IPv4 + PORT. */
   advertiseAddress: string | undefined;
+  /**
+   * Env `EDGE_REDIS_CLUSTER_URL` (`redis://host:port` of one node of a Redis
+   * Cluster, e.g. Memorystore for Redis Cluster): with `FORWARD_MODE=redis`,
+   * the edge channel uses sharded pub/sub there instead of PUBLISH on `REDIS_URL`.
+   */
+  edgeRedisClusterUrl: string | undefined;
   /** Env `METRICS_ENABLED` (`true`/`false`, default `true`): serve Prometheus metrics at `GET /metrics`. */
   metricsEnabled: boolean;
   /**
@@ -137,12 +143,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   if (advertiseAddress !== undefined && !/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/u.test(advertiseAddress)) {
     throw new ConfigError(`ADVERTISE_ADDRESS must be host:port (IPv6 in brackets), got "${advertiseAddress}"`);
   }
+  const edgeRedisClusterUrl = env.EDGE_REDIS_CLUSTER_URL?.trim() || undefined;
+  if (edgeRedisClusterUrl !== undefined) {
+    if (!/^rediss?:\/\/[^\s]+$/u.test(edgeRedisClusterUrl)) throw new ConfigError(`EDGE_REDIS_CLUSTER_URL must be a redis:// or rediss:// URL`);
+    if (forwardMode !== 'redis') throw new ConfigError('EDGE_REDIS_CLUSTER_URL needs FORWARD_MODE=redis (direct mode sends nothing through Redis)');
+  }
   const metricsToken = tokenVar(env, 'METRICS_TOKEN');
   const adminToken = tokenVar(env, 'ADMIN_TOKEN');
   return {
     redisUrl,
     forwardMode,
     advertiseAddress,
+    edgeRedisClusterUrl,
     port: intVar(env, 'PORT', 2567, 0, 65535),
     maxPlayers: intVar(env, 'MAX_PLAYERS', DEFAULT_MAX_PLAYERS, 2, 64),
     tickRateHz: intVar(env, 'TICK_RATE_HZ', TICK_RATE_HZ, 10, 60),

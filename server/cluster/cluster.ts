@@ -20,7 +20,8 @@ import { EdgeNode, type EdgeStats } from './edge/edgeNode.ts';
 import { RedisCarrier } from './edge/redisCarrier.ts';
 import { RoomForwarder, type ForwardMode, type LocalUpgrade } from './forwarder.ts';
 import { chooseRoom, isClearlyMostLoaded } from './placement.ts';
-import { assertRedisReachable, createRedis, redactRedisUrl } from './redis.ts';
+import { Cluster as RedisCluster } from 'ioredis';
+import { assertRedisReachable, createRedis, redactRedisUrl, REDIS_OPTIONS, retryStrategy } from './redis.ts';
 import { restoreAfterRedisOutages } from './redisRecovery.ts';
 import { InstanceRegistry } from './registry.ts';
 
@@ -34,6 +35,8 @@ export interface ClusterConfig {
   maxFrameBytes: number;
   /** Players per arena room (placement counts load in rooms). */
   roomSize: number;
+  /** A Redis Cluster node: the edge channel then uses sharded pub/sub there (redis mode only). */
+  edgeRedisClusterUrl?: string | undefined;
 }
 
 /** Consecutive once-a-second registry checks a peer may be missing from before its connections end. */
@@ -91,6 +94,7 @@ export class Cluster {
   readonly driver: UnlistingRedisDriver;
   private registry?: InstanceRegistry;
   private carrier?: Carrier;
+  private edgeShards?: RedisCluster;
   private edge?: EdgeNode;
   private forwarder?: RoomForwarder;
   private readonly pub;
@@ -184,7 +188,20 @@ export class Cluster {
     const registry = new InstanceRegistry(this.pub, { processId, address, port: this.config.port, startedAtEpochMs: this.startedAtEpochMs, draining: false }, this.log);
     this.registry = registry;
     let carrier: Carrier;
-    if (this.config.forwardMode === 'redis') {
+    if (this.config.forwardMode === 'redis' && this.config.edgeRedisClusterUrl) {
+      const url = new URL(this.config.edgeRedisClusterUrl);
+      const shards = new RedisCluster([{ host: url.hostname, port: Number(url.port || 6379) }], {
+        shardedSubscribers: true,
+        redisOptions: { ...REDIS_OPTIONS, ...(url.password ? { password: decodeURIComponent(url.password) } : {}), ...(url.protocol === 'rediss:' ? { tls: {} } : {}) },
+        clusterRetryStrategy: retryStrategy,
+      });
+      shards.on('error', (error: Error) => this.log.warn('edge Redis Cluster error', { error: error.message }));
+      this.edgeShards = shards;
+      const redisCarrier = new RedisCarrier(processId, shards, shards, this.log, true);
+      await redisCarrier.start();
+      carrier = redisCarrier;
+      this.log.info('edge channel on sharded pub/sub', { cluster: redactRedisUrl(this.config.edgeRedisClusterUrl) });
+    } else if (this.config.forwardMode === 'redis') {
       const redisCarrier = new RedisCarrier(processId, this.pub, this.tunnelSub, this.log);
       await redisCarrier.start();
       carrier = redisCarrier;
@@ -258,6 +275,7 @@ export class Cluster {
     await this.registry?.stop();
     await this.edge?.stop();
     await this.carrier?.stop();
+    this.edgeShards?.disconnect();
     this.pub.disconnect();
     this.tunnelSub.disconnect();
   }

@@ -27,6 +27,7 @@ describe('loadConfig', () => {
       redisUrl: undefined,
       forwardMode: 'direct',
       advertiseAddress: undefined,
+      edgeRedisClusterUrl: undefined,
       metricsEnabled: true,
       metricsToken: undefined,
       drainTimeoutMs: 7000,
@@ -61,6 +62,7 @@ describe('loadConfig', () => {
       REDIS_URL: 'rediss://user:pw@redis.internal:6380/0',
       FORWARD_MODE: 'Redis',
       ADVERTISE_ADDRESS: '[fd00::1]:2567',
+      EDGE_REDIS_CLUSTER_URL: 'redis://10.0.0.9:6379',
       METRICS_ENABLED: 'false',
       METRICS_TOKEN: ' s3cret-token ',
       DRAIN_TIMEOUT_MS: '8500',
@@ -82,6 +84,7 @@ describe('loadConfig', () => {
       redisUrl: 'rediss://user:pw@redis.internal:6380/0',
       forwardMode: 'redis',
       advertiseAddress: '[fd00::1]:2567',
+      edgeRedisClusterUrl: 'redis://10.0.0.9:6379',
       metricsEnabled: false,
       metricsToken: 's3cret-token',
       drainTimeoutMs: 8500,
@@ -155,6 +158,13 @@ describe('loadConfig', () => {
       );
     });
   }
+
+  it('takes a Redis Cluster for the edge channel only in redis mode, and only as a redis URL', () => {
+    assert.equal(loadConfig({ FORWARD_MODE: 'redis', EDGE_REDIS_CLUSTER_URL: 'redis://10.0.0.5:6379' }).edgeRedisClusterUrl, 'redis://10.0.0.5:6379');
+    assert.equal(loadConfig({}).edgeRedisClusterUrl, undefined);
+    assert.throws(() => loadConfig({ EDGE_REDIS_CLUSTER_URL: 'redis://10.0.0.5:6379' }), /EDGE_REDIS_CLUSTER_URL needs FORWARD_MODE=redis/);
+    assert.throws(() => loadConfig({ FORWARD_MODE: 'redis', EDGE_REDIS_CLUSTER_URL: 'http://x' }), /EDGE_REDIS_CLUSTER_URL must be/);
+  });
 
   it('does not echo a Redis password in its error', () => {
     assert.throws(

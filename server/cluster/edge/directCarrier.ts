@@ -39,6 +39,8 @@ interface Link {
 export class DirectCarrier implements Carrier {
   private readonly events = new CarrierEvents();
   private readonly links = new Map<string, Link>();
+  /** Every open link, including a peer's dial that crossed ours (read from, not sent on). */
+  private readonly all = new Set<Link>();
 
   constructor(
     readonly self: string,
@@ -65,6 +67,7 @@ export class DirectCarrier implements Carrier {
     socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: arena-edge\r\nConnection: Upgrade\r\n\r\n');
     if (socket instanceof net.Socket) socket.setNoDelay(true);
     const link: Link = { peer, socket, queued: undefined, closed: false };
+    this.all.add(link);
     if (!this.links.has(peer)) this.links.set(peer, link);
     this.read(link, head);
   }
@@ -105,16 +108,18 @@ export class DirectCarrier implements Carrier {
   }
 
   async stop(): Promise<void> {
-    for (const link of [...this.links.values()]) {
+    for (const link of this.all) {
       link.closed = true;
       link.socket.destroy();
     }
+    this.all.clear();
     this.links.clear();
   }
 
   private dial(peer: string): Link {
     const link: Link = { peer, socket: new net.Socket(), queued: [], closed: false };
     this.links.set(peer, link);
+    this.all.add(link);
     void this.lookup(peer)
       .then((address) => {
         if (link.closed) return;
@@ -193,6 +198,7 @@ export class DirectCarrier implements Carrier {
     if (link.closed) return;
     link.closed = true;
     link.socket.destroy();
+    this.all.delete(link);
     if (this.links.get(link.peer) === link) this.links.delete(link.peer);
     this.events.lost(link.peer);
   }

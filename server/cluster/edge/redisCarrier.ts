@@ -3,8 +3,13 @@
  * own channel, and a message is `[senderLength:1][sender][payload]`. One
  * publisher connection keeps every message to a peer in order. For platforms
  * whose instances cannot dial each other (Cloud Run).
+ *
+ * Sharded (`SPUBLISH`/`SSUBSCRIBE` on a Redis Cluster, as Memorystore for
+ * Redis Cluster offers): each instance's channel lives on the shard its name
+ * hashes to, so channel traffic spreads over every shard instead of passing
+ * through one Redis.
  */
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from '../../logger.ts';
 import { CarrierEvents, type Carrier } from './carrier.ts';
 
@@ -20,13 +25,15 @@ export class RedisCarrier implements Carrier {
 
   /**
    * @param pub connection used to publish (shared with nothing that blocks)
-   * @param sub dedicated subscriber connection
+   * @param sub dedicated subscriber connection (for a sharded cluster client, `pub` itself)
+   * @param sharded SPUBLISH/SSUBSCRIBE on a Redis Cluster client made with `shardedSubscribers` (default false)
    */
   constructor(
     readonly self: string,
-    private readonly pub: Redis,
-    private readonly sub: Redis,
+    private readonly pub: Redis | Cluster,
+    private readonly sub: Redis | Cluster,
     private readonly log: Logger,
+    private readonly sharded = false,
   ) {
     const id = Buffer.from(self, 'utf8');
     this.header = Buffer.concat([Buffer.from([id.length]), id]);
@@ -34,7 +41,7 @@ export class RedisCarrier implements Carrier {
 
   async start(): Promise<void> {
     const own = channelOf(this.self);
-    this.sub.on('messageBuffer', (channel: Buffer, message: Buffer) => {
+    this.sub.on(this.sharded ? 'smessageBuffer' : 'messageBuffer', (channel: Buffer, message: Buffer) => {
       if (channel.toString() !== own || message.length < 1) return;
       const length = message[0]!;
       if (message.length < 1 + length) return;
@@ -42,7 +49,8 @@ export class RedisCarrier implements Carrier {
       if (!this.pending.has(peer)) this.pending.set(peer, 0);
       this.events.message(peer, message.subarray(1 + length));
     });
-    await this.sub.subscribe(own);
+    if (this.sharded) await this.sub.ssubscribe(own);
+    else await this.sub.subscribe(own);
     // Without Redis no message crosses, and messages queued meanwhile could reach a
     // peer before its subscription is back, tearing its streams: every peer is lost.
     const dropAll = (): void => {
@@ -68,7 +76,8 @@ export class RedisCarrier implements Carrier {
       return;
     }
     this.pending.set(peer, pending);
-    this.pub.publish(channelOf(peer), Buffer.concat([this.header, message])).then(
+    const payload = Buffer.concat([this.header, message]);
+    (this.sharded ? this.pub.spublish(channelOf(peer), payload) : this.pub.publish(channelOf(peer), payload)).then(
       () => {
         const left = this.pending.get(peer);
         if (left !== undefined) this.pending.set(peer, left - bytes);
@@ -98,6 +107,6 @@ export class RedisCarrier implements Carrier {
   }
 
   async stop(): Promise<void> {
-    await this.sub.unsubscribe(channelOf(this.self)).catch(() => undefined);
+    await (this.sharded ? this.sub.sunsubscribe(channelOf(this.self)) : this.sub.unsubscribe(channelOf(this.self))).catch(() => undefined);
   }
 }
