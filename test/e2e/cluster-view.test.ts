@@ -65,9 +65,9 @@ describe('cluster view through a load balancer (3 instances)', () => {
       assert.equal(sumOf(scrape, 'arena_cluster_instances'), 3);
       assert.equal(sumOf(scrape, 'arena_cluster_view_complete'), 1);
       for (const m of FIGURE_METRICS) assert.deepEqual((scrape.get(m.name)?.samples ?? []).map((x) => x.labels.instance).sort(), ids, m.name);
-      // MAX_PLAYERS=4: twelve players fill three rooms, one per instance (least-loaded placement).
-      for (const id of ids) assert.equal(sumOf(scrape, 'arena_cluster_ccu', { instance: id }), 4, `4 players on ${id}`);
-      for (const id of ids) assert.ok(sumOf(scrape, 'arena_cluster_rooms', { instance: id }) >= 1);
+      // Round robin and locality-first placement open rooms on every instance (see test/e2e/cluster.test.ts).
+      assert.equal(ids.reduce((sum, id) => sum + sumOf(scrape, 'arena_cluster_ccu', { instance: id }), 0), PLAYERS, 'every player counted once');
+      for (const id of ids) assert.ok(sumOf(scrape, 'arena_cluster_rooms', { instance: id }) >= 1, `a room on ${id}`);
       assert.ok(sumOf(scrape, 'arena_cluster_forwarded_connections_active') > 0, 'round robin sent some sockets to non-owners');
       const share = sumOf(scrape, 'arena_cluster_forwarded_share');
       assert.ok(share > 0 && share <= 3, `forwarded shares are fractions (${share})`);
