@@ -17,6 +17,7 @@ import { frameworkLogger, type Logger } from './logger.ts';
 import { bearerMatches, ServerMetrics } from './metrics.ts';
 import { ClusterView, mountClusterView } from './ops/clusterView.ts';
 import { FigureSampler, registerOpsGauges } from './ops/figures.ts';
+import { mountMonitor } from './ops/monitor.ts';
 import { mountRequestLogging } from './ops/requestLog.ts';
 import { ArenaLobbyRoom } from './rooms/ArenaLobbyRoom.ts';
 import { ArenaRoom, type ArenaRoomOptions } from './rooms/ArenaRoom.ts';
@@ -127,7 +128,10 @@ export async function buildApp(config: ServerConfig, logger: Logger): Promise<Ap
         });
       }
       if (clusterView) mountClusterView(app, clusterView, config.metricsToken, logger);
-      if (config.adminToken !== undefined) mountAdminRoutes(app, config.adminToken, logger);
+      if (config.adminToken !== undefined) {
+        mountAdminRoutes(app, config.adminToken, logger);
+        mountMonitor(app, config.adminToken, logger);
+      }
       if (existsSync(clientDist)) {
         app.use(express.static(clientDist, { index: 'index.html', maxAge: '1h' }));
       } else {
