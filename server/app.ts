@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { defineRoom, defineServer, type Server } from '@colyseus/core';
+import { defineRoom, defineServer, matchMaker, type Server } from '@colyseus/core';
 import { WebSocketTransport } from '@colyseus/ws-transport';
 import express from 'express';
 import { mountAdminRoutes } from './admin.ts';
@@ -13,6 +13,9 @@ import { guardHttpServer } from './httpGuard.ts';
 import { Cluster } from './cluster/cluster.ts';
 import { createRedis } from './cluster/redis.ts';
 import type { ServerConfig } from './config.ts';
+import { guardConnections, type ConnectionCounts } from './limits/connectionGuard.ts';
+import { RateLimiter } from './limits/rateLimit.ts';
+import { RoomBudget, roomsFullError } from './limits/roomBudget.ts';
 import { frameworkLogger, type Logger } from './logger.ts';
 import { bearerMatches, ServerMetrics } from './metrics.ts';
 import { ClusterView, mountClusterView } from './ops/clusterView.ts';
@@ -33,6 +36,10 @@ export interface App {
   metrics: ServerMetrics | undefined;
   /** Arena rooms hosted by this process (what a drain hands off). */
   readonly arenaRooms: ReadonlySet<ArenaRoom>;
+  /** The process's arena room cap (`MAX_ROOMS`) and how much of it is taken. */
+  readonly roomBudget: RoomBudget;
+  /** Open WebSockets per client address, once listening. */
+  readonly connections: ConnectionCounts | undefined;
   /** Listen on `port` (0: any free port) with the HTTP edge guard in front; resolves once listening. */
   listen(port: number): Promise<void>;
   /** True while the process takes players; `/readyz` reports it. */
@@ -48,6 +55,8 @@ export interface App {
 export async function buildApp(config: ServerConfig, logger: Logger): Promise<App> {
   let ready = false;
   const arenaRooms = new Set<ArenaRoom>();
+  const roomBudget = new RoomBudget(config.maxRooms);
+  let connections: ConnectionCounts | undefined;
   // Forwarding counters are read at scrape time, once the cluster (below) exists.
   const metrics = config.metricsEnabled ? new ServerMetrics({ forwardStats: () => cluster?.stats }) : undefined;
   const roomOptions: ArenaRoomOptions = {
@@ -60,17 +69,21 @@ export async function buildApp(config: ServerConfig, logger: Logger): Promise<Ap
     logger,
     metrics,
     directory: arenaRooms,
+    budget: roomBudget,
   };
   const clientDist = path.resolve(config.clientDist);
 
   const cluster = config.redisUrl
     ? await Cluster.connect(
-        { redisUrl: config.redisUrl, forwardMode: config.forwardMode, advertiseAddress: config.advertiseAddress, port: config.port },
+        { redisUrl: config.redisUrl, forwardMode: config.forwardMode, advertiseAddress: config.advertiseAddress, port: config.port, rooms: roomBudget },
         logger,
       )
     : undefined;
 
   if (cluster) cluster.localRoomIds = () => [...arenaRooms].map((room) => room.roomId);
+  // Rate-limit counters are shared by every instance through Redis when there is one.
+  const limiterRedis = config.redisUrl ? createRedis(config.redisUrl, (error) => logger.warn('rate-limit redis connection error', { error: error.message })) : undefined;
+  const limiter = new RateLimiter(limiterRedis, logger);
 
   if (metrics) registerOpsGauges(metrics, config.tickRateHz);
   const clusterView = metrics
@@ -104,7 +117,12 @@ export async function buildApp(config: ServerConfig, logger: Logger): Promise<Ap
           selectProcessIdToCreateRoom: cluster.selectProcessIdToCreateRoom,
           beforeListen: () => cluster.start(),
         }
-      : {}),
+      : {
+          selectProcessIdToCreateRoom: async (roomName: string) => {
+            if (roomName === 'arena' && roomBudget.full) throw roomsFullError(roomBudget.max);
+            return matchMaker.processId;
+          },
+        }),
     rooms: {
       arena: defineRoom(ArenaRoom, roomOptions).enableRealtimeListing(),
       lobby: defineRoom(ArenaLobbyRoom),
@@ -143,6 +161,7 @@ export async function buildApp(config: ServerConfig, logger: Logger): Promise<Ap
   server.onShutdown(async () => {
     await clusterView?.stop();
     await cluster?.stop();
+    limiterRedis?.disconnect();
     metrics?.close();
     httpServer?.close();
     httpServer?.closeAllConnections();
@@ -153,11 +172,21 @@ export async function buildApp(config: ServerConfig, logger: Logger): Promise<Ap
     cluster,
     metrics,
     arenaRooms,
+    roomBudget,
+    get connections() {
+      return connections;
+    },
     async listen(port: number) {
       await server.listen(port);
       const listening = httpServer ?? (transport as unknown as { server?: http.Server }).server;
       if (!listening) throw new Error('the WebSocket transport has no HTTP server to guard');
-      guardHttpServer(listening, logger);
+      guardHttpServer(listening, logger, {
+        limiter,
+        trustProxyHops: config.trustProxyHops,
+        joinRateLimit: config.joinRateLimit,
+        reconnectRateLimit: config.reconnectRateLimit,
+      });
+      connections = guardConnections(listening, { trustProxyHops: config.trustProxyHops, maxPerAddress: config.maxConnectionsPerAddress }, logger);
       await clusterView?.start();
     },
     get ready() {

@@ -16,6 +16,8 @@ export interface InstanceInfo {
   port: number;
   startedAtEpochMs: number;
   draining: boolean;
+  /** Arena rooms this instance hosts at most (`MAX_ROOMS`); absent from instances of older builds. */
+  maxRooms?: number | undefined;
 }
 
 export interface RegistryOptions {

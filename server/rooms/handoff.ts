@@ -43,6 +43,9 @@ export interface HandoffCreateOptions {
   handoffKey: string;
 }
 
+/** Option keys only the server itself passes (hand-off create and seat options); matchmaking refuses them from clients. */
+export const SERVER_ONLY_OPTION_KEYS: readonly string[] = ['handoffKey', 'handoff'];
+
 /** What {@link handOffRoom} needs of the room it moves. */
 export interface HandoffSource {
   readonly roomId: string;
