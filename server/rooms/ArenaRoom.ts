@@ -8,6 +8,7 @@ import { CloseCode, Room, ServerError, type Client, type Rewind } from '@colyseu
 import { CHAT_BURST, CHAT_REFILL_MS, MAX_REWIND_MS } from '../../shared/constants.ts';
 import { PlayerInput, sanitizeInput, type InputFrame } from '../../shared/input.ts';
 import { ARENA_MAP } from '../../shared/map.ts';
+import { nameKey, uniqueName } from '../../shared/names.ts';
 import {
   ArenaCloseCode,
   ClientMessage,
@@ -320,8 +321,11 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
     }
     const parsed = parseJoinOptions(options);
     if (!parsed.ok) throw new ServerError(400, parsed.error);
-    this.game.addPlayer(client.sessionId, parsed.value.name);
-    this.log.info('player joined', { sessionId: client.sessionId, name: parsed.value.name, players: this.clients.length });
+    // Nobody passes for another player on the scoreboard: a look-alike of a name in the room gets a number.
+    const taken = new Set([...this.state.players.values()].map((p) => nameKey(p.name)));
+    const name = uniqueName(parsed.value.name, (key) => taken.has(key));
+    this.game.addPlayer(client.sessionId, name);
+    this.log.info('player joined', { sessionId: client.sessionId, name, players: this.clients.length });
     this.syncFullLock();
   }
 
