@@ -22,7 +22,7 @@ import { ClusterView, mountClusterView } from './ops/clusterView.ts';
 import { FigureSampler, registerOpsGauges } from './ops/figures.ts';
 import { mountMonitor } from './ops/monitor.ts';
 import { mountRequestLogging } from './ops/requestLog.ts';
-import { ArenaLobbyRoom } from './rooms/ArenaLobbyRoom.ts';
+import { ArenaLobbyRoom, type LobbyRoomOptions } from './rooms/ArenaLobbyRoom.ts';
 import { ArenaRoom, type ArenaRoomOptions } from './rooms/ArenaRoom.ts';
 
 /** Largest WebSocket frame a client may send; inputs and chat are far smaller. */
@@ -125,7 +125,7 @@ export async function buildApp(config: ServerConfig, logger: Logger): Promise<Ap
         }),
     rooms: {
       arena: defineRoom(ArenaRoom, roomOptions).enableRealtimeListing(),
-      lobby: defineRoom(ArenaLobbyRoom),
+      lobby: defineRoom(ArenaLobbyRoom, { maxSessionsPerAddress: config.maxLobbySessionsPerAddress } satisfies LobbyRoomOptions),
     },
     express: (app) => {
       app.disable('x-powered-by');

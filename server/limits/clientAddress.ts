@@ -7,6 +7,13 @@
  */
 import type { IncomingMessage } from 'node:http';
 
+/**
+ * Header the connection guard sets on every WebSocket upgrade request to the
+ * resolved client address (overwriting whatever a client sent), so rooms can
+ * read it from their auth context.
+ */
+export const CLIENT_ADDRESS_HEADER = 'x-arena-client-address';
+
 /** Longest `X-Forwarded-For` read, in characters; anything past it is ignored. */
 const MAX_FORWARDED_CHARS = 2048;
 

@@ -9,12 +9,13 @@
  *   idle or slowloris socket would hold a file descriptor forever.
  * - A client address may hold at most `maxPerAddress` open WebSockets on this
  *   instance; past it the upgrade is answered 429 and closed. Loopback
- *   addresses (load tests on the same machine) are not limited.
+ *   addresses (load tests on the same machine) are not limited. The address
+ *   is left on the request for rooms to read (`CLIENT_ADDRESS_HEADER`).
  */
 import type http from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from '../logger.ts';
-import { clientAddressOf, isLoopback } from './clientAddress.ts';
+import { CLIENT_ADDRESS_HEADER, clientAddressOf, isLoopback } from './clientAddress.ts';
 
 /** Time a socket has to send a whole request head (request line and headers), in milliseconds. */
 export const REQUEST_HEAD_TIMEOUT_MS = 10_000;
@@ -73,8 +74,9 @@ export function guardConnections(server: http.Server, limits: ConnectionLimits, 
   server.removeAllListeners('upgrade');
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     disarm(socket);
+    const address = clientAddressOf(req, limits.trustProxyHops);
+    req.headers[CLIENT_ADDRESS_HEADER] = address;
     if (limits.maxPerAddress > 0) {
-      const address = clientAddressOf(req, limits.trustProxyHops);
       if (!isLoopback(address)) {
         const count = open.get(address) ?? 0;
         if (count >= limits.maxPerAddress) {
