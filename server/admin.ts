@@ -5,7 +5,9 @@
  * - `POST /admin/rooms/:roomId/handoff` moves an arena room to another
  *   instance (rebalancing), whichever instance hosts it and whichever
  *   instance the request reaches. Answers 200 with where it went, 404 for an
- *   unknown room, 409 when no other instance can take it.
+ *   unknown room, 409 when no other instance can take it or when another
+ *   hand-off of the room is under way (the body then says where it goes:
+ *   `toRoomId`, `toProcessId`); one hand-off per room at a time.
  */
 import { matchMaker } from '@colyseus/core';
 import type { Application, Request, Response } from 'express';
@@ -41,6 +43,10 @@ export function mountAdminRoutes(app: Application, token: string, log: Logger): 
     }
     try {
       const result = (await matchMaker.remoteRoomCall(roomId, 'handOff', [], HANDOFF_CALL_TIMEOUT_MS)) as HandoffResult;
+      if (result.alreadyUnderWay) {
+        res.status(409).json({ error: `a hand-off of room ${roomId} is already under way`, ...result });
+        return;
+      }
       requestLog(res, log).info('admin hand-off done', { ...result });
       res.status(200).json(result);
     } catch (error) {

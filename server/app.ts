@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { defineRoom, defineServer, type Server } from '@colyseus/core';
+import { defineRoom, defineServer, matchMaker, type Server } from '@colyseus/core';
 import { WebSocketTransport } from '@colyseus/ws-transport';
 import express from 'express';
 import { mountAdminRoutes } from './admin.ts';
@@ -14,12 +14,16 @@ import { Cluster } from './cluster/cluster.ts';
 import { registerEdgeMetrics } from './cluster/edge/edgeMetrics.ts';
 import { createRedis } from './cluster/redis.ts';
 import type { ServerConfig } from './config.ts';
+import { guardConnections, type ConnectionCounts } from './limits/connectionGuard.ts';
+import { RateLimiter } from './limits/rateLimit.ts';
+import { RoomBudget, roomsFullError } from './limits/roomBudget.ts';
 import { frameworkLogger, type Logger } from './logger.ts';
 import { bearerMatches, ServerMetrics } from './metrics.ts';
 import { ClusterView, mountClusterView } from './ops/clusterView.ts';
 import { FigureSampler, registerOpsGauges } from './ops/figures.ts';
+import { mountMonitor } from './ops/monitor.ts';
 import { mountRequestLogging } from './ops/requestLog.ts';
-import { ArenaLobbyRoom } from './rooms/ArenaLobbyRoom.ts';
+import { ArenaLobbyRoom, type LobbyRoomOptions } from './rooms/ArenaLobbyRoom.ts';
 import { ArenaRoom, type ArenaRoomOptions } from './rooms/ArenaRoom.ts';
 
 /** Largest WebSocket frame a client may send; inputs and chat are far smaller. */
@@ -33,6 +37,10 @@ export interface App {
   metrics: ServerMetrics | undefined;
   /** Arena rooms hosted by this process (what a drain hands off). */
   readonly arenaRooms: ReadonlySet<ArenaRoom>;
+  /** The process's arena room cap (`MAX_ROOMS`) and how much of it is taken. */
+  readonly roomBudget: RoomBudget;
+  /** Open WebSockets per client address, once listening. */
+  readonly connections: ConnectionCounts | undefined;
   /** Listen on `port` (0: any free port) with the HTTP edge guard in front; resolves once listening. */
   listen(port: number): Promise<void>;
   /** True while the process takes players; `/readyz` reports it. */
@@ -48,6 +56,8 @@ export interface App {
 export async function buildApp(config: ServerConfig, logger: Logger): Promise<App> {
   let ready = false;
   const arenaRooms = new Set<ArenaRoom>();
+  const roomBudget = new RoomBudget(config.maxRooms);
+  let connections: ConnectionCounts | undefined;
   // Forwarding counters are read at scrape time, once the cluster (below) exists.
   const metrics = config.metricsEnabled
     ? new ServerMetrics({
@@ -65,6 +75,7 @@ export async function buildApp(config: ServerConfig, logger: Logger): Promise<Ap
     logger,
     metrics,
     directory: arenaRooms,
+    budget: roomBudget,
   };
   const clientDist = path.resolve(config.clientDist);
 
@@ -78,6 +89,7 @@ export async function buildApp(config: ServerConfig, logger: Logger): Promise<Ap
           maxFrameBytes: MAX_FRAME_BYTES,
           roomSize: config.maxPlayers,
           edgeRedisClusterUrl: config.edgeRedisClusterUrl,
+          rooms: roomBudget,
         },
         logger,
       )
@@ -87,6 +99,9 @@ export async function buildApp(config: ServerConfig, logger: Logger): Promise<Ap
     cluster.localRoomIds = () => [...arenaRooms].map((room) => room.roomId);
     cluster.onEdgeSocketServer = (wss) => metrics?.meterSocketServer(wss);
   }
+  // Rate-limit counters are shared by every instance through Redis when there is one.
+  const limiterRedis = config.redisUrl ? createRedis(config.redisUrl, (error) => logger.warn('rate-limit redis connection error', { error: error.message })) : undefined;
+  const limiter = new RateLimiter(limiterRedis, logger);
 
   if (metrics) registerOpsGauges(metrics, config.tickRateHz);
   const clusterView = metrics
@@ -120,10 +135,15 @@ export async function buildApp(config: ServerConfig, logger: Logger): Promise<Ap
           selectProcessIdToCreateRoom: cluster.selectProcessIdToCreateRoom,
           beforeListen: () => cluster.start(),
         }
-      : {}),
+      : {
+          selectProcessIdToCreateRoom: async (roomName: string) => {
+            if (roomName === 'arena' && roomBudget.full) throw roomsFullError(roomBudget.max);
+            return matchMaker.processId;
+          },
+        }),
     rooms: {
       arena: defineRoom(ArenaRoom, roomOptions).enableRealtimeListing(),
-      lobby: defineRoom(ArenaLobbyRoom),
+      lobby: defineRoom(ArenaLobbyRoom, { maxSessionsPerAddress: config.maxLobbySessionsPerAddress } satisfies LobbyRoomOptions),
     },
     express: (app) => {
       app.disable('x-powered-by');
@@ -144,7 +164,10 @@ export async function buildApp(config: ServerConfig, logger: Logger): Promise<Ap
         });
       }
       if (clusterView) mountClusterView(app, clusterView, config.metricsToken, logger);
-      if (config.adminToken !== undefined) mountAdminRoutes(app, config.adminToken, logger);
+      if (config.adminToken !== undefined) {
+        mountAdminRoutes(app, config.adminToken, logger);
+        mountMonitor(app, config.adminToken, logger);
+      }
       if (existsSync(clientDist)) {
         app.use(express.static(clientDist, { index: 'index.html', maxAge: '1h' }));
       } else {
@@ -156,6 +179,7 @@ export async function buildApp(config: ServerConfig, logger: Logger): Promise<Ap
   server.onShutdown(async () => {
     await clusterView?.stop();
     await cluster?.stop();
+    limiterRedis?.disconnect();
     metrics?.close();
     httpServer?.close();
     httpServer?.closeAllConnections();
@@ -166,11 +190,21 @@ export async function buildApp(config: ServerConfig, logger: Logger): Promise<Ap
     cluster,
     metrics,
     arenaRooms,
+    roomBudget,
+    get connections() {
+      return connections;
+    },
     async listen(port: number) {
       await server.listen(port);
       const listening = httpServer ?? (transport as unknown as { server?: http.Server }).server;
       if (!listening) throw new Error('the WebSocket transport has no HTTP server to guard');
-      guardHttpServer(listening, logger);
+      guardHttpServer(listening, logger, {
+        limiter,
+        trustProxyHops: config.trustProxyHops,
+        joinRateLimit: config.joinRateLimit,
+        reconnectRateLimit: config.reconnectRateLimit,
+      });
+      connections = guardConnections(listening, { trustProxyHops: config.trustProxyHops, maxPerAddress: config.maxConnectionsPerAddress }, logger);
       await clusterView?.start();
     },
     get ready() {

@@ -75,6 +75,31 @@ export interface ServerConfig {
    * `Authorization: Bearer <token>`. Unset: no admin endpoints at all.
    */
   adminToken: string | undefined;
+  /**
+   * Env `MAX_ROOMS`, 1–10 000, default 200: arena rooms this process hosts at
+   * most. A create past it answers 503 with `Retry-After`; in a cluster new
+   * rooms go to instances below their cap.
+   */
+  maxRooms: number;
+  /**
+   * Env `TRUST_PROXY_HOPS`, 0–5, default 1: how many proxies in front of the
+   * server append to `X-Forwarded-For`. The client address used for per-address
+   * limits is the entry that many places from the right (0: the socket's peer).
+   * 1 fits Cloud Run and App Engine (one Google front end).
+   */
+  trustProxyHops: number;
+  /**
+   * Env `JOIN_RATE_LIMIT`, 0–10 000, default 30: matchmaking requests that
+   * create or take a seat (`create`, `join`, `joinOrCreate`, `joinById`) one
+   * client address may make per 10 s; 0 turns the limit off.
+   */
+  joinRateLimit: number;
+  /** Env `RECONNECT_RATE_LIMIT`, 0–10 000, default 30: `reconnect` requests per address per 10 s; 0 off. */
+  reconnectRateLimit: number;
+  /** Env `MAX_CONNECTIONS_PER_ADDRESS`, 0–10 000, default 64: open WebSockets per client address; 0 off. */
+  maxConnectionsPerAddress: number;
+  /** Env `MAX_LOBBY_SESSIONS_PER_ADDRESS`, 0–1 000, default 8: lobby sessions per client address in one lobby room; 0 off. */
+  maxLobbySessionsPerAddress: number;
 }
 
 export class ConfigError extends Error {
@@ -171,5 +196,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     drainTimeoutMs: intVar(env, 'DRAIN_TIMEOUT_MS', 7000, 1000, 60_000),
     clusterViewIntervalMs: intVar(env, 'CLUSTER_VIEW_INTERVAL_MS', 5000, 1000, 60_000),
     adminToken,
+    maxRooms: intVar(env, 'MAX_ROOMS', 200, 1, 10_000),
+    trustProxyHops: intVar(env, 'TRUST_PROXY_HOPS', 1, 0, 5),
+    joinRateLimit: intVar(env, 'JOIN_RATE_LIMIT', 30, 0, 10_000),
+    reconnectRateLimit: intVar(env, 'RECONNECT_RATE_LIMIT', 30, 0, 10_000),
+    maxConnectionsPerAddress: intVar(env, 'MAX_CONNECTIONS_PER_ADDRESS', 64, 0, 10_000),
+    maxLobbySessionsPerAddress: intVar(env, 'MAX_LOBBY_SESSIONS_PER_ADDRESS', 8, 0, 1000),
   };
 }

@@ -17,7 +17,10 @@
  */
 import type http from 'node:http';
 import { matchMaker, ServerError } from '@colyseus/core';
+import { clientAddressOf, isLoopback } from './limits/clientAddress.ts';
+import type { RateLimiter } from './limits/rateLimit.ts';
 import type { Logger } from './logger.ts';
+import { SERVER_ONLY_OPTION_KEYS } from './rooms/handoff.ts';
 
 /** Largest request body accepted, in bytes; join options are a few dozen. */
 export const MAX_BODY_BYTES = 16 * 1024;
@@ -25,6 +28,23 @@ export const MAX_BODY_BYTES = 16 * 1024;
 export const REQUEST_TIMEOUT_MS = 15_000;
 /** Time a client has to send the request headers, in milliseconds. */
 const HEADERS_TIMEOUT_MS = 10_000;
+/** Deepest nesting of join options (the options object itself is depth 1). */
+export const MAX_OPTIONS_DEPTH = 4;
+/** Most keys and array entries in join options, counted through every level. */
+export const MAX_OPTIONS_ENTRIES = 32;
+/** `Retry-After` on a 503 from matchmaking (no instance can take a new room right now), in seconds. */
+export const FULL_RETRY_AFTER_S = 5;
+
+/** Per-address matchmaking limits (see `limits/rateLimit.ts`). */
+export interface MatchmakeLimits {
+  limiter: RateLimiter;
+  /** Proxies appending to `X-Forwarded-For` (see `limits/clientAddress.ts`). */
+  trustProxyHops: number;
+  /** `create`, `join`, `joinOrCreate`, `joinById` per address per window; 0: none. */
+  joinRateLimit: number;
+  /** `reconnect` per address per window; 0: none. */
+  reconnectRateLimit: number;
+}
 
 /** Colyseus matchmaking error codes → the HTTP status a client should see. */
 const MATCHMAKE_STATUS: Readonly<Record<number, number>> = {
@@ -47,7 +67,7 @@ function refuse(res: http.ServerResponse, status: number, error: string): void {
  * the Colyseus server listens, so its listeners are there to wrap), and
  * check matchmaking options before Colyseus reads them.
  */
-export function guardHttpServer(server: http.Server, log: Logger): void {
+export function guardHttpServer(server: http.Server, log: Logger, limits?: MatchmakeLimits): void {
   server.headersTimeout = HEADERS_TIMEOUT_MS;
   server.requestTimeout = REQUEST_TIMEOUT_MS;
   guardMatchmakeOptions();
@@ -78,10 +98,15 @@ export function guardHttpServer(server: http.Server, log: Logger): void {
       }
       translateMatchmakeStatus(res);
       if (method === 'POST') {
-        // Read the (bounded) body here and hand it over whole: Colyseus's router turns a
-        // client that hangs up mid-body into a 500 and a stack trace on stderr.
-        void readBody(req).then((body) => {
-          if (body === undefined) return; // the client went away
+        void withinRateLimit(req, res, limits).then(async (allowed) => {
+          if (!allowed) {
+            req.resume();
+            return;
+          }
+          // Read the (bounded) body here and hand it over whole: Colyseus's router turns a
+          // client that hangs up mid-body into a 500 and a stack trace on stderr.
+          const body = await readBody(req);
+          if (body === undefined) return; // the client went away (or was too slow)
           if (body.length > 0) (req as http.IncomingMessage & { body?: string }).body = body;
           forward(req, res);
         });
@@ -95,10 +120,37 @@ export function guardHttpServer(server: http.Server, log: Logger): void {
   };
 }
 
-/** The request body as text, or undefined when the client hangs up before it ends. */
+/**
+ * Count a matchmaking request against its client address; answer 429 (with
+ * `Retry-After`) and resolve false when over the limit.
+ */
+async function withinRateLimit(req: http.IncomingMessage, res: http.ServerResponse, limits: MatchmakeLimits | undefined): Promise<boolean> {
+  if (!limits) return true;
+  const method = /^\/matchmake\/(\w+)\//u.exec(req.url ?? '')?.[1] ?? '';
+  const reconnect = method === 'reconnect';
+  const limit = reconnect ? limits.reconnectRateLimit : limits.joinRateLimit;
+  if (limit <= 0) return true;
+  const address = clientAddressOf(req, limits.trustProxyHops);
+  if (isLoopback(address)) return true;
+  const decision = await limits.limiter.take(reconnect ? 'reconnect' : 'join', address, limit);
+  if (decision.allowed) return true;
+  res.setHeader('retry-after', String(decision.retryAfterS));
+  res.writeHead(429, { 'content-type': 'application/json', connection: 'close' });
+  res.end(JSON.stringify({ error: `too many ${reconnect ? 'reconnections' : 'matchmaking requests'} from your address; retry in ${decision.retryAfterS} s`, retryAfterS: decision.retryAfterS }));
+  return false;
+}
+
+/** The request body as text, or undefined when the client hangs up (or takes too long) before it ends. */
 function readBody(req: http.IncomingMessage): Promise<string | undefined> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
+    // Node's requestTimeout does not close a socket trickling its body: do it here.
+    const timer = setTimeout(() => {
+      resolve(undefined);
+      req.socket.destroy();
+    }, REQUEST_TIMEOUT_MS);
+    timer.unref();
+    req.on('close', () => clearTimeout(timer));
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', () => resolve(undefined));
@@ -110,7 +162,11 @@ function readBody(req: http.IncomingMessage): Promise<string | undefined> {
 
 function translateMatchmakeStatus(res: http.ServerResponse): void {
   const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => http.ServerResponse;
-  res.writeHead = ((status: number, ...rest: unknown[]) => writeHead(MATCHMAKE_STATUS[status] ?? status, ...rest)) as typeof res.writeHead;
+  res.writeHead = ((status: number, ...rest: unknown[]) => {
+    const translated = MATCHMAKE_STATUS[status] ?? status;
+    if (translated === 503 && !res.headersSent && !res.hasHeader('retry-after')) res.setHeader('retry-after', String(FULL_RETRY_AFTER_S));
+    return writeHead(translated, ...rest);
+  }) as typeof res.writeHead;
 }
 
 function isJson(contentType: string | undefined): boolean {
@@ -121,8 +177,32 @@ function isJson(contentType: string | undefined): boolean {
 export function matchmakeOptionsProblem(method: string, options: unknown): string | undefined {
   if (options === undefined) return undefined; // an empty body: Colyseus uses {}
   if (typeof options !== 'object' || options === null) return 'matchmaking options must be an object';
+  const shape = optionsShapeProblem(options);
+  if (shape !== undefined) return shape;
+  for (const key of SERVER_ONLY_OPTION_KEYS) {
+    if (Object.hasOwn(options, key)) return `${key} is not a join option`;
+  }
   if (method === 'reconnect' && typeof (options as { reconnectionToken?: unknown }).reconnectionToken !== 'string') {
     return 'reconnectionToken must be a string';
+  }
+  return undefined;
+}
+
+/** Why `options` nest too deep or hold too much, walked without recursion (the input may nest thousands deep). */
+function optionsShapeProblem(options: object): string | undefined {
+  const stack: Array<{ value: unknown; depth: number }> = [{ value: options, depth: 1 }];
+  let entries = 0;
+  while (stack.length > 0) {
+    const { value, depth } = stack.pop()!;
+    if (typeof value !== 'object' || value === null) continue;
+    if (depth > MAX_OPTIONS_DEPTH) return `matchmaking options nest deeper than ${MAX_OPTIONS_DEPTH} levels`;
+    for (const [key, child] of Object.entries(value)) {
+      entries += 1;
+      if (entries > MAX_OPTIONS_ENTRIES) return `matchmaking options hold more than ${MAX_OPTIONS_ENTRIES} entries`;
+      // Colyseus deep-merges options into the room's: no prototype keys anywhere.
+      if (key === '__proto__' || key === 'constructor' || key === 'prototype') return `"${key}" is not an option name`;
+      stack.push({ value: child, depth: depth + 1 });
+    }
   }
   return undefined;
 }

@@ -4,6 +4,7 @@
  * `parse*` function on each before acting on it.
  */
 import { CHAT_MAX_LENGTH, NAME_MAX_LENGTH, NAME_MIN_LENGTH, NAME_PATTERN } from './constants.ts';
+import { normalizeName } from './names.ts';
 import { INPUT_RATE_SCALE_MAX, INPUT_RATE_SCALE_MIN } from './inputPace.ts';
 
 export const ClientMessage = {
@@ -166,12 +167,12 @@ export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
 // Control characters (C0, DEL, C1) and the Unicode line/paragraph separators and bidi overrides.
 const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/gu;
 
-/** Validate the `name` join option: trimmed, 1–16 characters, letters/digits/space/`_-.`. */
+/** Validate the `name` join option: NFKC-normalised, trimmed, 1–16 characters, letters/digits/space/`_-.`. */
 export function parseJoinOptions(options: unknown): Parsed<JoinOptions> {
   if (typeof options !== 'object' || options === null) return { ok: false, error: 'join options must be an object with a name' };
   const raw = (options as { name?: unknown }).name;
   if (typeof raw !== 'string') return { ok: false, error: 'name is required and must be a string' };
-  const name = raw.trim().replace(/\s+/gu, ' ');
+  const name = normalizeName(raw);
   const length = [...name].length;
   if (length < NAME_MIN_LENGTH || length > NAME_MAX_LENGTH) {
     return { ok: false, error: `name must be ${NAME_MIN_LENGTH} to ${NAME_MAX_LENGTH} characters` };

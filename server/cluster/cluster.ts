@@ -13,6 +13,7 @@ import { RedisDriver } from '@colyseus/redis-driver';
 import { RedisPresence } from '@colyseus/redis-presence';
 import type { WebSocketTransport } from '@colyseus/ws-transport';
 import type { WebSocketServer } from 'ws';
+import { roomsFullError, type RoomBudget } from '../limits/roomBudget.ts';
 import type { Logger } from '../logger.ts';
 import type { Carrier } from './edge/carrier.ts';
 import { DirectCarrier } from './edge/directCarrier.ts';
@@ -37,6 +38,8 @@ export interface ClusterConfig {
   roomSize: number;
   /** A Redis Cluster node: the edge channel then uses sharded pub/sub there (redis mode only). */
   edgeRedisClusterUrl?: string | undefined;
+  /** This process's arena room cap (`MAX_ROOMS`), published so peers place no rooms on a full instance. */
+  rooms: RoomBudget;
 }
 
 /** Consecutive once-a-second registry checks a peer may be missing from before its connections end. */
@@ -122,18 +125,30 @@ export class Cluster {
     return new Cluster(config, log);
   }
 
-  /** Colyseus hook: put a new room on the live, non-draining instance with the fewest players. */
+  /**
+   * Colyseus hook: put a new room on the live, non-draining instance with the
+   * fewest players, among those below their room cap (`MAX_ROOMS`).
+   */
   readonly selectProcessIdToCreateRoom = async (roomName: string, clientOptions?: unknown): Promise<string> => {
     const self = matchMaker.processId;
     // A hand-off's continuation room must land elsewhere: this instance is the one letting go.
     const handoff = typeof clientOptions === 'object' && clientOptions !== null && 'handoffKey' in clientOptions;
-    if (!handoff && (LOCAL_ROOMS.has(roomName) || !this.registry)) return self;
-    if (!this.registry) throw new ServerError(ErrorCode.MATCHMAKE_UNHANDLED, 'no other instance to hand the room to');
+    if (!handoff && LOCAL_ROOMS.has(roomName)) return self;
+    if (!this.registry) {
+      if (handoff) throw new ServerError(ErrorCode.MATCHMAKE_UNHANDLED, 'no other instance to hand the room to');
+      if (this.config.rooms.full) throw roomsFullError(this.config.rooms.max);
+      return self;
+    }
     const [stats, live] = await Promise.all([matchMaker.stats.fetchAll(), this.registry.live()]);
+    // A peer's room count (from Colyseus's stats, lobby included) against its published cap: one lobby is allowed for.
+    const caps = new Map(live.map((i) => [i.processId, i.maxRooms]));
+    const full = (s: { processId: string; roomCount: number }): boolean =>
+      s.processId === self ? this.config.rooms.full : s.roomCount >= (caps.get(s.processId) ?? Infinity) + 1;
     const eligible = new Set(live.filter((i) => !i.draining && !(handoff && i.processId === self)).map((i) => i.processId));
-    const candidates = stats.filter((s) => eligible.has(s.processId));
+    const candidates = stats.filter((s) => eligible.has(s.processId) && !full(s));
     if (candidates.length === 0) {
       if (handoff) throw new ServerError(ErrorCode.MATCHMAKE_UNHANDLED, 'no other live instance to hand the room to');
+      if (this.config.rooms.full) throw roomsFullError(this.config.rooms.max);
       return self;
     }
     // Locality first: the room opens where the player's socket is, unless this instance is clearly the most loaded.
@@ -185,7 +200,7 @@ export class Cluster {
     await matchMaker.onReady;
     const processId = matchMaker.processId;
     const address = this.config.advertiseAddress ?? `${defaultHostAddress()}:${this.config.port}`;
-    const registry = new InstanceRegistry(this.pub, { processId, address, port: this.config.port, startedAtEpochMs: this.startedAtEpochMs, draining: false }, this.log);
+    const registry = new InstanceRegistry(this.pub, { processId, address, port: this.config.port, startedAtEpochMs: this.startedAtEpochMs, draining: false, maxRooms: this.config.rooms.max }, this.log);
     this.registry = registry;
     let carrier: Carrier;
     if (this.config.forwardMode === 'redis' && this.config.edgeRedisClusterUrl) {

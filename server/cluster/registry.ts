@@ -16,6 +16,8 @@ export interface InstanceInfo {
   port: number;
   startedAtEpochMs: number;
   draining: boolean;
+  /** Arena rooms this instance hosts at most (`MAX_ROOMS`); absent from instances of older builds. */
+  maxRooms?: number | undefined;
 }
 
 export interface RegistryOptions {
@@ -29,6 +31,8 @@ export interface RegistryOptions {
 export type DeadInstanceHandler = (processId: string) => Promise<void>;
 
 const MEMBERS_KEY = 'arena:instances';
+/** Shortest time between two reads of the member set prompted by lookups of unknown ids, in milliseconds. */
+const MEMBERS_REFRESH_MS = 250;
 const keyOf = (processId: string): string => `arena:instance:${processId}`;
 
 export class InstanceRegistry {
@@ -40,6 +44,14 @@ export class InstanceRegistry {
   private readonly ttlMs: number;
   private readonly deadListeners: DeadInstanceHandler[] = [];
   private beating = false;
+  /**
+   * Process ids in the member set, as last read, and when. Lookups answer only
+   * for these: the id comes from a client's URL, so an unknown one must cost
+   * neither a Redis round trip nor a cache entry.
+   */
+  private members = new Set<string>();
+  private membersAtMs = 0;
+  private membersRead: Promise<void> | undefined;
 
   constructor(
     private readonly redis: Redis,
@@ -83,7 +95,12 @@ export class InstanceRegistry {
     return this.redis.status === 'ready';
   }
 
-  /** Look up a live instance, cached for one heartbeat. */
+  /**
+   * Look up a live instance, cached for one heartbeat. Only members of the
+   * cluster are looked up (the member set is read at most every
+   * {@link MEMBERS_REFRESH_MS} on behalf of unknown ids), so the cache holds
+   * at most one entry per real instance whatever ids are asked for.
+   */
   async lookup(processId: string): Promise<InstanceInfo | undefined> {
     if (processId === this.self.processId) return this.self;
     const cached = this.cache.get(processId);
@@ -94,12 +111,43 @@ export class InstanceRegistry {
     // Redis is away: a peer seen moments ago is most likely still there
     // (direct forwarding does not need Redis), and waiting would hang the request.
     if (this.redis.status !== 'ready') return recent;
+    if (!this.members.has(processId)) {
+      if (now - this.membersAtMs >= MEMBERS_REFRESH_MS) await this.readMembers();
+      if (!this.members.has(processId)) return recent;
+    }
     const raw = await this.redis.get(keyOf(processId));
     const info = raw ? (JSON.parse(raw) as InstanceInfo) : undefined;
     this.cache.set(processId, { info, atMs: now });
     if (info) this.lastKnown.set(processId, { info, atMs: now });
     // No key right after Redis came back empty is not death: the peer re-registers within a beat.
     return info ?? recent;
+  }
+
+  /** Entries in the lookup cache (bounded by the cluster's size). */
+  get cachedEntries(): number {
+    return this.cache.size + this.lastKnown.size;
+  }
+
+  /** Read the member set (one read at a time) and forget cached ids that left it. */
+  private readMembers(): Promise<void> {
+    this.membersRead ??= this.redis
+      .smembers(MEMBERS_KEY)
+      .then((ids) => this.setMembers(ids))
+      .catch(() => undefined)
+      .finally(() => {
+        this.membersRead = undefined;
+      });
+    return this.membersRead;
+  }
+
+  private setMembers(ids: string[]): void {
+    this.members = new Set(ids);
+    this.membersAtMs = Date.now();
+    for (const id of this.cache.keys()) if (!this.members.has(id)) this.cache.delete(id);
+    const now = Date.now();
+    for (const [id, known] of this.lastKnown) {
+      if (!this.members.has(id) && now - known.atMs >= this.ttlMs + this.heartbeatMs) this.lastKnown.delete(id);
+    }
   }
 
   /** Every instance with a valid heartbeat, this one included. */
@@ -142,6 +190,7 @@ export class InstanceRegistry {
    */
   private async sweep(): Promise<void> {
     const members = await this.redis.smembers(MEMBERS_KEY);
+    this.setMembers(members);
     const statsIds = Object.keys(await this.redis.hgetall('roomcount'));
     const candidates = [...new Set([...members, ...statsIds])].filter((id) => id !== this.self.processId);
     if (candidates.length === 0) return;
@@ -157,6 +206,7 @@ export class InstanceRegistry {
       }
       await this.redis.srem(MEMBERS_KEY, dead);
       this.cache.delete(dead);
+      this.members.delete(dead);
     }
   }
 }

@@ -8,6 +8,7 @@ import { CloseCode, Room, ServerError, type Client, type Rewind } from '@colyseu
 import { CHAT_BURST, CHAT_REFILL_MS, MAX_REWIND_MS } from '../../shared/constants.ts';
 import { PlayerInput, sanitizeInput, type InputFrame } from '../../shared/input.ts';
 import { ARENA_MAP } from '../../shared/map.ts';
+import { nameKey, uniqueName } from '../../shared/names.ts';
 import {
   ArenaCloseCode,
   ClientMessage,
@@ -24,9 +25,11 @@ import { ArenaGame, type GameRules, type TickSource } from '../game/ArenaGame.ts
 import { ChatLimiter } from '../game/chatLimiter.ts';
 import { InputPacer } from '../game/inputPacer.ts';
 import { parseGameSnapshot } from '../game/snapshot.ts';
+import { roomsFullError, type RoomBudget } from '../limits/roomBudget.ts';
 import type { Logger } from '../logger.ts';
 import { NO_ROOM_METRICS, type RoomMetrics } from '../metrics.ts';
 import { FrameGuard } from './frameGuard.ts';
+import { JOIN_SEAT_HOLD_S, SeatBook, type ReservedSeat } from './seats.ts';
 import { closeReason, StrikeCounter, type Fault } from './misbehaviour.ts';
 import {
   closeWithFinalResult,
@@ -48,10 +51,15 @@ export interface ArenaRoomOptions extends GameRules {
   metrics?: RoomMetrics | undefined;
   /** The process's live arena rooms: each room adds itself on create and leaves on dispose (the drain walks it). */
   directory?: Set<ArenaRoom> | undefined;
+  /** The process's room cap (`MAX_ROOMS`): a room takes a place on create and gives it back on dispose. */
+  budget?: RoomBudget | undefined;
 }
 
 /** Seconds a continuation room holds the seats of players moving in from a hand-off. */
 const HANDOFF_SEAT_HOLD_S = 15;
+
+/** How often a room checks whether unused reservations have stopped counting (and it may unlock), in milliseconds. */
+const FRESH_SEAT_CHECK_MS = 500;
 
 /** Frames (inputs, chat, pings) a client may send per second before it is cut off as a flood. */
 const MAX_FRAMES_PER_SECOND = 120;
@@ -79,6 +87,11 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
   });
   /** Players restored from a hand-off whose clients have not arrived yet, with the hash of each seat's secret. */
   private readonly arriving = new Map<string, string>();
+  /** What counts as a taken seat (see `seats.ts`). */
+  private readonly seats = new SeatBook();
+  private budget: RoomBudget | undefined;
+  /** Starts the fixed step; set in onCreate, run when the first client joins. */
+  private startTicking: (() => void) | undefined;
 
   /** Validates the name at matchmaking, before a seat (or a room) is made for it. */
   static override async onAuth(_token: string, options: unknown): Promise<true> {
@@ -90,6 +103,9 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
   }
 
   override async onCreate(options: ArenaRoomOptions & { handoffKey?: unknown }): Promise<void> {
+    if (options.budget && !options.budget.tryTake()) throw roomsFullError(options.budget.max);
+    this.budget = options.budget;
+    this.seatReservationTimeout = JOIN_SEAT_HOLD_S;
     this.log = options.logger.child({ roomId: this.roomId });
     this.metrics = options.metrics ?? NO_ROOM_METRICS;
     this.directory = options.directory;
@@ -121,17 +137,26 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
       },
     };
     const stepMs = 1000 / options.tickRateHz;
-    this.setFixedTimestep(() => {
-      if (!this.frozen) {
-        this.paceInputs();
-        this.metrics.timeStep(() => this.game.step(source));
-      }
-      this.patchAfterStep(stepMs);
-    }, options.tickRateHz);
+    // A room nobody has joined yet costs no simulation: matchmaking can create
+    // rooms faster than players arrive (or for players who never do).
+    this.startTicking = () => {
+      this.startTicking = undefined;
+      this.setFixedTimestep(() => {
+        if (!this.frozen) {
+          this.paceInputs();
+          this.metrics.timeStep(() => this.game.step(source));
+        }
+        this.patchAfterStep(stepMs);
+      }, options.tickRateHz);
+      // Assigned again now that the step exists, Colyseus drops the clock-only timer it runs
+      // for a room with neither patch timer nor step (two timers would tick the clock twice).
+      this.patchRate = null;
+    };
     // No patch timer of its own: a second timer of the same period fires just before the
     // step (Node runs the older timer first), so each patch would leave one step stale.
     this.patchRate = null;
 
+    this.clock.setInterval(() => this.syncFullLock(), FRESH_SEAT_CHECK_MS);
     this.onMessage(ClientMessage.Chat, (client, payload) => this.handleChat(client, payload));
     this.onMessage('*', (client, type) => {
       this.strike(client, { offence: 'bad_message', detail: `unknown message type "${String(type).slice(0, 40)}"` });
@@ -164,7 +189,7 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
       if (hash === undefined) this.log.warn('handed-off player has no seat secret; seat will expire', { sessionId: p.sessionId });
       this.arriving.set(p.sessionId, hash ?? '');
     }
-    this.setSeatReservationTime(HANDOFF_SEAT_HOLD_S);
+    this.seatReservationTimeout = HANDOFF_SEAT_HOLD_S;
     await this.lock();
     this.clock.setTimeout(() => void this.expireArrivals(), HANDOFF_SEAT_HOLD_S * 1000);
   }
@@ -218,7 +243,40 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
       this.log.warn('refused a hand-off seat claimed without its secret', { sessionId });
       return false;
     }
-    return super.hasReservedSeat(sessionId, reconnectionToken);
+    if (!super.hasReservedSeat(sessionId, reconnectionToken)) return false;
+    // Old unused reservations stop counting as taken (seats.ts): players who connected first may have filled the room.
+    const newcomer = hash === undefined && !SeatBook.isHeld(this.reservedSeats, sessionId) && this.clients.getById(sessionId) === undefined;
+    if (newcomer && this.seats.taken(this.clients.length, this.reservedSeats, Date.now(), sessionId) >= this.maxClients) {
+      this.log.info('refused a seat: the room filled before its client connected', { sessionId });
+      return false;
+    }
+    return true;
+  }
+
+  /** Full when connected players, held seats and fresh reservations fill it; old unused reservations never do (see `seats.ts`). */
+  override hasReachedMaxClients(): boolean {
+    return this.seats.taken(this.clients.length, this.reservedSeats, Date.now()) >= this.maxClients;
+  }
+
+  /**
+   * Colyseus's reservations. It offers no public view of them, and knowing
+   * how old each is is the whole point of `seats.ts`; read only.
+   */
+  private get reservedSeats(): Readonly<Record<string, ReservedSeat>> {
+    return this['_reservedSeats'] as Record<string, ReservedSeat>;
+  }
+
+  /**
+   * Keep matchmaking's lock in step with {@link hasReachedMaxClients}: Colyseus
+   * locks a room when a reservation fills it but unlocks only when a seat is
+   * given back, never when a reservation merely goes unused. A hand-off or a
+   * restore holds its own lock.
+   */
+  private syncFullLock(): void {
+    if (this.frozen || this.arriving.size > 0) return;
+    const full = this.hasReachedMaxClients();
+    if (full && !this.locked) void this.lock();
+    else if (!full && this.locked) void this.unlock();
   }
 
   /**
@@ -254,15 +312,21 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
 
   override onJoin(client: Client, options: unknown): void {
     this.frames.watch(client);
+    this.startTicking?.();
     if (this.arriving.delete(client.sessionId) && this.state.players.has(client.sessionId)) {
       this.log.info('player moved in from a hand-off', { sessionId: client.sessionId, players: this.clients.length });
       if (this.arriving.size === 0) void this.unlock();
+      this.syncFullLock();
       return;
     }
     const parsed = parseJoinOptions(options);
     if (!parsed.ok) throw new ServerError(400, parsed.error);
-    this.game.addPlayer(client.sessionId, parsed.value.name);
-    this.log.info('player joined', { sessionId: client.sessionId, name: parsed.value.name, players: this.clients.length });
+    // Nobody passes for another player on the scoreboard: a look-alike of a name in the room gets a number.
+    const taken = new Set([...this.state.players.values()].map((p) => nameKey(p.name)));
+    const name = uniqueName(parsed.value.name, (key) => taken.has(key));
+    this.game.addPlayer(client.sessionId, name);
+    this.log.info('player joined', { sessionId: client.sessionId, name, players: this.clients.length });
+    this.syncFullLock();
   }
 
   override async onDrop(client: Client, code?: number): Promise<void> {
@@ -300,6 +364,8 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
 
   override onDispose(): void {
     this.directory?.delete(this);
+    this.budget?.release();
+    this.budget = undefined;
   }
 
   override onUncaughtException(error: Error, methodName: string): void {
@@ -313,6 +379,7 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
     this.strikes.forget(client.sessionId);
     this.cutOff.delete(client.sessionId);
     this.log.info('player left', { sessionId: client.sessionId, players: this.clients.length });
+    this.syncFullLock();
   }
 
   private handleChat(client: Client, payload: unknown): void {

@@ -43,6 +43,9 @@ export interface HandoffCreateOptions {
   handoffKey: string;
 }
 
+/** Option keys only the server itself passes (hand-off create and seat options); matchmaking refuses them from clients. */
+export const SERVER_ONLY_OPTION_KEYS: readonly string[] = ['handoffKey', 'handoff'];
+
 /** What {@link handOffRoom} needs of the room it moves. */
 export interface HandoffSource {
   readonly roomId: string;
@@ -66,7 +69,21 @@ export interface HandoffResult {
   seats: number;
   /** Of those, how many had moved before this room closed. */
   moved: number;
+  /**
+   * True when this call found another hand-off of the room under way and
+   * started none: the other fields say where that one is taking the room.
+   */
+  alreadyUnderWay?: true;
 }
+
+/** Where a hand-off under way is taking its room, once the continuation room exists. */
+interface HandoffTarget {
+  toRoomId: string;
+  toProcessId: string;
+}
+
+/** Hand-offs under way on this process, by room id: one per room at a time (entries leave when each ends). */
+const underWay = new Map<string, Promise<HandoffTarget>>();
 
 /** Raised when no instance could take the room; the room is left running and unfrozen. */
 export class HandoffUnavailableError extends Error {
@@ -118,8 +135,35 @@ async function waitUntil(done: () => boolean, timeoutMs: number): Promise<void> 
   while (!done() && Date.now() < until) await sleep(20);
 }
 
-/** Move `room` to another instance; see the file comment. */
+/**
+ * Move `room` to another instance; see the file comment. A second call while
+ * one is under way starts nothing: it answers where the first one is taking
+ * the room (`alreadyUnderWay`), or fails as the first one did.
+ */
 export async function handOffRoom(room: HandoffSource, log: Logger): Promise<HandoffResult> {
+  const current = underWay.get(room.roomId);
+  if (current) {
+    const target = await current;
+    log.info('hand-off refused: another one is under way', { ...target });
+    return { fromRoomId: room.roomId, ...target, seats: 0, moved: 0, alreadyUnderWay: true };
+  }
+  let settle!: { resolve(target: HandoffTarget): void; reject(error: unknown): void };
+  const target = new Promise<HandoffTarget>((resolve, reject) => {
+    settle = { resolve, reject };
+  });
+  target.catch(() => undefined);
+  underWay.set(room.roomId, target);
+  try {
+    return await moveRoom(room, log, (t) => settle.resolve(t));
+  } catch (error) {
+    settle.reject(error);
+    throw error;
+  } finally {
+    underWay.delete(room.roomId);
+  }
+}
+
+async function moveRoom(room: HandoffSource, log: Logger, placed: (target: HandoffTarget) => void): Promise<HandoffResult> {
   await room.lock();
   room.setFrozen(true);
   const key = `${HANDOFF_KEY_PREFIX}${randomUUID()}`;
@@ -139,6 +183,7 @@ export async function handOffRoom(room: HandoffSource, log: Logger): Promise<Han
     await Promise.resolve(room.presence.del(`${key}${HANDOFF_SEATS_SUFFIX}`)).catch(() => undefined);
     throw new HandoffUnavailableError(`no instance could take room ${room.roomId}: ${error instanceof Error ? error.message : String(error)}`);
   }
+  placed({ toRoomId: listing.roomId, toProcessId: listing.processId });
 
   const clients = [...room.clients];
   const sent = await Promise.all(

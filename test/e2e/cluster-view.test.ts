@@ -14,6 +14,7 @@ import { startInstances, startNginx, startRedis, stopAll, type Instance, type Ng
 import { waitFor } from '../helpers/net.ts';
 
 const TOKEN = 'cluster-view-e2e-token';
+const ADMIN_TOKEN = 'cluster-admin-token';
 const INTERVAL_MS = 1000;
 const PLAYERS = 12;
 
@@ -26,7 +27,7 @@ async function scrapeThrough(nginx: Nginx): Promise<{ scrape: Scrape; answeredBy
 
 const instancesIn = (s: Scrape): string[] => (s.get('arena_cluster_ccu')?.samples ?? []).map((x) => x.labels.instance!).sort();
 
-describe('cluster view through a load balancer (3 instances)', () => {
+describe('cluster view and monitor through a load balancer (3 instances)', () => {
   let redis: RedisServer;
   let instances: Instance[];
   let nginx: Nginx;
@@ -38,6 +39,7 @@ describe('cluster view through a load balancer (3 instances)', () => {
       METRICS_TOKEN: TOKEN,
       CLUSTER_VIEW_INTERVAL_MS: String(INTERVAL_MS),
       MAX_PLAYERS: '4',
+      ADMIN_TOKEN: ADMIN_TOKEN,
     });
     nginx = await startNginx(instances.map((i) => i.port));
   });
@@ -73,6 +75,27 @@ describe('cluster view through a load balancer (3 instances)', () => {
       assert.ok(share > 0 && share <= 3, `forwarded shares are fractions (${share})`);
       for (const id of ids) assert.ok(sumOf(scrape, 'arena_cluster_tick_p99_seconds', { instance: id }) < sumOf(scrape, 'arena_cluster_tick_budget_seconds', { instance: id }));
     }
+  });
+
+  it('lists the rooms of every instance in the Colyseus monitor, from any instance', async () => {
+    const ids = instances.map((i) => i.processId).sort();
+    const ownRooms = new Set(rooms.map((r) => r.roomId));
+    for (let n = 0; n < 3; n++) {
+      const res = await fetch(`${nginx.url}/monitor/api`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+      assert.equal(res.status, 200);
+      const body = (await res.json()) as { rooms: Array<{ roomId: string; name: string; clients: number; processId: string }> };
+      const arena = body.rooms.filter((r) => r.name === 'arena');
+      assert.deepEqual(new Set(arena.map((r) => r.roomId)), ownRooms, 'every arena room, whichever instance holds it');
+      assert.deepEqual([...new Set(arena.map((r) => r.processId))].sort(), ids, 'rooms on all three instances');
+      assert.equal(arena.reduce((sum, r) => sum + r.clients, 0), PLAYERS);
+    }
+    // Inspecting a room works whichever instance the request reaches (a remote room call).
+    for (const roomId of ownRooms) {
+      const res = await fetch(`${nginx.url}/monitor/api/room?roomId=${encodeURIComponent(roomId)}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+      assert.equal(res.status, 200);
+      assert.equal(((await res.json()) as { clients: unknown[] }).clients.length, 4);
+    }
+    assert.equal((await fetch(`${nginx.url}/monitor/api`)).status, 401);
   });
 
   it('drops a drained instance at once and a killed one within its TTL', async () => {

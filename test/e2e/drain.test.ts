@@ -169,6 +169,46 @@ describe('draining an instance hands its rooms to the others (SIGTERM)', () => {
     }
   });
 
+  it('runs one hand-off per room at a time: a parallel storm moves it once, the rest answer 409 with where it went', async () => {
+    const a = await new Client(nginx.url).create<ArenaState>('arena', { name: 'Storm A' });
+    const bClient = new Client(nginx.url);
+    const b = await bClient.joinById<ArenaState>(a.roomId, { name: 'Storm B' });
+    const rooms: Room<unknown, ArenaState>[] = [a, b];
+    try {
+      const seats: HandoffEvent[] = [];
+      for (const r of [a, b]) {
+        r.reconnection.enabled = false;
+        r.onMessage(ServerMessage.Handoff, (event: HandoffEvent) => seats.push(event));
+      }
+      await waitFor(() => a.state.players?.size === 2 && b.state.players?.size === 2, 'both players in the room');
+      const roomsBefore = new Set((await roomCaches(redis.client)).keys());
+      const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
+      // Through the balancer, so the requests reach different instances: the lock is the owner's.
+      const answers = await Promise.all(
+        Array.from({ length: 5 }, async () => {
+          const res = await fetch(`${nginx.url}/admin/rooms/${a.roomId}/handoff`, { method: 'POST', headers: auth });
+          return { status: res.status, body: (await res.json()) as { toRoomId?: string; toProcessId?: string; error?: string } };
+        }),
+      );
+      const done = answers.filter((x) => x.status === 200);
+      const refused = answers.filter((x) => x.status !== 200);
+      assert.equal(done.length, 1, JSON.stringify(answers));
+      const target = done[0]!.body;
+      for (const r of refused) {
+        assert.equal(r.status, 409, JSON.stringify(r));
+        assert.match(String(r.body.error), /already under way/u);
+        assert.equal(r.body.toRoomId, target.toRoomId, 'a refused hand-off says where the room went');
+        assert.equal(r.body.toProcessId, target.toProcessId);
+      }
+      assert.equal(seats.length, 2, 'each player got exactly one seat');
+      await waitFor(async () => !(await roomCaches(redis.client)).has(a.roomId), 'the old room to close');
+      const created = [...(await roomCaches(redis.client)).keys()].filter((id) => !roomsBefore.has(id));
+      assert.deepEqual(created, [target.toRoomId], 'exactly one continuation room exists');
+    } finally {
+      for (const r of rooms) await Promise.race([r.leave(true).catch(() => undefined), sleep(1000)]);
+    }
+  });
+
   it('moves every player of the drained instance with session, position, health and score kept', async (t) => {
     // Walk everyone off their spawn point and shoot at whoever is near, so the state to keep is not the default.
     const inputs = new Map(players.map((p) => [p, p.room.input<Input>()]));

@@ -33,6 +33,12 @@ describe('loadConfig', () => {
       drainTimeoutMs: 7000,
       clusterViewIntervalMs: 5000,
       adminToken: undefined,
+      maxRooms: 200,
+      trustProxyHops: 1,
+      joinRateLimit: 30,
+      reconnectRateLimit: 30,
+      maxConnectionsPerAddress: 64,
+      maxLobbySessionsPerAddress: 8,
     });
   });
 
@@ -68,6 +74,12 @@ describe('loadConfig', () => {
       DRAIN_TIMEOUT_MS: '8500',
       CLUSTER_VIEW_INTERVAL_MS: '1000',
       ADMIN_TOKEN: 'admin-token-1',
+      MAX_ROOMS: '1',
+      TRUST_PROXY_HOPS: '0',
+      JOIN_RATE_LIMIT: '0',
+      RECONNECT_RATE_LIMIT: '10000',
+      MAX_CONNECTIONS_PER_ADDRESS: '0',
+      MAX_LOBBY_SESSIONS_PER_ADDRESS: '1000',
     });
     assert.deepEqual(config, {
       port: 8080,
@@ -90,6 +102,12 @@ describe('loadConfig', () => {
       drainTimeoutMs: 8500,
       clusterViewIntervalMs: 1000,
       adminToken: 'admin-token-1',
+      maxRooms: 1,
+      trustProxyHops: 0,
+      joinRateLimit: 0,
+      reconnectRateLimit: 10000,
+      maxConnectionsPerAddress: 0,
+      maxLobbySessionsPerAddress: 1000,
     });
     assert.equal(loadConfig({ METRICS_ENABLED: ' TRUE ' }).metricsEnabled, true);
     assert.equal(loadConfig({ METRICS_ENABLED: '0' }).metricsEnabled, false);
@@ -144,6 +162,14 @@ describe('loadConfig', () => {
     ['CLUSTER_VIEW_INTERVAL_MS', '999'],
     ['CLUSTER_VIEW_INTERVAL_MS', '5s'],
     ['ADMIN_TOKEN', 'short'],
+    ['MAX_ROOMS', '0'],
+    ['MAX_ROOMS', '10001'],
+    ['TRUST_PROXY_HOPS', '6'],
+    ['TRUST_PROXY_HOPS', 'all'],
+    ['JOIN_RATE_LIMIT', '-1'],
+    ['RECONNECT_RATE_LIMIT', '10001'],
+    ['MAX_CONNECTIONS_PER_ADDRESS', 'lots'],
+    ['MAX_LOBBY_SESSIONS_PER_ADDRESS', '1001'],
   ];
   for (const [name, value] of bad) {
     it(`throws a ConfigError naming ${name} for ${JSON.stringify(value)}`, () => {

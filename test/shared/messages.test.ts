@@ -71,7 +71,8 @@ describe('parseJoinOptions', () => {
       'bob\u202e',
       'bo\u200bb',
       'bob\u2066x',
-      'zalgo\u0301',
+      // Stacked combining marks (a lone accent composes into its letter under NFKC, which is a fine name).
+      'zalgo\u0301\u0302\u0303',
       'a/b',
       'a\\b',
       '{name}',
