@@ -175,6 +175,8 @@ export class Cluster {
         else socket.destroy();
         return;
       }
+      // Runs after the transport's own listener took a local upgrade, before it seats the client.
+      if (this.forwarder?.isLocal(req) && req.url) this.edge?.retireReplaced(req.url);
       this.forwarder?.onUpgrade(req, socket, head);
     });
   }

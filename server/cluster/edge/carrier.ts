@@ -69,10 +69,18 @@ export class MemoryHub {
     for (const other of this.carriers.values()) setImmediate(() => other.events.lost(self));
   }
 
+  /** Cut an instance off without anyone noticing (a silent network partition): its messages vanish both ways. */
+  partition(self: string): void {
+    this.cutOff.add(self);
+  }
+
+  private readonly cutOff = new Set<string>();
+
   /** @internal */
   deliver(from: string, to: string, message: Buffer): boolean {
     const target = this.carriers.get(to);
     if (!target) return false;
+    if (this.cutOff.has(from) || this.cutOff.has(to)) return true;
     setImmediate(() => {
       if (target.alive && this.carriers.get(from)?.alive) target.events.message(from, message);
     });

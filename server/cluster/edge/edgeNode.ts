@@ -25,7 +25,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../../logger.ts';
 import type { Carrier } from './carrier.ts';
 import { decodeMessage, Op, Outbox, type OpenRequest } from './protocol.ts';
-import { RemoteSocket, seatRemoteClient, type RemoteSink } from './remoteClient.ts';
+import { RemoteClient, RemoteSocket, seatRemoteClient, sessionOf, type RemoteSink } from './remoteClient.ts';
 
 /** Figures for `/metrics` (see `server/metrics.ts`). */
 export interface EdgeStats {
@@ -76,6 +76,8 @@ export class EdgeNode implements RemoteSink {
   private readonly conns = new Map<number, EdgeConn>();
   /** Owner role: stand-ins for sockets held by each peer, by connection id. */
   private readonly remote = new Map<string, Map<number, RemoteSocket>>();
+  /** Owner role: the remote client of each session, to retire a socket its own reconnection replaces. */
+  private readonly sessions = new Map<string, RemoteClient>();
   private readonly outboxes = new Map<string, Outbox>();
   private flushScheduled = false;
   private nextConn = 1;
@@ -164,7 +166,11 @@ export class EdgeNode implements RemoteSink {
 
   forget(peer: string, conn: number): void {
     const sockets = this.remote.get(peer);
-    if (sockets?.delete(conn)) this.stats.remoteClients -= 1;
+    const socket = sockets?.get(conn);
+    if (!socket) return;
+    sockets!.delete(conn);
+    this.stats.remoteClients -= 1;
+    if (this.sessions.get(socket.sessionId)?.ref === socket) this.sessions.delete(socket.sessionId);
   }
 
   private fromClient(conn: EdgeConn, data: Buffer): void {
@@ -257,10 +263,32 @@ export class EdgeNode implements RemoteSink {
       this.remote.set(peer, sockets);
     }
     if (sockets.has(conn) || typeof request?.url !== 'string') return;
-    const socket = new RemoteSocket(peer, conn, this);
+    const open: OpenRequest = { url: request.url, headers: request.headers ?? {}, remoteAddress: String(request.remoteAddress ?? '') };
+    const { sessionId } = sessionOf(open);
+    this.retireReplaced(open.url);
+    const socket = new RemoteSocket(peer, conn, sessionId, this);
     sockets.set(conn, socket);
     this.stats.remoteClients += 1;
-    void seatRemoteClient(socket, { url: request.url, headers: request.headers ?? {}, remoteAddress: String(request.remoteAddress ?? '') });
+    const client = new RemoteClient(sessionId, socket);
+    void seatRemoteClient(client, open).then((seated) => {
+      if (seated && socket.readyState === 1) this.sessions.set(sessionId, seated);
+    });
+  }
+
+  /**
+   * Owner role: a reconnection (`url` of its upgrade, through an edge or this
+   * instance's own transport) proves the session's previous socket is dead,
+   * even when the edge that held it has not been found dead yet (over Redis
+   * that takes seconds, longer than Colyseus waits for a stale socket to go):
+   * retire that socket now, so the held seat is free for this one. Only with
+   * the session's own reconnection token.
+   */
+  retireReplaced(url: string): void {
+    const { sessionId, reconnectionToken } = sessionOf({ url, headers: {}, remoteAddress: '' });
+    const previous = this.sessions.get(sessionId);
+    if (previous && reconnectionToken !== undefined && previous.reconnectionToken === reconnectionToken) {
+      previous.ref.closed(CloseCode.ABNORMAL_CLOSURE, 'replaced by its reconnection');
+    }
   }
 
   private peerLost(peer: string): void {
@@ -281,9 +309,9 @@ export class EdgeNode implements RemoteSink {
   private dropRemote(peer: string): void {
     const sockets = this.remote.get(peer);
     if (!sockets) return;
+    // Each close forgets its socket (counts and session index included).
+    for (const socket of [...sockets.values()]) socket.closed(CloseCode.ABNORMAL_CLOSURE, 'edge lost');
     this.remote.delete(peer);
-    for (const socket of sockets.values()) socket.closed(CloseCode.ABNORMAL_CLOSURE, 'edge lost');
-    this.stats.remoteClients -= sockets.size;
   }
 
   private drop(conn: EdgeConn): void {

@@ -43,6 +43,7 @@ export class RemoteSocket extends EventEmitter {
   constructor(
     readonly peer: string,
     readonly conn: number,
+    readonly sessionId: string,
     private readonly sink: RemoteSink,
   ) {
     super();
@@ -137,16 +138,21 @@ export class RemoteClient implements Client, ClientPrivate {
 
 const ROOM_PATH = /^\/[a-zA-Z0-9_-]+\/([a-zA-Z0-9_-]+)$/u;
 
+/** The session id and reconnection token an OPEN's URL carries. */
+export function sessionOf(request: OpenRequest): { sessionId: string; reconnectionToken: string | undefined } {
+  const url = new URL(request.url, 'http://edge.invalid');
+  return { sessionId: url.searchParams.get('sessionId') ?? '', reconnectionToken: url.searchParams.get('reconnectionToken') ?? undefined };
+}
+
 /**
  * Seat a client an edge opened, as `@colyseus/ws-transport` seats a socket
  * it accepted: the room must hold a seat for its session id; anything wrong
  * is sent to the client as a Colyseus error, then the socket closes.
  */
-export async function seatRemoteClient(socket: RemoteSocket, request: OpenRequest): Promise<RemoteClient | undefined> {
+export async function seatRemoteClient(client: RemoteClient, request: OpenRequest): Promise<RemoteClient | undefined> {
+  const socket = client.ref;
   const url = new URL(request.url, 'http://edge.invalid');
-  const sessionId = url.searchParams.get('sessionId') ?? '';
   const roomId = ROOM_PATH.exec(url.pathname)?.[1];
-  const client = new RemoteClient(sessionId, socket);
   const reconnectionToken = url.searchParams.get('reconnectionToken') ?? undefined;
   try {
     const room = roomId === undefined ? undefined : matchMaker.getLocalRoomById(roomId);

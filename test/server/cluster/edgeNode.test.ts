@@ -172,6 +172,37 @@ describe('edge node (in-memory carrier, real rooms)', () => {
     }
   });
 
+  it('lets a player reconnect at once when its edge went silent, retiring the stale socket', async () => {
+    const edge3 = new EdgeNode(hub.carrier('edge3'), log);
+    const server3 = http.createServer();
+    server3.on('upgrade', (req, socket, head) => edge3.accept(req, socket, head, 'owner', req.socket.remoteAddress ?? ''));
+    await new Promise<void>((resolve) => server3.listen(0, '127.0.0.1', resolve));
+    try {
+      const url3 = `http://127.0.0.1:${(server3.address() as AddressInfo).port}`;
+      const silentSeat = await seat('Silent', rooms[0]!.roomId);
+      const lost = await new Client(url3).consumeSeatReservation<ArenaState>(silentSeat as never);
+      lost.reconnection.enabled = false;
+      await waitFor(() => lost.state.players?.has(lost.sessionId) === true, 'Silent sees itself');
+      const room = [...t.app.arenaRooms].find((r) => r.roomId === lost.roomId)!;
+      // The edge vanishes without a word: the owner still counts the player connected.
+      hub.partition('edge3');
+      assert.ok(room.clients.some((c) => c.sessionId === lost.sessionId));
+      // Its reconnection through another edge, straight on the WebSocket as the SDK's automatic
+      // reconnection does (no matchmaking call that would close the stale client), must not wait
+      // for the stale socket to time out: Colyseus would then refuse it.
+      const token = lost.reconnectionToken.split(':')[1]!;
+      const back = await new Client(edgeUrl).consumeSeatReservation<ArenaState>({ ...silentSeat, reconnectionToken: token } as never);
+      rooms.push(back);
+      assert.equal(back.sessionId, lost.sessionId);
+      await waitFor(() => back.state.players?.has(back.sessionId) === true, 'back in its seat');
+      assert.equal(room.clients.filter((c) => c.sessionId === lost.sessionId).length, 1, 'one client for the session, not two');
+    } finally {
+      await edge3.stop();
+      server3.closeAllConnections();
+      server3.close();
+    }
+  });
+
   it('closes edge players with 4010 (retry) when their room\'s owner is lost', async () => {
     const orphan = await joinThroughEdge('Orphan');
     orphan.reconnection.enabled = false;
