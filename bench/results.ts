@@ -150,6 +150,12 @@ export function renderResults(r: BenchResults): { markdown: string; svg: string 
     md.push(`| ${x.s.bots.connectedAtEnd}/${x.c.bots} | ${f(x.s.server?.cpuPercent)} % | ${f(x.s.perClient.updatesPerS, 2)} | ${f(x.s.updateIntervalMs.p50)} / ${f(x.s.updateIntervalMs.p99)} ms | ${f(x.s.server?.tickMs.p99, 3)} ms | ${f(x.c.idleHeapBytes / 2 ** 20)} → ${f((x.s.server?.heapUsedBytes ?? NaN) / 2 ** 20)} MiB | ${f((x.heapPerClient ?? NaN) / 1024)} KiB | ${f(x.s.botProcess.cpuPercent)} % / ${f(x.s.botProcess.eventLoopLagP99Ms)} ms | ${x.degraded ? 'no' : 'yes'} |`);
   }
   md.push('', `**What limits this figure.** Two cores drive both sides, so the load generator has one core. ${botsSaturated ? 'At the top step the bot process itself was near a full core, so late updates there are partly the bots\' own event loop; ' : ''}The clients-per-core figure divides the bots of the largest holding step by the share of a core the server used there: an extrapolation that assumes CPU grows linearly with clients (it does across the steps above) and ignores the tail latency near 100 %. Heap is read from \`arena_heap_live_bytes\`, the heap in use right after the server's last full garbage collection (garbage does not count; under load it is seconds old). The heap-per-client target figure is the slope of that live heap between the smallest and the largest step, so the fixed heap of the process cancels out; the per-step column divides by the clients the difference to an idle reading, which may still hold start-up garbage when no full collection had run yet.`, '');
+  md.push(
+    '### 6. Bots per load-generator core, 1 worker against 2',
+    '',
+    'Measured separately by `npm run bench:bots` (the bots CLI at the same load with `--workers 1` and `--workers 2`, alternating): see [results-bots.md](results-bots.md) for the latest figures and how they were taken.',
+    '',
+  );
 
   const charts = [
     barChart({ title: 'Downstream bytes per client per second (log scale)', unit: 'B/s', xLabel: '', logY: true, width: 720 }, ['Colyseus (delta schema)', 'JSON full state'], [

@@ -1,11 +1,13 @@
 /**
  * `npm run bots -- --url http://host:port --bots 200 --duration 60 --ramp 20`
+ * (or `--stages 30s:100,2m:500,30s:0`; `--workers N` for N threads, `--shard i/n` for one machine's share).
  * Runs the bot load test and exits 0 when every objective was met, 1 when one
  * was missed (or no bot connected), 2 on bad usage. Ctrl-C ends the run early
  * and still writes the report.
  */
 import { parseOptions, USAGE, UsageError } from './options.ts';
 import { runBots } from './runner.ts';
+import { runWorkers } from './workers.ts';
 
 async function main(): Promise<number> {
   let options;
@@ -20,7 +22,8 @@ async function main(): Promise<number> {
   const stop = new AbortController();
   process.once('SIGINT', () => stop.abort());
   process.once('SIGTERM', () => stop.abort());
-  const { report } = await runBots(options, { out: process.stdout, signal: stop.signal });
+  const run = options.workers > 1 ? runWorkers : runBots;
+  const { report } = await run(options, { out: process.stdout, signal: stop.signal });
   return report.passed ? 0 : 1;
 }
 

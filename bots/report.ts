@@ -4,7 +4,7 @@
  */
 import type { RunOptions } from './options.ts';
 import { describeSlo, type SloResult } from './slo.ts';
-import type { ReportSummary } from './stats.ts';
+import type { ReportSummary, SparseHistogram } from './stats.ts';
 import type { ServerWindow } from './scrape.ts';
 
 /** One point of the time series, taken once a second. Rates are per second; times in ms; null where not measured. */
@@ -35,7 +35,8 @@ export interface SeriesPoint {
 
 /** Figures over the measured window (after the ramp). */
 export interface RunSummary {
-  window: { fromS: number; toS: number; seconds: number };
+  /** The measured window; `clientSeconds` is connected bots integrated over it (what per-client rates divide by). */
+  window: { fromS: number; toS: number; seconds: number; clientSeconds?: number };
   bots: {
     target: number;
     connectedMax: number;
@@ -44,6 +45,8 @@ export interface RunSummary {
     connectedRatio: number;
     decoders: number;
     rooms: number;
+    /** Ids of the rooms the bots were in (merging reports counts each room once). */
+    roomIds?: string[];
     joinAttempts: number;
     joinErrors: number;
     errors: number;
@@ -82,6 +85,21 @@ export interface BotReport {
   slo: SloResult[];
   /** Every objective met and at least one bot connected. */
   passed: boolean;
+  /** The client-side histograms behind the summary, so reports of several parts merge exactly. */
+  histograms?: { rttMs: SparseHistogram; updateIntervalMs: SparseHistogram; inputToUpdateMs: SparseHistogram };
+  /** A merged report: what each part (worker or shard) did. */
+  parts?: PartSummary[];
+}
+
+/** One part of a merged run. */
+export interface PartSummary {
+  /** `shard/worker` or the report it came from. */
+  name: string;
+  target: number;
+  connectedMax: number;
+  errors: number;
+  /** CPU of the part's process, % of one core (null for worker threads: their process is measured as a whole). */
+  cpuPercent: number | null;
 }
 
 const fmt = (v: number | null | undefined, digits = 1): string => (v === null || v === undefined || !Number.isFinite(v) ? '-' : v.toFixed(digits));
@@ -111,6 +129,12 @@ function table(rows: ReadonlyArray<readonly [string, string]>): string {
 
 const pct = (s: ReportSummary): string => `p50 ${fmt(s.p50, 2)}  p90 ${fmt(s.p90, 2)}  p99 ${fmt(s.p99, 2)}  max ${fmt(s.max, 2)}  (n=${s.count})`;
 
+/** Bots held per core of the load generator over the window: peak connected bots / (CPU % / 100); null when CPU was not measured. */
+export function botsPerCore(r: BotReport): number | null {
+  const cpu = r.summary.botProcess.cpuPercent;
+  return cpu !== null && cpu > 0 ? r.summary.bots.connectedMax / (cpu / 100) : null;
+}
+
 /** The end-of-run table. */
 export function summaryTable(r: BotReport): string {
   const s = r.summary;
@@ -131,7 +155,14 @@ export function summaryTable(r: BotReport): string {
     ['chat sent / refused', `${s.totals.chatsSent} / ${s.totals.chatsRefused}`],
     ['state checks / violations', `${s.stateChecks.checks} / ${s.stateChecks.violations}`],
     ['bot process CPU / loop lag p99', `${fmt(s.botProcess.cpuPercent)} % / ${fmt(s.botProcess.eventLoopLagP99Ms)} ms`],
+    ['bots per load-generator core', fmt(botsPerCore(r), 0)],
   ];
+  if (r.parts && r.parts.length > 1) {
+    rows.push([`Parts (${r.parts.length})`, '']);
+    for (const part of r.parts) {
+      rows.push([part.name, `${part.connectedMax} / ${part.target} connected, ${part.errors} errors${part.cpuPercent !== null ? `, CPU ${fmt(part.cpuPercent)} %` : ''}`]);
+    }
+  }
   if (s.server) {
     rows.push(
       ['Server (/metrics)', ''],

@@ -16,6 +16,7 @@ import type { RunOptions } from './options.ts';
 import { progressLine, summaryTable, type BotReport, type RunSummary, type SeriesPoint } from './report.ts';
 import { serverWindow, ServerScraper, type ServerPoint, type ServerWindow } from './scrape.ts';
 import { evaluateSlos } from './slo.ts';
+import { partStages, peakTarget, targetAt } from './stages.ts';
 import { reportSummary, roundForReport } from './stats.ts';
 import { Pacer } from './pacer.ts';
 import { Worlds } from './world.ts';
@@ -37,6 +38,10 @@ export interface RunIo {
   out: NodeJS.WritableStream;
   /** Ends the run early (the report is still built). */
   signal?: AbortSignal;
+  /** Called with every once-a-second sample (worker threads pass them to the coordinator). */
+  onSample?: (point: SeriesPoint) => void;
+  /** Write no summary table (a worker's part is summed up by the coordinator). */
+  noSummary?: boolean;
 }
 
 const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
@@ -60,7 +65,13 @@ export async function runBots(options: RunOptions, io: RunIo = { out: process.st
   const worlds = new Worlds();
   const pacer = new Pacer(1000 / TICK_RATE_HZ);
   const random = seededRandom(options.seed);
+  /** Bots this part wants now, in join order; ramping down takes the newest away first. */
   const bots: Bot[] = [];
+  /** Bots taken away by a ramp-down (still counted in the report). */
+  const retired = new Set<Bot>();
+  const stages = partStages(options.stages, options.part.index, options.part.count);
+  const partBots = peakTarget(stages);
+  let spawned = 0;
   const startedAt = new Date();
   const t0 = performance.now();
   const elapsedS = (): number => (performance.now() - t0) / 1000;
@@ -79,13 +90,13 @@ export async function runBots(options: RunOptions, io: RunIo = { out: process.st
       job.bot
         .join()
         .then(() => {
-          if (!running) return void job.bot.leave();
+          if (!running || retired.has(job.bot)) return void job.bot.leave();
           const untick = pacer.add((now) => job.bot.tick(now));
           job.bot.room!.onLeave(untick);
         })
         .catch((error: unknown) => {
           c.joinFailed(error instanceof Error ? error.message : String(error));
-          if (job.attempt < JOIN_ATTEMPTS) setTimeout(() => (queue.push({ bot: job.bot, attempt: job.attempt + 1 }), pump()), JOIN_RETRY_DELAY_MS).unref();
+          if (job.attempt < JOIN_ATTEMPTS && !retired.has(job.bot)) setTimeout(() => (queue.push({ bot: job.bot, attempt: job.attempt + 1 }), pump()), JOIN_RETRY_DELAY_MS).unref();
         })
         .finally(() => {
           inFlight -= 1;
@@ -94,9 +105,18 @@ export async function runBots(options: RunOptions, io: RunIo = { out: process.st
     }
   };
   const spawn = (): void => {
-    const want = options.rampS > 0 ? Math.min(options.bots, Math.ceil((elapsedS() / options.rampS) * options.bots)) : options.bots;
+    const want = targetAt(stages, elapsedS());
+    while (bots.length > want) {
+      const bot = bots.pop()!;
+      const queued = queue.findIndex((job) => job.bot === bot);
+      if (queued >= 0) queue.splice(queued, 1);
+      retired.add(bot);
+      void bot.leave();
+    }
     while (bots.length < want) {
-      const i = bots.length;
+      // Global index across every part of the run: names stay unique, checkers and movers spread evenly.
+      const i = spawned * options.part.count + options.part.index;
+      spawned += 1;
       const bot = new Bot({
         url: options.url,
         name: `${options.namePrefix}${i}`.slice(0, 16),
@@ -176,6 +196,7 @@ export async function runBots(options: RunOptions, io: RunIo = { out: process.st
     lastCounters = counters;
     lastConnected = c.connected;
     series.push(point);
+    io.onSample?.(point);
     return point;
   };
 
@@ -224,6 +245,7 @@ export async function runBots(options: RunOptions, io: RunIo = { out: process.st
 
   const connectedAtEnd = c.connected;
   await Promise.all(bots.map((b) => b.leave()));
+  const everyBot = [...bots, ...retired];
   loopLag.disable();
 
   // --- the report ----------------------------------------------------------
@@ -231,14 +253,15 @@ export async function runBots(options: RunOptions, io: RunIo = { out: process.st
   const windowClientS = clientSeconds - s.clientSeconds;
   const per = (v: number): number | null => (windowClientS > 0 ? roundForReport(v / windowClientS) : null);
   const summary: RunSummary = {
-    window: { fromS: roundForReport(s.atS) ?? 0, toS: roundForReport(endS) ?? 0, seconds: roundForReport(endS - s.atS) ?? 0 },
+    window: { fromS: roundForReport(s.atS) ?? 0, toS: roundForReport(endS) ?? 0, seconds: roundForReport(endS - s.atS) ?? 0, clientSeconds: roundForReport(windowClientS) ?? 0 },
     bots: {
-      target: options.bots,
+      target: partBots,
       connectedMax: c.connectedMax,
       connectedAtEnd,
-      connectedRatio: roundForReport(c.connectedMax / options.bots) ?? 0,
-      decoders: bots.filter((b) => b.decodes).length,
+      connectedRatio: partBots > 0 ? (roundForReport(c.connectedMax / partBots) ?? 0) : 0,
+      decoders: everyBot.filter((b) => b.decodes).length,
       rooms: worlds.size,
+      roomIds: worlds.roomIds(),
       joinAttempts: c.joinAttempts,
       joinErrors: c.joinErrors,
       errors: c.errors,
@@ -279,17 +302,23 @@ export async function runBots(options: RunOptions, io: RunIo = { out: process.st
     series,
     slo,
     passed: c.connectedMax > 0 && slo.every((o) => o.pass),
+    histograms: { rttMs: c.rttMs.total.toJSON(), updateIntervalMs: c.updateIntervalMs.total.toJSON(), inputToUpdateMs: c.inputToUpdateMs.total.toJSON() },
   };
-  io.out.write(`${summaryTable(report)}\n`);
+  if (io.noSummary) return { report, files: {} };
+  return { report, files: await writeReport(report, options.reportDir, io.out) };
+}
 
+/** Print the summary table and write `report.json` and `report.html` into `reportDir` (when given). */
+export async function writeReport(report: BotReport, reportDir: string | undefined, out: NodeJS.WritableStream): Promise<RunResult['files']> {
+  out.write(`${summaryTable(report)}\n`);
   const files: RunResult['files'] = {};
-  if (options.reportDir) {
-    await mkdir(options.reportDir, { recursive: true });
-    files.json = path.join(options.reportDir, 'report.json');
-    files.html = path.join(options.reportDir, 'report.html');
+  if (reportDir) {
+    await mkdir(reportDir, { recursive: true });
+    files.json = path.join(reportDir, 'report.json');
+    files.html = path.join(reportDir, 'report.html');
     await writeFile(files.json, `${JSON.stringify(report, null, 2)}\n`);
     await writeFile(files.html, renderHtml(report));
-    io.out.write(`report: ${files.json}\n        ${files.html}\n`);
+    out.write(`report: ${files.json}\n        ${files.html}\n`);
   }
-  return { report, files };
+  return files;
 }

@@ -49,6 +49,26 @@ export class LogHistogram {
     this.max = Math.max(this.max, other.max);
   }
 
+  /** The histogram as plain JSON: its non-empty buckets (index, count) and totals. */
+  toJSON(): SparseHistogram {
+    const buckets: Array<[number, number]> = [];
+    for (let i = 0; i < BUCKETS; i++) if (this.counts[i]! > 0) buckets.push([i, this.counts[i]!]);
+    return { buckets, count: this.count, sum: this.sum, max: this.max };
+  }
+
+  /** A histogram from {@link toJSON}'s output (a report written by another process or machine). */
+  static fromJSON(data: SparseHistogram): LogHistogram {
+    const h = new LogHistogram();
+    for (const [index, count] of data.buckets) {
+      if (!Number.isInteger(index) || index < 0 || index >= BUCKETS || !(count >= 0)) throw new Error(`bad histogram bucket [${index}, ${count}]`);
+      h.counts[index]! += count;
+    }
+    h.count = data.count;
+    h.sum = data.sum;
+    h.max = data.max;
+    return h;
+  }
+
   reset(): void {
     this.counts.fill(0);
     this.count = 0;
@@ -82,6 +102,14 @@ export class LogHistogram {
       max: this.count > 0 ? this.max : Number.NaN,
     };
   }
+}
+
+/** A {@link LogHistogram} as JSON: non-empty buckets as [index, count]. */
+export interface SparseHistogram {
+  buckets: Array<[number, number]>;
+  count: number;
+  sum: number;
+  max: number;
 }
 
 /** Round for reports: 3 significant decimals below 10, fewer above; NaN and infinities become null (JSON has neither). */

@@ -86,4 +86,9 @@ export class Worlds {
   get size(): number {
     return this.rooms.size;
   }
+
+  /** Ids of every room a bot of this process has been in. */
+  roomIds(): string[] {
+    return [...this.rooms.keys()];
+  }
 }

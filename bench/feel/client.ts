@@ -12,7 +12,7 @@ import { confirmWithinMs } from '../../client/net/predictedShots.ts';
 import { Netcode } from '../../client/net/prediction.ts';
 import { ARENA_MAP } from '../../shared/map.ts';
 import type { InputFrame } from '../../shared/input.ts';
-import { ServerMessage, parseHit } from '../../shared/messages.ts';
+import { ServerMessage, parseHit, type KillEvent } from '../../shared/messages.ts';
 import type { HitTarget } from '../../shared/sim.ts';
 import type { ArenaState, Player } from '../../shared/state.ts';
 
@@ -53,12 +53,20 @@ export class FeelClient {
   /** Frames × remote players: how far (ms) the drawn remote pose is behind the server. */
   readonly behindMs: number[] = [];
   readonly joinedAtMs = performance.now();
+  /** Frames from sampling a new direction to our own drawn player moving that way (0: the same frame). */
+  readonly ownFrames: number[] = [];
+  /** Shots that hit on our screen but whose target the server already had dead. */
+  missesOnDeadTarget = 0;
+  deaths = 0;
+  private frameCount = 0;
+  private turn: { frame: number; x: number; y: number; dx: number; dy: number } | undefined;
   private move = { x: 0, y: 0 };
   private segmentLeft = 0;
   private probeLeft = 0;
   private probeAim = 0;
   private lastAim = 0;
   private readonly targets: HitTarget[] = [];
+  private lastDrawn = { x: 0, y: 0 };
 
   private constructor(
     readonly room: ArenaRoom,
@@ -74,7 +82,14 @@ export class FeelClient {
     callbacks.onAdd('projectiles', (shot, id: string) => {
       if (shot.ownerId === room.sessionId) this.net.shots.confirm(id, shot);
     });
-    callbacks.onRemove('projectiles', (_shot, id: string) => this.net.shots.serverRemoved(id));
+    callbacks.onRemove('projectiles', (_shot, id: string) => {
+      const shot = this.net.shots.serverRemoved(id);
+      // A hit on our screen the server called a miss: was the target already dead there (shot by someone else first)?
+      if (shot?.verdict === 'miss' && shot.hitOnScreen !== undefined && room.state.players?.get(shot.hitOnScreen)?.alive === false) this.missesOnDeadTarget += 1;
+    });
+    room.onMessage(ServerMessage.Kill, (event: KillEvent) => {
+      if (event.victimId === room.sessionId) this.deaths += 1;
+    });
     room.onMessage(ServerMessage.Hit, (payload: unknown) => {
       const hit = parseHit(payload);
       if (hit.ok) this.net.shots.serverHit(hit.value.projectileId, hit.value.victimId);
@@ -91,9 +106,11 @@ export class FeelClient {
 
   /** One render frame at `nowMs`: send the inputs due, fly our shots, measure what is drawn. */
   frame(nowMs: number): void {
+    this.frameCount += 1;
     this.net.frame(nowMs, () => this.decide(nowMs));
     const players = this.room.state.players;
     if (!players) return;
+    this.timeOwnResponse();
     this.targets.length = 0;
     const trueNow = this.serverNow();
     for (const [id, p] of players) {
@@ -106,6 +123,7 @@ export class FeelClient {
     const me = this.net.me;
     if (me) {
       const from = this.net.position(this.room.sessionId, me);
+      this.lastDrawn = { x: from.x, y: from.y };
       let nearest = Infinity;
       for (const t of this.targets) {
         const d = Math.hypot(t.x - from.x, t.y - from.y);
@@ -119,6 +137,19 @@ export class FeelClient {
     this.board.expire(nowMs);
   }
 
+  /** Has our drawn player started moving the way we turned? (Walls can stop it: give up after 10 frames.) */
+  private timeOwnResponse(): void {
+    const turn = this.turn;
+    const me = this.net.me;
+    if (!turn || !me) return;
+    const at = this.net.position(this.room.sessionId, me);
+    const moved = (at.x - turn.x) * turn.dx + (at.y - turn.y) * turn.dy;
+    if (moved > 0.5) {
+      this.ownFrames.push(this.frameCount - turn.frame);
+      this.turn = undefined;
+    } else if (this.frameCount - turn.frame > 10) this.turn = undefined;
+  }
+
   /** Strafe, walk into walls, aim at the nearest player drawn, keep the trigger down; now and then mark an input. */
   private decide(nowMs: number): InputFrame {
     if (this.segmentLeft <= 0) {
@@ -127,6 +158,12 @@ export class FeelClient {
       if (r < 0.6) this.move = { x: this.move.x === 1 ? -1 : 1, y: 0 };
       else this.move = { x: Math.round(this.random() * 2 - 1), y: Math.round(this.random() * 2 - 1) };
       this.segmentLeft = 10 + Math.floor(this.random() * 40);
+      const me = this.net.me;
+      if (me && this.turn === undefined && (this.move.x !== 0 || this.move.y !== 0)) {
+        // Where we were drawn last frame; the new direction is sampled now, in this frame.
+        const len = Math.hypot(this.move.x, this.move.y);
+        this.turn = { frame: this.frameCount, x: this.lastDrawn.x, y: this.lastDrawn.y, dx: this.move.x / len, dy: this.move.y / len };
+      }
     }
     this.segmentLeft -= 1;
     // Aim where the last frame drew the nearest player (read after that frame's sends, as the browser does).

@@ -29,6 +29,7 @@ const median = (values: number[]): number => spread(values).median;
 export function renderFeel(results: ProfileResult[], meta: { runs: number; durationS: number; clients: number }): string {
   const col = (f: (r: RunResult) => number, digits = 0): string[] => results.map((p) => cell(p.runs.map(f), digits));
   const rows: Array<[string, string[]]> = [
+    ['input → own screen, p50 / p99 (frames at 60 Hz)', results.map((p) => `${cell(p.runs.map((r) => r.inputToOwnFrames?.p50 ?? Number.NaN))} / ${cell(p.runs.map((r) => r.inputToOwnFrames?.p99 ?? Number.NaN))}`)],
     ['input → other client update, p50 (ms)', col((r) => r.inputToOther.p50)],
     ['input → other client update, p99 (ms)', col((r) => r.inputToOther.p99)],
     ['remote player drawn behind the server, p50 (ms)', col((r) => r.remoteBehind.p50)],
@@ -39,7 +40,9 @@ export function renderFeel(results: ProfileResult[], meta: { runs: number; durat
       const a = agreement(p);
       return a.onScreen > 0 ? `${fmt(a.share * 100, 1)} % (${a.agreed}/${a.onScreen})` : '–';
     })],
-    ['predicted shots / never made by the server', results.map((p) => `${p.runs.reduce((n, r) => n + r.shots.predicted, 0)} / ${p.runs.reduce((n, r) => n + r.shots.rejected, 0)}`)],
+    ['…of the screen hits the server missed: target already dead there', results.map((p) => `${p.runs.reduce((n, r) => n + (r.shots.missesOnDeadTarget ?? 0), 0)}`)],
+    ['server shots not predicted (cooldown recounted from them)', results.map((p) => `${p.runs.reduce((n, r) => n + (r.shots.realigned ?? 0), 0)}`)],
+    ['predicted shots / never made by the server / ended point-blank, never in a patch / own deaths', results.map((p) => `${p.runs.reduce((n, r) => n + r.shots.predicted, 0)} / ${p.runs.reduce((n, r) => n + r.shots.rejected, 0)} / ${p.runs.reduce((n, r) => n + (r.shots.unseen ?? 0), 0)} / ${p.runs.reduce((n, r) => n + (r.shots.deaths ?? 0), 0)}`)],
     ['input buffer depth at step start, p50 / p99 (inputs)', results.map((p) => `${fmt(median(p.runs.map((r) => r.inputDepth.p50)), 1)} / ${cell(p.runs.map((r) => r.inputDepth.p99), 1)}`)],
     ['…worst client’s p99 (inputs)', col((r) => r.inputDepth.worstClientP99, 1)],
     ['inputs left queued after the step, p99', col((r) => r.inputDepth.leftAfterStepP99, 1)],

@@ -30,8 +30,10 @@ export interface RunResult {
   inputToOther: { p50: number; p99: number; samples: number; lost: number };
   remoteBehind: { p50: number; p99: number; samples: number };
   interpDelayP50: number;
+  /** Frames from sampling a new direction to our own drawn player moving that way. */
+  inputToOwnFrames: { p50: number; p99: number; samples: number };
   correctionsPerPlayerMinute: number;
-  shots: { predicted: number; hitsOnScreen: number; hitsAgreed: number; serverHits: number; rejected: number };
+  shots: { predicted: number; hitsOnScreen: number; hitsAgreed: number; serverHits: number; rejected: number; unseen: number; realigned: number; missesOnDeadTarget: number; deaths: number };
   /** Inputs queued per client as each step started. */
   inputDepth: { p50: number; p99: number; worstClientP99: number; samples: number; leftAfterStepP99: number };
   lostChunks: number;
@@ -91,10 +93,22 @@ export async function runOnce(o: RunOptions): Promise<RunResult> {
   for (let i = 1; i < o.clients; i++) clients.push(await FeelClient.join(url, `feel${i}`, board, serverNow, random, roomId));
   await waitFor(() => clients.every((c) => c.room.state.players?.size === o.clients), 'every client to see every player', 10_000);
 
-  const frames = setInterval(() => {
-    const now = performance.now();
-    for (const c of clients) c.frame(now);
-  }, 1000 / 60);
+  // Each client draws on its own 60 Hz frame clock, started at a random phase: players' frames
+  // (and so their inputs) are not in step with each other or with the server's tick.
+  const FRAME_MS = 1000 / 60;
+  const frameTimers: NodeJS.Timeout[] = [];
+  let framing = true;
+  for (const c of clients) {
+    let next = performance.now() + random() * 2 * FRAME_MS;
+    const frame = (): void => {
+      if (!framing) return;
+      c.frame(performance.now());
+      next += FRAME_MS;
+      frameTimers.push(setTimeout(frame, Math.max(0, next - performance.now())));
+      if (frameTimers.length > 64) frameTimers.splice(0, 32);
+    };
+    frameTimers.push(setTimeout(frame, Math.max(0, next - performance.now())));
+  }
   const delays: number[] = [];
   const delaySampler = setInterval(() => {
     for (const c of clients) delays.push(c.net.interpDelayMs);
@@ -104,26 +118,33 @@ export async function runOnce(o: RunOptions): Promise<RunResult> {
   // The window starts now: everything before was the warm-up.
   board.latenciesMs.length = 0;
   board.lost = 0;
-  for (const c of clients) c.behindMs.length = 0;
+  for (const c of clients) {
+    c.behindMs.length = 0;
+    c.ownFrames.length = 0;
+  }
   delays.length = 0;
   measuring = true;
   const corrections0 = clients.map((c) => c.net.corrections);
   const shots0 = clients.map((c) => c.net.shots.summary());
+  const dead0 = clients.map((c) => ({ misses: c.missesOnDeadTarget, deaths: c.deaths }));
   const lost0 = proxy?.lostChunks() ?? 0;
   const startedAt = performance.now();
   await sleep(o.durationS * 1000);
   const seconds = (performance.now() - startedAt) / 1000;
   measuring = false;
-  clearInterval(frames);
+  framing = false;
+  for (const t of frameTimers) clearTimeout(t);
   clearInterval(delaySampler);
 
   const behind = clients.flatMap((c) => c.behindMs);
   const corrections = clients.reduce((n, c, i) => n + c.net.corrections - corrections0[i]!, 0);
-  const shots = { predicted: 0, hitsOnScreen: 0, hitsAgreed: 0, serverHits: 0, rejected: 0 };
+  const shots = { predicted: 0, hitsOnScreen: 0, hitsAgreed: 0, serverHits: 0, rejected: 0, unseen: 0, realigned: 0, missesOnDeadTarget: 0, deaths: 0 };
   clients.forEach((c, i) => {
     const now = c.net.shots.summary();
     const before = shots0[i]!;
-    for (const k of Object.keys(shots) as Array<keyof typeof shots>) shots[k] += now[k] - before[k];
+    for (const k of ['predicted', 'hitsOnScreen', 'hitsAgreed', 'serverHits', 'rejected', 'unseen', 'realigned'] as const) shots[k] += now[k] - before[k];
+    shots.missesOnDeadTarget += c.missesOnDeadTarget - dead0[i]!.misses;
+    shots.deaths += c.deaths - dead0[i]!.deaths;
   });
   const allDepths = [...depths.values()].flat();
   const result: RunResult = {
@@ -133,6 +154,10 @@ export async function runOnce(o: RunOptions): Promise<RunResult> {
     inputToOther: { p50: quantile(board.latenciesMs, 0.5), p99: quantile(board.latenciesMs, 0.99), samples: board.latenciesMs.length, lost: board.lost },
     remoteBehind: { p50: quantile(behind, 0.5), p99: quantile(behind, 0.99), samples: behind.length },
     interpDelayP50: quantile(delays, 0.5),
+    inputToOwnFrames: (() => {
+      const own = clients.flatMap((c) => c.ownFrames);
+      return { p50: quantile(own, 0.5), p99: quantile(own, 0.99), samples: own.length };
+    })(),
     correctionsPerPlayerMinute: corrections / (o.clients * (seconds / 60)),
     shots,
     inputDepth: {

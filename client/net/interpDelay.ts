@@ -9,8 +9,9 @@
  * snapshot interval plus how late a snapshot can be: the jitter. Jitter is
  * estimated as in RFC 3550 (an exponentially smoothed mean of how much each
  * snapshot's transit time differs from the previous one's), which follows a
- * worsening network within a few snapshots and is not thrown to the cap by
- * one TCP retransmission.
+ * worsening network within a few snapshots; a change of transit time larger
+ * than two intervals (a TCP retransmission holding everything behind it)
+ * counts as two, so stalls no delay could cover do not inflate it.
  */
 
 /** Jitter multiples added to one interval: covers about 95 % of late snapshots on a steady jittery link. */
@@ -46,6 +47,8 @@ export function slewDelayMs(currentMs: number, targetMs: number, elapsedMs: numb
   return Math.max(targetMs, currentMs - DELAY_FALL_MS_PER_S * dt);
 }
 
+/** Transit changes count up to this many snapshot intervals (beyond is a stall, not jitter). */
+const STALL_INTERVALS = 2;
 /** Smoothing of the RFC 3550 estimator: each snapshot moves the estimate 1/16 of the way. */
 const JITTER_GAIN = 1 / 16;
 
@@ -82,7 +85,9 @@ export class AdaptiveDelay {
     if (!Number.isFinite(arrivalMs) || !Number.isFinite(serverTimeMs)) return;
     const transit = arrivalMs - serverTimeMs;
     if (Number.isFinite(this.lastTransitMs)) {
-      const d = Math.abs(transit - this.lastTransitMs);
+      // A transit change beyond two intervals is a stall (a TCP retransmission holding what is
+      // behind it), not jitter: no sane delay covers it, so it counts as two intervals at most.
+      const d = Math.min(Math.abs(transit - this.lastTransitMs), STALL_INTERVALS * this.intervalMs);
       this.jitter += (d - this.jitter) * JITTER_GAIN;
     }
     this.lastTransitMs = transit;

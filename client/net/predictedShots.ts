@@ -31,6 +31,8 @@ export function confirmWithinMs(rttMs: number): number {
   return Math.max(1000, 3 * rttMs + 2 * (rttMs + 200));
 }
 
+/** Trigger inputs remembered to realign the cooldown: two seconds at 30 Hz. */
+const RECENT_INPUTS = 60;
 /** Settled shots kept for the agreement figures. */
 const HISTORY = 500;
 
@@ -64,6 +66,10 @@ export interface ShotSummary {
   confirmed: number;
   /** Predictions the server never made. */
   rejected: number;
+  /** Server shots we had not predicted, after which the cooldown was counted again from the input that fired. */
+  realigned: number;
+  /** Predictions that ended in their first step (a wall or player point-blank): the server's projectile never reached a patch to confirm them. */
+  unseen: number;
   /** Confirmed, settled shots that hit on our screen. */
   hitsOnScreen: number;
   /** …of which the server judged a hit on the same player. */
@@ -77,7 +83,10 @@ export class PredictedShots {
   private readonly settled: OwnShot[] = [];
   private nextId = 1;
   private inputsSinceShot = COOLDOWN_STEPS;
-  private counts = { predicted: 0, confirmed: 0, rejected: 0 };
+  private counts = { predicted: 0, confirmed: 0, rejected: 0, unseen: 0, realigned: 0 };
+  private inputCount = 0;
+  /** Our recent trigger inputs: where we were after each, to find which one fired an unpredicted shot. */
+  private readonly recent: Array<{ count: number; x: number; y: number; aimRad: number }> = [];
 
   constructor(private readonly map: ArenaMap) {}
 
@@ -87,6 +96,11 @@ export class PredictedShots {
    */
   onInputSent(shooter: Point & { alive: boolean }, fire: boolean, aimRad: number, playing: boolean, nowMs: number): OwnShot | undefined {
     this.inputsSinceShot += 1;
+    this.inputCount += 1;
+    if (fire) {
+      this.recent.push({ count: this.inputCount, x: shooter.x, y: shooter.y, aimRad });
+      if (this.recent.length > RECENT_INPUTS) this.recent.shift();
+    }
     if (!fire || !playing || !shooter.alive || this.inputsSinceShot < COOLDOWN_STEPS + 1) return undefined;
     const body = fireProjectile(this.map, shooter, aimRad);
     if (!body) return undefined;
@@ -129,7 +143,10 @@ export class PredictedShots {
       }
       if (shot.serverId === undefined && nowMs - shot.firedAtMs > confirmWithinMs) {
         this.live.splice(i, 1);
-        this.counts.rejected += 1;
+        // Landed in its first step: the server's projectile ended in the step that fired it and
+        // never reached a patch, so no confirmation could come. Otherwise the server never made it.
+        if (shot.landed && shot.steps <= 1) this.counts.unseen += 1;
+        else this.counts.rejected += 1;
       } else if (shot.serverId !== undefined && shot.verdict !== undefined && shot.landed) {
         this.live.splice(i, 1);
         this.keep(shot);
@@ -147,24 +164,54 @@ export class PredictedShots {
       this.counts.confirmed += 1;
       return shot;
     }
+    this.realign(fired);
     return undefined;
   }
 
-  /** The server says projectile `serverId` hit `victimId`. */
+  /**
+   * A shot of ours we did not predict (the server had us alive when we
+   * thought us dead, or the other way round): find the input that fired it
+   * and count the cooldown from there, as the server does, so the next
+   * predictions fire on the same inputs as the server's shots again.
+   */
+  private realign(fired: Point & { aimRad: number }): void {
+    for (let i = this.recent.length - 1; i >= 0; i--) {
+      const r = this.recent[i]!;
+      const aimOff = Math.abs(Math.atan2(Math.sin(fired.aimRad - r.aimRad), Math.cos(fired.aimRad - r.aimRad)));
+      if (aimOff > MATCH_RAD) continue;
+      const muzzle = fireProjectile(this.map, r, r.aimRad);
+      if (!muzzle || Math.hypot(muzzle.x - fired.x, muzzle.y - fired.y) > MATCH_PX) continue;
+      this.inputsSinceShot = this.inputCount - r.count + 1;
+      this.counts.realigned += 1;
+      return;
+    }
+  }
+
+  /**
+   * The server says projectile `serverId` hit `victimId`. A projectile that
+   * hit in the step that fired it never appears in a patch: its hit goes to
+   * the oldest unconfirmed prediction that hit the same player on our screen.
+   */
   serverHit(serverId: string, victimId: string): OwnShot | undefined {
-    const shot = this.find(serverId);
-    if (!shot) return undefined;
+    let shot = this.find(serverId);
+    if (!shot) {
+      shot = this.live.find((s) => s.serverId === undefined && s.hitOnScreen === victimId && s.steps <= 2);
+      if (!shot) return undefined;
+      shot.serverId = serverId;
+      this.counts.confirmed += 1;
+    }
     shot.verdict = 'hit';
     shot.hitOnServer = victimId;
     return shot;
   }
 
   /** The server removed projectile `serverId`: without a `hit` before it, a miss. Its flight is over on our screen too. */
-  serverRemoved(serverId: string): void {
+  serverRemoved(serverId: string): OwnShot | undefined {
     const shot = this.find(serverId);
-    if (!shot) return;
+    if (!shot) return undefined;
     if (shot.verdict === undefined) shot.verdict = 'miss';
     shot.landed = true;
+    return shot;
   }
 
   /** Shots to draw this frame (still flying on our screen). */

@@ -88,7 +88,7 @@ describe('AdaptiveDelay', () => {
     assert.ok(after20s < MIN_DELAY_INTERVALS * INTERVAL + 2, `settles back: ${after20s}`);
   });
 
-  it('is not thrown to the cap by one retransmission, and is capped under a storm', () => {
+  it('is not thrown up by one retransmission, and stays capped under a storm', () => {
     const d = new AdaptiveDelay(INTERVAL);
     // One chunk held 200 ms; the ones behind it arrive together once it is through.
     const held = (i: number): number => (i >= 100 && i < 106 ? 50 + 200 - (i - 100) * INTERVAL : 50);
@@ -100,9 +100,12 @@ describe('AdaptiveDelay', () => {
     }
     assert.ok(worst < 2 * MAX_INTERP_DELAY_MS / 3, `worst delay after one retransmission: ${worst}`);
 
+    // A storm of large jitter: grows to its most (stalls count as two intervals), never past the cap.
     const random = seeded(3);
     const storm = new AdaptiveDelay(INTERVAL);
-    assert.equal(run(storm, 600, () => 50 + random() * 600), MAX_INTERP_DELAY_MS);
+    const stormy = run(storm, 600, () => 50 + random() * 600);
+    assert.ok(stormy > 5 * INTERVAL && stormy <= MAX_INTERP_DELAY_MS, `storm delay ${stormy}`);
+    assert.ok(targetDelayMs(INTERVAL, 1e6) === MAX_INTERP_DELAY_MS);
   });
 
   it('ignores stamps that are not numbers', () => {

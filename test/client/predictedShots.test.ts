@@ -127,6 +127,38 @@ describe('PredictedShots', () => {
     judged.serverRemoved('h');
     judged.serverRemoved('m');
     judged.advance(2100, [target], 400);
-    assert.deepEqual(judged.summary(), { predicted: 2, confirmed: 2, rejected: 0, hitsOnScreen: 2, hitsAgreed: 1, serverHits: 1 });
+    assert.deepEqual(judged.summary(), { predicted: 2, confirmed: 2, rejected: 0, unseen: 0, realigned: 0, hitsOnScreen: 2, hitsAgreed: 1, serverHits: 1 });
+  });
+
+  it('gives a point-blank hit, whose projectile never reached a patch, its verdict from the hit message', () => {
+    const shots = new PredictedShots(ARENA_MAP);
+    const shot = shots.onInputSent(alive(100, LANE_Y), true, 0, true, 0)!;
+    shots.advance(1, [{ id: 'v', x: 130, y: LANE_Y }], 1000);
+    assert.equal(shot.hitOnScreen, 'v');
+    assert.equal(shots.serverHit('9', 'v'), shot, 'matched by its victim');
+    assert.equal(shot.verdict, 'hit');
+
+    // Into a wall point-blank: it ends in its first step and no projectile ever shows; not counted as refused.
+    const wall = ARENA_MAP.walls[0]!;
+    const blocked = new PredictedShots(ARENA_MAP);
+    assert.ok(blocked.onInputSent(alive(wall.x - PLAYER_RADIUS_PX - 16, wall.y + 10), true, 0, true, 0));
+    blocked.advance(1, [], 1000);
+    blocked.advance(2000, [], 1000);
+    assert.equal(blocked.summary().unseen, 1);
+    assert.equal(blocked.summary().rejected, 0);
+  });
+
+  it('counts the cooldown again from a shot it did not predict, so later predictions fire with the server again', () => {
+    const shots = new PredictedShots(ARENA_MAP);
+    // We thought us dead for an input the server fired on (it had already respawned us).
+    shots.onInputSent({ x: 100, y: LANE_Y, alive: false }, true, 0, true, 0);
+    const serverMuzzle = { x: 100 + 18, y: LANE_Y, aimRad: 0 };
+    for (let i = 1; i <= 3; i++) shots.onInputSent(alive(100 + 7 * i, LANE_Y), true, 0, true, 0);
+    assert.equal(shots.confirm('s1', serverMuzzle), undefined, 'not one of our predictions (ours left from further on)');
+    assert.equal(shots.summary().realigned, 1);
+    // The server fired on input 1: its next shot is input 1 + COOLDOWN_STEPS; so is ours now.
+    let next: number | undefined;
+    for (let input = 5; input <= 20 && next === undefined; input++) if (shots.onInputSent(alive(100, LANE_Y), true, 0, true, 0)) next = input;
+    assert.equal(next, 1 + COOLDOWN_STEPS);
   });
 });

@@ -29,6 +29,7 @@ import { parseHit, parseInputPace, parseJoinOptions, ServerMessage, type ArenaMe
 import { applyInput, isBlocked } from '../../shared/sim.ts';
 import { RoundPhase, type ArenaState, type Player } from '../../shared/state.ts';
 import type { ArenaRoom } from '../../server/rooms/ArenaRoom.ts';
+import { STALL_CATCHUP_MS } from '../../server/game/ArenaGame.ts';
 import { bootTestApp, type TestApp } from '../helpers/app.ts';
 import { waitFor } from '../helpers/net.ts';
 
@@ -396,14 +397,14 @@ describe('arena room', () => {
       const last = moving.at(-1)!;
       const ticks = last.tick - first.tick;
       assert.ok(sent >= 2 * ticks, `sent ${sent} inputs over ${ticks} ticks`);
-      // Bound: one step per tick, plus the few inputs a player may bank.
-      const MAX_BANKED_INPUTS = 4;
+      // Bound: one step per tick, plus the inputs a player may bank (a retransmission stall's worth).
+      const MAX_BANKED_INPUTS = Math.ceil((STALL_CATCHUP_MS * TICK_RATE_HZ) / 1000);
       assert.ok(
         last.x - first.x <= (ticks + MAX_BANKED_INPUTS) * STEP_PX,
         `moved ${last.x - first.x} px in ${ticks} ticks; the speed allows ${ticks * STEP_PX} px`,
       );
       // Once the bank is spent, exactly one step per tick.
-      const settled = moving.find((s) => s.tick >= first.tick + 10)!;
+      const settled = moving.find((s) => s.tick >= first.tick + MAX_BANKED_INPUTS + 4)!;
       assert.equal(last.x, simulate({ x: settled.x, y: LANE_Y }, 1, 0, last.tick - settled.tick).x, 'one step per server tick while flooding');
     });
   });
