@@ -50,8 +50,8 @@ for (const mode of ['direct', 'redis'] as const) {
       return { roomId: r.roomId, sessionId: r.sessionId, x: p.x, y: p.y, hp: p.hp, score: p.score, kills: p.kills };
     };
 
-    async function join(name: string): Promise<Room<unknown, ArenaState>> {
-      const room = await new Client(nginx.url).joinOrCreate<ArenaState>('arena', { name });
+    async function join(name: string, url = nginx.url): Promise<Room<unknown, ArenaState>> {
+      const room = await new Client(url).joinOrCreate<ArenaState>('arena', { name });
       nameOf.set(room, name);
       room.reconnection.minUptime = 0;
       room.onLeave((code, reason) => problems.push(`${name} left (${code} ${reason ?? ''})`));
@@ -65,6 +65,9 @@ for (const mode of ['direct', 'redis'] as const) {
       await waitFor(() => rooms.every((r) => r.state.players?.has(r.sessionId)), 'everyone sees itself');
       const roomIds = [...new Set(rooms.map((r) => r.roomId))];
       assert.ok(roomIds.length >= 2, 'the players are in several rooms');
+      assert.ok(roomIds.some((id) => rooms.filter((r) => r.roomId === id).length < 4), 'a room has space');
+      const owners = await roomCaches(redis.client);
+      const ownerInstance = (roomId: string): Instance => instances.find((i) => i.processId === owners.get(roomId)?.processId)!;
 
       const before = rooms.map((r) => view(r));
       await redis.kill();
@@ -101,12 +104,15 @@ for (const mode of ['direct', 'redis'] as const) {
         'every running room listed again',
         RECOVERY_BOUND_MS,
       );
-      // New joins through the load balancer succeed again, and land in the existing rooms (matchmaking sees them).
+      // New joins succeed again, and land in the existing rooms (matchmaking sees them): a join that
+      // reaches the owner of a room with space takes that room (locality first) only if it is listed again.
+      const withSpace = roomIds.find((id) => rooms.filter((r) => r.roomId === id).length < 4)!;
+      const ownerOfSpace = ownerInstance(withSpace);
       let joined: Room<unknown, ArenaState> | undefined;
       await waitFor(
         async () => {
           try {
-            joined = await join('Late');
+            joined = await join('Late', ownerOfSpace.url);
             return true;
           } catch {
             return false;
