@@ -9,7 +9,8 @@
  * `BENCH_FLOOD_SECONDS`, from loopback or as one outside address (an
  * `X-Forwarded-For`, as the load balancer would send). It samples the
  * server's rooms (`arena_rooms`) and RSS every 250 ms, and times the gaps
- * between the honest player's state patches. Writes
+ * between the honest player's state patches (the flood runs in a worker
+ * thread, so its own work does not delay the honest client). Writes
  * bench/results-create-flood.md. Each point runs `BENCH_REPEATS` times;
  * medians with min/max.
  */
@@ -17,6 +18,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { Client } from '@colyseus/sdk';
 import { freePort, sleep, waitFor } from '../test/helpers/net.ts';
 
@@ -86,23 +88,13 @@ async function runPoint(point: Point): Promise<Run> {
         })
         .catch(() => undefined);
     }, 250);
-    const refused: Record<string, number> = {};
-    let created = 0;
-    const until = Date.now() + FLOOD_SECONDS * 1000;
     measuring = true;
-    const headers: Record<string, string> = { 'content-type': 'application/json' };
-    if (point.address) headers['x-forwarded-for'] = point.address;
-    await Promise.all(
-      Array.from({ length: WORKERS }, async (_, w) => {
-        for (let i = 0; Date.now() < until; i++) {
-          const res = await fetch(`${url}/matchmake/create/arena`, { method: 'POST', headers, body: JSON.stringify({ name: `f${w}x${i}` }) }).catch(() => undefined);
-          if (!res) continue;
-          await res.arrayBuffer();
-          if (res.status === 200) created += 1;
-          else refused[res.status] = (refused[res.status] ?? 0) + 1;
-        }
-      }),
-    );
+    const worker = new Worker(new URL(import.meta.url), { workerData: { url, address: point.address } satisfies FloodJob });
+    const { created, refused } = await new Promise<FloodResult>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+    await worker.terminate();
     measuring = false;
     await sleep(AFTER_SECONDS * 1000);
     clearInterval(sampler);
@@ -113,6 +105,37 @@ async function runPoint(point: Point): Promise<Run> {
   } finally {
     child.kill('SIGKILL');
   }
+}
+
+interface FloodJob {
+  url: string;
+  address: string | undefined;
+}
+
+interface FloodResult {
+  created: number;
+  refused: Record<string, number>;
+}
+
+/** The flood itself: `WORKERS` loops of create requests for `FLOOD_SECONDS` (run in a worker thread). */
+async function flood({ url, address }: FloodJob): Promise<FloodResult> {
+  const refused: Record<string, number> = {};
+  let created = 0;
+  const until = Date.now() + FLOOD_SECONDS * 1000;
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (address) headers['x-forwarded-for'] = address;
+  await Promise.all(
+    Array.from({ length: WORKERS }, async (_, w) => {
+      for (let i = 0; Date.now() < until; i++) {
+        const res = await fetch(`${url}/matchmake/create/arena`, { method: 'POST', headers, body: JSON.stringify({ name: `f${w}x${i}` }) }).catch(() => undefined);
+        if (!res) continue;
+        await res.arrayBuffer();
+        if (res.status === 200) created += 1;
+        else refused[res.status] = (refused[res.status] ?? 0) + 1;
+      }
+    }),
+  );
+  return { created, refused };
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -151,7 +174,11 @@ ${rows.join('\n')}
   process.stdout.write(md);
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`${String(error instanceof Error ? error.stack : error)}\n`);
-  process.exit(1);
-});
+if (isMainThread) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`${String(error instanceof Error ? error.stack : error)}\n`);
+    process.exit(1);
+  });
+} else {
+  void flood(workerData as FloodJob).then((result) => parentPort!.postMessage(result));
+}

@@ -8,7 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { assertMergeable, MergeError, mergeReports } from './merge.ts';
-import { writeReport } from './runner.ts';
+import { writeReport } from './reportFiles.ts';
 
 const USAGE = `Usage: npm run bots:merge -- a.json b.json ... [--report-dir DIR]
 

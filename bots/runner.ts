@@ -4,16 +4,14 @@
  * the server's `/metrics`, and at the end has every bot leave and builds the
  * report. The measured window starts when the ramp ends.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { TICK_RATE_HZ } from '../shared/constants.ts';
 import { Bot, type Behaviour } from './bot.ts';
 import { seededRandom } from './brain.ts';
 import { Collector, counterDelta, type CounterSnapshot } from './collector.ts';
-import { renderHtml } from './html.ts';
 import type { RunOptions } from './options.ts';
-import { progressLine, summaryTable, type BotReport, type RunSummary, type SeriesPoint } from './report.ts';
+import { progressLine, type BotReport, type RunSummary, type SeriesPoint } from './report.ts';
+import { writeReport, type ReportFiles } from './reportFiles.ts';
 import { serverWindow, ServerScraper, type ServerPoint, type ServerWindow } from './scrape.ts';
 import { evaluateSlos } from './slo.ts';
 import { partStages, peakTarget, targetAt } from './stages.ts';
@@ -30,7 +28,7 @@ const JOIN_ATTEMPTS = 3;
 export interface RunResult {
   report: BotReport;
   /** Paths of the files written (none without a report directory). */
-  files: { json?: string; html?: string };
+  files: ReportFiles;
 }
 
 export interface RunIo {
@@ -306,19 +304,4 @@ export async function runBots(options: RunOptions, io: RunIo = { out: process.st
   };
   if (io.noSummary) return { report, files: {} };
   return { report, files: await writeReport(report, options.reportDir, io.out) };
-}
-
-/** Print the summary table and write `report.json` and `report.html` into `reportDir` (when given). */
-export async function writeReport(report: BotReport, reportDir: string | undefined, out: NodeJS.WritableStream): Promise<RunResult['files']> {
-  out.write(`${summaryTable(report)}\n`);
-  const files: RunResult['files'] = {};
-  if (reportDir) {
-    await mkdir(reportDir, { recursive: true });
-    files.json = path.join(reportDir, 'report.json');
-    files.html = path.join(reportDir, 'report.html');
-    await writeFile(files.json, `${JSON.stringify(report, null, 2)}\n`);
-    await writeFile(files.html, renderHtml(report));
-    out.write(`report: ${files.json}\n        ${files.html}\n`);
-  }
-  return files;
 }

@@ -11,7 +11,8 @@ import { performance } from 'node:perf_hooks';
 import { mergePoints, mergeReports } from './merge.ts';
 import type { RunOptions } from './options.ts';
 import { progressLine, type BotReport, type SeriesPoint } from './report.ts';
-import { writeReport, type RunIo, type RunResult } from './runner.ts';
+import { writeReport } from './reportFiles.ts';
+import type { RunIo, RunResult } from './runner.ts';
 import { roundForReport } from './stats.ts';
 
 /** What a worker thread tells the coordinator. */

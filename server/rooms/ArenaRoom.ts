@@ -58,6 +58,9 @@ export interface ArenaRoomOptions extends GameRules {
 /** Seconds a continuation room holds the seats of players moving in from a hand-off. */
 const HANDOFF_SEAT_HOLD_S = 15;
 
+/** Patch (and clock) interval of a room nobody has joined yet, in milliseconds. */
+const IDLE_CLOCK_MS = 250;
+
 /** How often a room checks whether unused reservations have stopped counting (and it may unlock), in milliseconds. */
 const FRESH_SEAT_CHECK_MS = 500;
 
@@ -141,6 +144,8 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
     // rooms faster than players arrive (or for players who never do).
     this.startTicking = () => {
       this.startTicking = undefined;
+      // From now: the idle time since the clock's last tick is no backlog of steps to catch up on.
+      this.clock.tick();
       this.setFixedTimestep(() => {
         if (!this.frozen) {
           this.paceInputs();
@@ -148,13 +153,14 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
         }
         this.patchAfterStep(stepMs);
       }, options.tickRateHz);
-      // Assigned again now that the step exists, Colyseus drops the clock-only timer it runs
-      // for a room with neither patch timer nor step (two timers would tick the clock twice).
+      // No patch timer of its own once stepping: a second timer of the same period fires just
+      // before the step (Node runs the older timer first), so each patch would leave one step stale.
       this.patchRate = null;
     };
-    // No patch timer of its own: a second timer of the same period fires just before the
-    // step (Node runs the older timer first), so each patch would leave one step stale.
-    this.patchRate = null;
+    // Until the first join, a slow patch timer is all the room runs: it keeps the room's clock
+    // (seat checks, hand-off expiry) going. Colyseus's own clock timer for a room without one
+    // would wake 60 times a second.
+    this.patchRate = IDLE_CLOCK_MS;
 
     this.clock.setInterval(() => this.syncFullLock(), FRESH_SEAT_CHECK_MS);
     this.onMessage(ClientMessage.Chat, (client, payload) => this.handleChat(client, payload));

@@ -54,7 +54,8 @@ interface Listing {
 }
 
 const stateOf = (room: Room): ArenaView => room.state as ArenaView;
-const sessionIdsIn = (room: Room): string[] => [...(stateOf(room).players?.keys() ?? [])].sort();
+/** Session ids in a room's state; none before its first state has arrived (a fresh join's state follows the join acknowledgement). */
+const sessionIdsIn = (room: Room): string[] => [...(stateOf(room)?.players?.keys() ?? [])].sort();
 
 /** A lobby client and the listing it has been sent (`rooms`, then `+` and `-`). */
 class LobbyClient {
