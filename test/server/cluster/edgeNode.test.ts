@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { Protocol } from '@colyseus/core';
 import { Client, type Room } from '@colyseus/sdk';
 import WebSocket from 'ws';
 import { MemoryHub, type MemoryCarrier } from '../../../server/cluster/edge/carrier.ts';
@@ -136,6 +137,30 @@ describe('edge node (in-memory carrier, real rooms)', () => {
     ws.send(Buffer.alloc(4096, 1));
     assert.equal(await closed, 1009);
     await waitFor(() => !room.clients.some((c) => c.sessionId === s.sessionId) && !room.state.players.has(s.sessionId), 'the owner let the oversized sender go, seat and all');
+  });
+
+  it('drops a client that stops reading once its send buffer passes the bound; its seat is held', async () => {
+    const s = await seat('Sleepy', rooms[0]!.roomId);
+    const ws = new WebSocket(`${edgeUrl.replace('http', 'ws')}/${s.processId}/${s.roomId}?sessionId=${s.sessionId}`);
+    ws.on('error', () => undefined);
+    const closed = new Promise<void>((resolve) => ws.on('close', () => resolve()));
+    await new Promise<void>((resolve) => ws.once('message', () => resolve())); // JOIN_ROOM
+    ws.send(Uint8Array.of(Protocol.JOIN_ROOM)); // acknowledged, as the SDK does: a joined player
+    const room = [...t.app.arenaRooms].find((r) => r.roomId === s.roomId)!;
+    await waitFor(() => room.state.players.has(s.sessionId), 'the owner seated the client');
+    ws.pause(); // the client stops reading; the kernel buffers fill, then the edge's
+    const client = room.clients.find((c) => c.sessionId === s.sessionId)!;
+    const socketsBefore = edge.stats.edgeSockets;
+    // The room sends far more than the client reads (64 × 256 KiB).
+    for (let i = 0; i < 64 && room.clients.includes(client); i++) {
+      client.raw(Buffer.alloc(256 * 1024, 7));
+      await sleep(5);
+    }
+    await waitFor(() => edge.stats.edgeSockets === socketsBefore - 1, 'the edge dropped the slow reader');
+    await waitFor(() => !room.clients.some((c) => c.sessionId === s.sessionId), 'the owner saw it drop');
+    assert.ok(room.state.players.has(s.sessionId), 'its seat is held for reconnection (a drop, not a kick)');
+    ws.resume();
+    await closed;
   });
 
   it('a player who leaves through the edge leaves the room', async () => {
