@@ -109,7 +109,11 @@ describe('draining an instance hands its rooms to the others (SIGTERM)', () => {
     assert.notEqual(body.toProcessId, from, 'the room went to another instance');
     assert.equal(body.seats, mates.length);
 
-    await waitFor(() => mates.every((p) => p.room.roomId === body.toRoomId && p.room.connection.isOpen), 'the room\'s players are in the new room', 5000);
+    await waitFor(
+      () => mates.every((p) => p.room.roomId === body.toRoomId && p.room.connection.isOpen && p.room.state?.players?.has(p.room.sessionId) === true),
+      "the room's players are in the new room and have its state",
+      5000,
+    );
     for (const p of mates) assert.deepEqual({ sessionId: p.room.sessionId, ...p.view() }, before.get(p), 'state kept across the move');
     assert.deepEqual([...mates[0]!.room.state.players.keys()].sort(), mates.map((p) => p.room.sessionId).sort(), 'no ghosts');
     for (const p of players) assert.deepEqual(p.problems, [], `player ${p.room.sessionId} saw no error: ${p.problems.join('; ')}`);
@@ -246,7 +250,7 @@ describe('draining an instance hands its rooms to the others (SIGTERM)', () => {
     assert.ok(drainMs < 10_000, `drain took ${drainMs} ms`);
     t.diagnostic(`SIGTERM to exit: ${drainMs} ms for ${moved.size} rooms, ${doomed.length} players`);
 
-    await waitFor(() => doomed.every((p) => p.moves === movesBefore.get(p)! + 1 && p.room.connection.isOpen), `every player of the drained instance moved (${JSON.stringify(doomed.map((p) => [p.moves, p.problems]))})`, 5000);
+    await waitFor(() => doomed.every((p) => p.moves === movesBefore.get(p)! + 1 && p.room.connection.isOpen && p.room.state?.players?.has(p.room.sessionId) === true), `every player of the drained instance moved (${JSON.stringify(doomed.map((p) => [p.moves, p.problems]))})`, 5000);
     for (const p of players) assert.deepEqual(p.problems, [], `player ${p.room.sessionId} saw no error: ${p.problems.join("; ")}`);
     const after = await roomCaches(redis.client);
     for (const p of doomed) {
