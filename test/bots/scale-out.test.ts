@@ -112,6 +112,11 @@ describe('bots scaled out', () => {
     assert.match(readFileSync(path.join(mergedDir, 'report.html'), 'utf8'), /<html/iu);
   });
 
+  it('is what npm run bots:merge runs', () => {
+    const scripts = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+    assert.match(scripts['bots:merge'] ?? '', /bots\/merge-cli\.ts$/u);
+  });
+
   it('bots:merge refuses what is not a report, with exit 2', async () => {
     const res = await run('bots/merge-cli.ts', [path.join(ROOT, 'package.json'), '--report-dir', path.join(dir, 'never')]);
     assert.equal(res.code, 2);
