@@ -3,8 +3,8 @@
  * and to an honest player on it.
  *
  * For each point it starts one server process (`server/index.ts` from
- * `BENCH_SERVER_ROOT`, default this checkout, so an older checkout can be
- * measured side by side), puts one honest player in a room, and has
+ * this checkout, and first from `BENCH_BEFORE_ROOT` when set, an older
+ * checkout measured side by side, named `BENCH_BEFORE_LABEL`), puts one honest player in a room, and has
  * `BENCH_FLOOD_WORKERS` concurrent loops POST `/matchmake/create/arena` for
  * `BENCH_FLOOD_SECONDS`, from loopback or as one outside address (an
  * `X-Forwarded-For`, as the load balancer would send). It samples the
@@ -144,7 +144,7 @@ const fmt = (xs: number[], digits = 0): string => `${median(xs).toFixed(digits)}
 async function main(): Promise<void> {
   const before = process.env.BENCH_BEFORE_ROOT;
   const points: Point[] = [
-    ...(before ? [{ label: `before (${path.basename(before)})`, root: before, env: {} }] : []),
+    ...(before ? [{ label: `before (${process.env.BENCH_BEFORE_LABEL ?? path.basename(before)})`, root: before, env: {} }] : []),
     { label: 'this build, flood from loopback (no rate limit; MAX_ROOMS 200)', root: ROOT, env: {} },
     { label: 'this build, flood as one outside address (JOIN_RATE_LIMIT 30/10 s)', root: ROOT, env: {}, address: '203.0.113.99' },
   ];
@@ -164,9 +164,9 @@ async function main(): Promise<void> {
   });
   const md = `# Room-creation flood
 
-Run ${new Date().toISOString()} by \`npm run bench:create-flood\` on ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, Node ${process.version}: ${WORKERS} concurrent loops POST \`/matchmake/create/arena\` for ${FLOOD_SECONDS} s against one server process holding one honest player; RSS again ${AFTER_SECONDS} s after the flood. Medians of ${REPEATS} interleaved runs (min–max). Load generator and server share the machine (not pinned).
+Run ${new Date().toISOString()} by \`npm run bench:create-flood\` on ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, Node ${process.version}: ${WORKERS} concurrent loops POST \`/matchmake/create/arena\` for ${FLOOD_SECONDS} s against one server process holding one honest player; RSS again ${AFTER_SECONDS} s after the flood. Medians of ${REPEATS} interleaved runs (min–max). Load generator and server share the machine (not pinned). A patch gap p50 well under the 33 ms step means the honest client received patches in bursts: the server's event loop was saturated.
 
-| Point | Rooms created (200) | Refused | Peak rooms | RSS before (MB) | Peak RSS (MB) | RSS after (MB) | Honest patch gap p50 (ms) | p99 (ms) |
+| Point | Creates answered 200 | Refused | Peak rooms | RSS before (MB) | Peak RSS (MB) | RSS after (MB) | Honest patch gap p50 (ms) | p99 (ms) |
 |---|---|---|---|---|---|---|---|---|
 ${rows.join('\n')}
 `;

@@ -61,8 +61,10 @@ export function mergeSeries(reports: readonly BotReport[]): SeriesPoint[] {
   const byT = new Map<number, SeriesPoint[]>();
   for (const r of reports) {
     const offsetS = (Date.parse(r.startedAt) - t0) / 1000;
-    for (const p of r.series) {
-      const t = Math.round(p.t + offsetS);
+    // One point per part per second: a late sample and the next one (or the final one) can round to the same second.
+    const own = new Map<number, SeriesPoint>();
+    for (const p of r.series) own.set(Math.round(p.t + offsetS), p);
+    for (const [t, p] of own) {
       const list = byT.get(t) ?? [];
       list.push(p);
       byT.set(t, list);

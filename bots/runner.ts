@@ -242,8 +242,9 @@ export async function runBots(options: RunOptions, io: RunIo = { out: process.st
   if (options.progress === 'tty') io.out.write('\n');
 
   const connectedAtEnd = c.connected;
-  await Promise.all(bots.map((b) => b.leave()));
+  // Retired bots too: one still leaving when the process ends would leave a seat held on the server.
   const everyBot = [...bots, ...retired];
+  await Promise.all(everyBot.map((b) => b.leave()));
   loopLag.disable();
 
   // --- the report ----------------------------------------------------------

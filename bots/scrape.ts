@@ -2,7 +2,11 @@
  * Reads the server's side of a run from its `GET /metrics`: tick and patch
  * durations, CPU, heap, event-loop delay and CCU. Several URLs (one per
  * instance of a cluster; a proxy in front would answer from any one of them)
- * are added together. A failed scrape is counted, never fatal.
+ * are added together. A URL may also be the cluster view (`/metrics/cluster`,
+ * every instance's key figures through the load balancer): then CCU and heap
+ * are summed over its instances, the tick p99 and event-loop lag are the
+ * worst instance's over its last sampling interval, and CPU, patch sizes and
+ * the tick p50 are not known. A failed scrape is counted, never fatal.
  */
 import { histogramDelta, histogramOf, histogramQuantile, parsePrometheusText, sumOf, type HistogramData, type Scrape } from './prometheus.ts';
 import { roundForReport } from './stats.ts';
@@ -22,6 +26,10 @@ export interface ServerPoint {
   ccu: number;
   patchBytes: number;
   patchFrames: number;
+  /** From a cluster-view scrape: the worst instance's tick p99 over its last interval, seconds. */
+  clusterTickP99S?: number;
+  /** False when some scrape had no process CPU counter (a cluster-view scrape). */
+  cpuKnown: boolean;
 }
 
 /** What the server did between two scrapes. Times in ms; null where not measured. */
@@ -46,8 +54,19 @@ function addHistograms(a: HistogramData | undefined, b: HistogramData | undefine
 }
 
 function pointOf(scrapes: readonly Scrape[], atMs: number): ServerPoint {
-  const point: ServerPoint = { atMs, tick: undefined, patch: undefined, inputDepth: undefined, cpuSeconds: 0, heapUsedBytes: 0, eventLoopLagP99S: 0, ccu: 0, patchBytes: 0, patchFrames: 0 };
+  const point: ServerPoint = { atMs, tick: undefined, patch: undefined, inputDepth: undefined, cpuSeconds: 0, heapUsedBytes: 0, eventLoopLagP99S: 0, ccu: 0, patchBytes: 0, patchFrames: 0, cpuKnown: true };
+  const worst = (s: Scrape, name: string): number => Math.max(0, ...(s.get(name)?.samples ?? []).map((x) => x.value).filter(Number.isFinite));
   for (const s of scrapes) {
+    if (s.has('arena_cluster_ccu')) {
+      point.cpuKnown = false;
+      point.ccu += sumOf(s, 'arena_cluster_ccu');
+      const live = sumOf(s, 'arena_cluster_heap_live_bytes');
+      point.heapUsedBytes += live > 0 ? live : sumOf(s, 'arena_cluster_heap_used_bytes');
+      point.eventLoopLagP99S = Math.max(point.eventLoopLagP99S, worst(s, 'arena_cluster_event_loop_lag_p99_seconds'));
+      point.clusterTickP99S = Math.max(point.clusterTickP99S ?? 0, worst(s, 'arena_cluster_tick_p99_seconds'));
+      continue;
+    }
+    if (!s.has('process_cpu_seconds_total')) point.cpuKnown = false;
     point.tick = addHistograms(point.tick, histogramOf(s, 'arena_tick_duration_seconds'));
     point.patch = addHistograms(point.patch, histogramOf(s, 'arena_patch_duration_seconds'));
     point.inputDepth = addHistograms(point.inputDepth, histogramOf(s, 'arena_input_buffer_depth'));
@@ -82,10 +101,10 @@ export function serverWindow(a: ServerPoint | undefined, b: ServerPoint): Server
   const seconds = a ? (b.atMs - a.atMs) / 1000 : 0;
   const frames = b.patchFrames - (a?.patchFrames ?? 0);
   return {
-    tickMs: durations(b.tick, a?.tick),
+    tickMs: b.tick || b.clusterTickP99S === undefined ? durations(b.tick, a?.tick) : { p50: null, p99: ms(b.clusterTickP99S), mean: null, count: 0 },
     patchMs: durations(b.patch, a?.patch),
     inputDepth: durations(b.inputDepth, a?.inputDepth, (v) => roundForReport(v)),
-    cpuPercent: a && seconds > 0 ? roundForReport(((b.cpuSeconds - a.cpuSeconds) / seconds) * 100) : null,
+    cpuPercent: a && seconds > 0 && a.cpuKnown && b.cpuKnown ? roundForReport(((b.cpuSeconds - a.cpuSeconds) / seconds) * 100) : null,
     heapUsedBytes: b.heapUsedBytes > 0 ? b.heapUsedBytes : null,
     eventLoopLagP99Ms: ms(b.eventLoopLagP99S),
     ccu: b.ccu,

@@ -98,3 +98,4 @@ http {
 start('nginx', process.env.NGINX ?? '/usr/sbin/nginx', ['-c', conf, '-p', dir]);
 await waitReady(`http://127.0.0.1:${lbPort}/readyz`);
 process.stdout.write(`\n${size} instances behind nginx (forward mode: ${forwardMode}). Play at http://localhost:${lbPort}  (Ctrl-C stops)\n`);
+process.stdout.write(`The whole cluster: http://localhost:${lbPort}/metrics/cluster${process.env.ADMIN_TOKEN ? `; Colyseus monitor: http://localhost:${lbPort}/monitor/ (password: ADMIN_TOKEN)` : ' (set ADMIN_TOKEN for the Colyseus monitor at /monitor/)'}\n`);

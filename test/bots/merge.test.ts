@@ -110,6 +110,13 @@ describe('mergeReports', () => {
     assert.equal(series[2]!.rttP50, 2.667, 'p50 of a point: connected-weighted mean ((3 × 20 + 2 × 10) / 30)');
   });
 
+  it('takes one point per part per second, even when a part sampled twice in it', () => {
+    const late = { ...a, series: [point(0, 5, 1, 1), point(0.9, 20, 1, 1), point(1.2, 20, 1, 1), point(2.1, 20, 1, 1), point(2.4, 20, 1, 1)] };
+    const series = mergeSeries([late, b]);
+    assert.deepEqual(series.map((p) => p.connected), [5, 20 + 5, 20 + 10, 10], 'never more than the parts hold');
+    assert.equal(mergeReports([late, b]).summary.bots.connectedMax, 30);
+  });
+
   it('re-evaluates the objectives on the merged figures', () => {
     assert.deepEqual(merged.slo.map((o) => [o.key, o.pass]), [['rtt.p99', true], ['errors', false]]);
     assert.equal(merged.passed, false);

@@ -11,7 +11,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { matchMaker } from '@colyseus/core';
 import { parse } from 'yaml';
 import type { BotReport } from '../../bots/report.ts';
@@ -50,21 +50,26 @@ describe('bots scaled out', () => {
   let dir: string;
 
   before(async () => {
-    t = await bootTestApp();
     dir = await mkdtemp(path.join(os.tmpdir(), 'arena-bots-scale-'));
   });
-  after(async () => {
+  // A fresh server per test: seats held for a reconnection from an earlier test would count in its CCU.
+  beforeEach(async () => {
+    t = await bootTestApp();
+  });
+  afterEach(async () => {
     await t.colyseus.shutdown();
+  });
+  after(async () => {
     await rm(dir, { recursive: true, force: true });
   });
 
   it('runs stages on two worker threads with one merged live line and one report', async () => {
     const reportDir = path.join(dir, 'workers');
     const { result, peak } = await peakCcuDuring(
-      run('bots/cli.ts', ['--url', t.url, '--workers', '2', '--stages', '2s:8,4s:8,2s:0', '--progress', 'lines', '--report-dir', reportDir, '--slo', 'errors=0']),
+      run('bots/cli.ts', ['--url', t.url, '--workers', '2', '--stages', '2s:8,8s:8,2s:0', '--progress', 'lines', '--report-dir', reportDir, '--slo', 'errors=0']),
     );
     assert.equal(result.code, 0, `exit 0 expected\n${result.stdout}\n${result.stderr}`);
-    assert.equal(peak, 8, 'the server saw both workers\' bots at once');
+    assert.ok(peak >= 8, `the server saw both workers' bots at once (peak CCU ${peak})`);
     // One live line for the whole run (the target is the sum of both workers'), not one per worker.
     const lines = result.stdout.split('\n').filter((l) => /^t=\d+s bots /u.test(l));
     assert.ok(lines.length >= 1, result.stdout);
@@ -92,11 +97,12 @@ describe('bots scaled out', () => {
 
   it('runs two shards as separate processes and merges their reports into one', async () => {
     const shardDir = path.join(dir, 'shards', 'shard-{shard}');
-    const args = ['--url', t.url, '--workers', '1', '--stages', '2s:6,3s:6', '--quiet', '--report-dir', shardDir];
+    const args = ['--url', t.url, '--workers', '1', '--stages', '2s:6,8s:6', '--quiet', '--report-dir', shardDir];
     const { result, peak } = await peakCcuDuring(Promise.all([run('bots/cli.ts', [...args, '--shard', '0/2']), run('bots/cli.ts', args, { CLOUD_RUN_TASK_INDEX: '1', CLOUD_RUN_TASK_COUNT: '2' })]));
     for (const r of result) assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
-    assert.equal(peak, 6, 'both shards\' bots were in at once');
     const shards = await Promise.all([0, 1].map((i) => readReport(path.join(dir, 'shards', `shard-${i}`))));
+    // CCU counts seats being taken too: a join retried after a client-side timeout on a busy machine adds one briefly.
+    assert.ok(peak >= 6, `both shards' bots were in at once (peak CCU ${peak}, join attempts ${shards.map((r) => r.summary.bots.joinAttempts).join(' + ')})`);
     assert.deepEqual(shards.map((r) => r.summary.bots.target), [3, 3]);
 
     const mergedDir = path.join(dir, 'merged');
@@ -110,6 +116,11 @@ describe('bots scaled out', () => {
     assert.equal(merged.parts?.length, 2);
     assert.equal(merged.summary.rttMs.count, shards[0]!.summary.rttMs.count + shards[1]!.summary.rttMs.count);
     assert.match(readFileSync(path.join(mergedDir, 'report.html'), 'utf8'), /<html/iu);
+  });
+
+  it('is what npm run bots:merge runs', () => {
+    const scripts = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+    assert.match(scripts['bots:merge'] ?? '', /bots\/merge-cli\.ts$/u);
   });
 
   it('bots:merge refuses what is not a report, with exit 2', async () => {
@@ -142,7 +153,8 @@ describe('ops/bots-job.yaml (Cloud Run Jobs) and ops/bots.Dockerfile', () => {
       assert.deepEqual(o.shard, { index: 1, count: taskSpec.taskCount });
       assert.ok(!args.includes('--shard'), 'the shard comes from the environment');
       assert.equal(o.reportDir, '/reports/latest/shard-1');
-      const mount = container.volumeMounts.find((m: { mountPath: string }) => o.reportDir!.startsWith(m.mountPath));
+      assert.ok(o.metricsUrls.every((u) => u.endsWith('/metrics/cluster')), 'the server side through the load balancer');
+    const mount = container.volumeMounts.find((m: { mountPath: string }) => o.reportDir!.startsWith(m.mountPath));
       assert.ok(mount, 'reports go to a mounted volume');
       const volume = taskSpec.template.spec.volumes.find((v: { name: string }) => v.name === mount.name);
       assert.equal(volume.csi.driver, 'gcsfuse.run.googleapis.com');

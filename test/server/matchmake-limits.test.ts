@@ -56,7 +56,7 @@ describe('room cap and idle rooms (MAX_ROOMS)', () => {
     const before = await stepsRun(t);
     await new Promise((resolve) => setTimeout(resolve, 400));
     assert.equal(await stepsRun(t), before, 'no fixed step ran in rooms nobody joined');
-    // Seats handed out by matchmaking expire after 6 s; the empty rooms then close and free the cap.
+    // Seats handed out by matchmaking expire after 8 s; the empty rooms then close and free the cap.
     await waitFor(() => t.app.roomBudget.count === 0, 'the unused rooms to be disposed', 15_000, 100);
     assert.equal(t.app.arenaRooms.size, 0);
     const client = new Client(t.url);
@@ -65,6 +65,23 @@ describe('room cap and idle rooms (MAX_ROOMS)', () => {
       await waitFor(async () => (await stepsRun(t)) > before, 'the room to tick once a player is in');
     } finally {
       await room.leave();
+    }
+  });
+
+  it('an honest player keeps playing through a create flood that finds the server full', async () => {
+    await waitFor(() => t.app.roomBudget.count === 0, 'the first flood\'s rooms to close', 15_000, 100);
+    const honest = await new Client(t.url).joinOrCreate<ArenaState>('arena', { name: 'honest' });
+    try {
+      await waitFor(() => honest.state.players?.has(honest.sessionId) === true, 'the honest player in its room');
+      const tickBefore = honest.state.tick;
+      const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => matchmake(t, 'create', { name: `wave${i}` })));
+      assert.equal(answers.filter((a) => a.status === 200).length, 3, 'the cap counts the honest room too');
+      assert.ok(answers.every((a) => a.status === 200 || a.status === 503));
+      assert.ok(t.app.arenaRooms.size <= 4);
+      await waitFor(() => honest.state.tick > tickBefore + 30, 'the honest room to keep stepping and patching');
+      assert.equal(honest.connection.isOpen, true);
+    } finally {
+      await honest.leave();
     }
   });
 });
