@@ -15,7 +15,7 @@
  * (taskset) when the machine has two cores. Writes bench/results-cluster.md
  * and bench/results-cluster.json. Env: BENCH_LOADS (default `90,150`),
  * BENCH_REPEATS (2), BENCH_SECONDS (whole bot run, 24), BENCH_RAMP (8),
- * BENCH_OLD_REF (the last commit with byte forwarding), BENCH_ONLY (comma-separated labels).
+ * BENCH_OLD_REF (the last commit with byte forwarding), BENCH_ONLY (labels separated by `;`).
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -33,7 +33,7 @@ const RUN_S = Number(process.env.BENCH_SECONDS ?? 24);
 const RAMP_S = Number(process.env.BENCH_RAMP ?? 8);
 /** The last commit that forwarded connections byte for byte (before edge fan-out). */
 const OLD_REF = process.env.BENCH_OLD_REF ?? '9260af8';
-const ONLY = process.env.BENCH_ONLY?.split(',');
+const ONLY = process.env.BENCH_ONLY?.split(';');
 const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
 const PIN = os.cpus().length === 2 && spawnSync('taskset', ['-c', '0', 'true']).status === 0;
 
