@@ -24,8 +24,9 @@ import { CloseCode } from '@colyseus/core';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../../logger.ts';
 import type { Carrier } from './carrier.ts';
-import { decodeMessage, Op, Outbox, type OpenRequest } from './protocol.ts';
-import { RemoteClient, RemoteSocket, seatRemoteClient, sessionOf, type RemoteSink } from './remoteClient.ts';
+import { Outbox } from './outbox.ts';
+import { decodeMessage, Op, type OpenRequest } from './protocol.ts';
+import { RemoteClients } from './remoteClients.ts';
 
 /** Figures for `/metrics` (see `server/metrics.ts`). */
 export interface EdgeStats {
@@ -61,7 +62,6 @@ interface EdgeConn {
   owner: string;
   framesThisSecond: number;
   secondStartedAt: number;
-  alive: boolean;
   missedPings: number;
 }
 
@@ -69,15 +69,13 @@ const RESERVED_CLOSE_CODES = new Set([1004, 1005, 1006, 1015]);
 /** Request headers the owner gets: the ones its rooms and auth may read, none of the WebSocket handshake. */
 const DROPPED_HEADERS = new Set(['connection', 'upgrade', 'sec-websocket-key', 'sec-websocket-version', 'sec-websocket-extensions', 'sec-websocket-protocol']);
 
-export class EdgeNode implements RemoteSink {
+export class EdgeNode {
   readonly stats: EdgeStats = { sent: new Map(), received: new Map(), fanoutFrames: 0, fanoutOps: 0, edgeSockets: 0, remoteClients: 0, opened: 0, failed: 0 };
   private readonly wss: WebSocketServer;
   /** Edge role: sockets held here, by connection id. */
   private readonly conns = new Map<number, EdgeConn>();
-  /** Owner role: stand-ins for sockets held by each peer, by connection id. */
-  private readonly remote = new Map<string, Map<number, RemoteSocket>>();
-  /** Owner role: the remote client of each session, to retire a socket its own reconnection replaces. */
-  private readonly sessions = new Map<string, RemoteClient>();
+  /** Owner role: the clients of rooms here whose sockets other instances hold. */
+  private readonly remote: RemoteClients;
   private readonly outboxes = new Map<string, Outbox>();
   private flushScheduled = false;
   private nextConn = 1;
@@ -93,6 +91,7 @@ export class EdgeNode implements RemoteSink {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: options.maxFrameBytes ?? 16 * 1024, perMessageDeflate: false });
     this.maxFramesPerSecond = options.maxFramesPerSecond ?? 240;
     this.maxSocketBufferBytes = options.maxSocketBufferBytes ?? 1024 * 1024;
+    this.remote = new RemoteClients({ outbox: (peer) => this.outbox(peer), schedule: () => this.schedule() }, this.stats);
     carrier.onMessage((peer, message) => this.receive(peer, message));
     carrier.onPeerLost((peer) => this.peerLost(peer));
     this.pinger = setInterval(() => this.ping(), options.pingIntervalMs ?? 3000);
@@ -101,7 +100,7 @@ export class EdgeNode implements RemoteSink {
 
   /** Peers this instance has connections with, either way. */
   peers(): Set<string> {
-    const peers = new Set(this.remote.keys());
+    const peers = new Set(this.remote.peers());
     for (const conn of this.conns.values()) peers.add(conn.owner);
     return peers;
   }
@@ -116,7 +115,7 @@ export class EdgeNode implements RemoteSink {
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       const id = this.nextConn;
       this.nextConn = this.nextConn >= 0xffffffff ? 1 : this.nextConn + 1;
-      const conn: EdgeConn = { id, ws, owner, framesThisSecond: 0, secondStartedAt: Date.now(), alive: true, missedPings: 0 };
+      const conn: EdgeConn = { id, ws, owner, framesThisSecond: 0, secondStartedAt: Date.now(), missedPings: 0 };
       this.conns.set(id, conn);
       this.wss.emit('connection', ws, req);
       this.stats.opened += 1;
@@ -148,29 +147,8 @@ export class EdgeNode implements RemoteSink {
       this.drop(conn);
       conn.ws.close(CloseCode.MAY_TRY_RECONNECT, 'instance stopping; retry');
     }
-    for (const peer of [...this.remote.keys()]) this.dropRemote(peer);
+    this.remote.dropAll();
     this.flush();
-  }
-
-  // Owner role: the remote sockets' sink.
-
-  down(peer: string, conn: number, bytes: Uint8Array): void {
-    this.outbox(peer).down(conn, bytes);
-    this.schedule();
-  }
-
-  shut(peer: string, conn: number, code: number, reason: string): void {
-    this.outbox(peer).shut(conn, code, reason);
-    this.schedule();
-  }
-
-  forget(peer: string, conn: number): void {
-    const sockets = this.remote.get(peer);
-    const socket = sockets?.get(conn);
-    if (!socket) return;
-    sockets!.delete(conn);
-    this.stats.remoteClients -= 1;
-    if (this.sessions.get(socket.sessionId)?.ref === socket) this.sessions.delete(socket.sessionId);
   }
 
   private fromClient(conn: EdgeConn, data: Buffer): void {
@@ -221,19 +199,16 @@ export class EdgeNode implements RemoteSink {
     for (const op of ops) {
       switch (op.op) {
         case Op.OPEN:
-          this.openRemote(peer, op.conn, op.request);
+          this.remote.open(peer, op.conn, op.request);
           break;
         case Op.UP:
-          this.remote.get(peer)?.get(op.conn)?.emit('message', op.bytes);
-          break;
-        case Op.UP_TEXT:
-          this.remote.get(peer)?.get(op.conn)?.emit('message', Buffer.from(op.text, 'utf8'));
+          this.remote.get(peer, op.conn)?.emit('message', op.bytes);
           break;
         case Op.UP_CLOSE:
-          this.remote.get(peer)?.get(op.conn)?.closed(op.code, op.reason);
+          this.remote.get(peer, op.conn)?.closed(op.code, op.reason);
           break;
         case Op.UP_ERROR:
-          this.remote.get(peer)?.get(op.conn)?.emit('error', Object.assign(new Error(op.code), { code: op.code }));
+          this.remote.get(peer, op.conn)?.emit('error', Object.assign(new Error(op.code), { code: op.code }));
           break;
         case Op.DOWN:
           this.toClient(op.conn, op.bytes);
@@ -256,39 +231,9 @@ export class EdgeNode implements RemoteSink {
     }
   }
 
-  private openRemote(peer: string, conn: number, request: OpenRequest): void {
-    let sockets = this.remote.get(peer);
-    if (!sockets) {
-      sockets = new Map();
-      this.remote.set(peer, sockets);
-    }
-    if (sockets.has(conn) || typeof request?.url !== 'string') return;
-    const open: OpenRequest = { url: request.url, headers: request.headers ?? {}, remoteAddress: String(request.remoteAddress ?? '') };
-    const { sessionId } = sessionOf(open);
-    this.retireReplaced(open.url);
-    const socket = new RemoteSocket(peer, conn, sessionId, this);
-    sockets.set(conn, socket);
-    this.stats.remoteClients += 1;
-    const client = new RemoteClient(sessionId, socket);
-    void seatRemoteClient(client, open).then((seated) => {
-      if (seated && socket.readyState === 1) this.sessions.set(sessionId, seated);
-    });
-  }
-
-  /**
-   * Owner role: a reconnection (`url` of its upgrade, through an edge or this
-   * instance's own transport) proves the session's previous socket is dead,
-   * even when the edge that held it has not been found dead yet (over Redis
-   * that takes seconds, longer than Colyseus waits for a stale socket to go):
-   * retire that socket now, so the held seat is free for this one. Only with
-   * the session's own reconnection token.
-   */
+  /** Owner role: see {@link RemoteClients.retireReplaced}. */
   retireReplaced(url: string): void {
-    const { sessionId, reconnectionToken } = sessionOf({ url, headers: {}, remoteAddress: '' });
-    const previous = this.sessions.get(sessionId);
-    if (previous && reconnectionToken !== undefined && previous.reconnectionToken === reconnectionToken) {
-      previous.ref.closed(CloseCode.ABNORMAL_CLOSURE, 'replaced by its reconnection');
-    }
+    this.remote.retireReplaced(url);
   }
 
   private peerLost(peer: string): void {
@@ -300,18 +245,9 @@ export class EdgeNode implements RemoteSink {
       cut += 1;
     }
     this.stats.failed += cut;
-    const remote = this.remote.get(peer)?.size ?? 0;
-    this.dropRemote(peer);
+    const remote = this.remote.dropPeer(peer);
     this.outboxes.delete(peer);
     if (cut + remote > 0) this.log.warn('edge peer lost; its connections ended', { peer, edgeSockets: cut, remoteClients: remote });
-  }
-
-  private dropRemote(peer: string): void {
-    const sockets = this.remote.get(peer);
-    if (!sockets) return;
-    // Each close forgets its socket (counts and session index included).
-    for (const socket of [...sockets.values()]) socket.closed(CloseCode.ABNORMAL_CLOSURE, 'edge lost');
-    this.remote.delete(peer);
   }
 
   private drop(conn: EdgeConn): void {

@@ -7,7 +7,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Protocol, ProtocolModifier } from '@colyseus/core';
-import { decodeMessage, Op, Outbox, ProtocolError } from '../../../server/cluster/edge/protocol.ts';
+import { Outbox } from '../../../server/cluster/edge/outbox.ts';
+import { decodeMessage, Op, ProtocolError } from '../../../server/cluster/edge/protocol.ts';
 
 /** A timed patch frame as Colyseus builds it: [code|TIMED][server time:4][input ack:4][patch]. */
 function timedPatch(serverTime: number, ack: number, patch: number[]): Buffer {
@@ -24,7 +25,6 @@ describe('edge channel protocol', () => {
     const box = new Outbox();
     box.open(7, { url: '/p/r?sessionId=s', headers: { 'x-forwarded-for': '1.2.3.4' }, remoteAddress: '::1' });
     box.up(7, Buffer.from([13, 1, 2]));
-    box.upText(7, 'hé');
     box.upError(7, 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH');
     box.upClose(7, 4000, 'bye');
     box.down(9, Buffer.from([10, 20]));
@@ -32,14 +32,13 @@ describe('edge channel protocol', () => {
     const ops = decodeMessage(box.take());
     assert.deepEqual(
       ops.map((o) => o.op),
-      [Op.OPEN, Op.UP, Op.UP_TEXT, Op.UP_ERROR, Op.UP_CLOSE, Op.DOWN, Op.SHUT],
+      [Op.OPEN, Op.UP, Op.UP_ERROR, Op.UP_CLOSE, Op.DOWN, Op.SHUT],
     );
     assert.deepEqual(ops[0], { op: Op.OPEN, conn: 7, request: { url: '/p/r?sessionId=s', headers: { 'x-forwarded-for': '1.2.3.4' }, remoteAddress: '::1' } });
     assert.deepEqual([...(ops[1] as { bytes: Buffer }).bytes], [13, 1, 2]);
-    assert.equal((ops[2] as { text: string }).text, 'hé');
-    assert.equal((ops[3] as { code: string }).code, 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH');
-    assert.deepEqual(ops[4], { op: Op.UP_CLOSE, conn: 7, code: 4000, reason: 'bye' });
-    assert.deepEqual(ops[6], { op: Op.SHUT, conn: 9, code: 4400, reason: 'bad_message: x' });
+    assert.equal((ops[2] as { code: string }).code, 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH');
+    assert.deepEqual(ops[3], { op: Op.UP_CLOSE, conn: 7, code: 4000, reason: 'bye' });
+    assert.deepEqual(ops[5], { op: Op.SHUT, conn: 9, code: 4400, reason: 'bad_message: x' });
     assert.equal(box.empty, true, 'take() empties the outbox');
   });
 
