@@ -19,6 +19,7 @@ import { RateLimiter } from './limits/rateLimit.ts';
 import { RoomBudget, roomsFullError } from './limits/roomBudget.ts';
 import { frameworkLogger, type Logger } from './logger.ts';
 import { bearerMatches, ServerMetrics } from './metrics.ts';
+import { mountInviteRoutes } from './invites/inviteRoutes.ts';
 import { ClusterView, mountClusterView } from './ops/clusterView.ts';
 import { FigureSampler, registerOpsGauges } from './ops/figures.ts';
 import { mountMonitor } from './ops/monitor.ts';
@@ -163,6 +164,13 @@ export async function buildApp(config: ServerConfig, logger: Logger): Promise<Ap
           res.status(200).type(metrics.contentType).send(await metrics.render());
         });
       }
+      mountInviteRoutes(app, {
+        limiter,
+        trustProxyHops: config.trustProxyHops,
+        createRateLimit: config.joinRateLimit,
+        lookupRateLimit: config.inviteLookupRateLimit,
+        logger,
+      });
       if (clusterView) mountClusterView(app, clusterView, config.metricsToken, logger);
       if (config.adminToken !== undefined) {
         mountAdminRoutes(app, config.adminToken, logger);

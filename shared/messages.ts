@@ -153,6 +153,35 @@ export interface JoinOptions {
   name: string;
 }
 
+/**
+ * HTTP endpoints of private rooms (JSON). `POST /invites` makes a private
+ * arena room and its code; `GET /invites/<code>` answers the room the code
+ * leads to (404 when the room has closed; 429 past the per-address rate).
+ */
+export const InviteRoute = {
+  Create: '/invites',
+  /** Followed by `/<code>`. */
+  Lookup: '/invites',
+} as const;
+
+/** `POST /invites` → 201. */
+export interface InviteCreated {
+  code: string;
+  roomId: string;
+}
+
+/** `GET /invites/<code>` → 200. */
+export interface InviteLookup {
+  roomId: string;
+}
+
+/** Any endpoint's refusal body. */
+export interface HttpError {
+  error: string;
+  /** On 429: seconds until the address may ask again. */
+  retryAfterS?: number;
+}
+
 /** Room listing metadata the arena publishes for the lobby. */
 export interface ArenaMetadata {
   mapId: string;

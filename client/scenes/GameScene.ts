@@ -26,6 +26,7 @@ import { setGameProbe, type RenderedPlayer } from '../testHook.ts';
 import { ChatBox } from '../ui/chat.ts';
 import { el, uiRoot } from '../ui/dom.ts';
 import { Hud } from '../ui/hud.ts';
+import { InviteBox } from '../ui/inviteBox.ts';
 import { DeathOverlay, ReconnectOverlay, ScoreboardOverlay } from '../ui/overlays.ts';
 import type { LobbySceneData } from './LobbyScene.ts';
 
@@ -35,6 +36,8 @@ export interface GameSceneData {
   name: string;
   /** Set when a server hand-off brought us here from that room. */
   movedFrom?: string;
+  /** A private room's invite code: its link is shown to pass on. */
+  inviteCode?: string;
 }
 
 /** Seconds the server holds a dropped player's seat (RECONNECT_GRACE_S default). */
@@ -62,6 +65,7 @@ export class GameScene extends Phaser.Scene {
   private room!: ArenaRoom;
   private name = '';
   private movedFrom: string | undefined;
+  private inviteCode: string | undefined;
   private net!: Netcode;
   private controls!: Controls;
   private projectiles!: ProjectileLayer;
@@ -91,6 +95,7 @@ export class GameScene extends Phaser.Scene {
   init(data: GameSceneData): void {
     this.room = data.room;
     this.movedFrom = data.movedFrom;
+    this.inviteCode = data.inviteCode;
     this.name = data.name;
     this.entries.clear();
     this.cleanups.length = 0;
@@ -188,7 +193,8 @@ export class GameScene extends Phaser.Scene {
     this.reconnect = new ReconnectOverlay(RECONNECT_GRACE_S);
     this.scoreboard = new ScoreboardOverlay();
     const leave = el('button', { class: 'btn small leave', text: 'Leave', attrs: { type: 'button' }, on: { click: () => void this.leave() } });
-    const root = el('div', { class: 'game-ui' }, [this.hud.root, this.chat.root, this.death.root, this.scoreboard.root, this.reconnect.root, leave]);
+    const invite = this.inviteCode === undefined ? null : new InviteBox(this.inviteCode, window.location.origin).root;
+    const root = el('div', { class: 'game-ui' }, [this.hud.root, this.chat.root, this.death.root, this.scoreboard.root, this.reconnect.root, invite, leave]);
     uiRoot().append(root);
     this.cleanups.push(() => {
       this.chat.destroy();
@@ -312,7 +318,7 @@ export class GameScene extends Phaser.Scene {
         // A draining or rebalanced server moves the match: carry on in the new room, same player, same score.
         moved: (next) => {
           this.leaving = true;
-          const data: GameSceneData = { room: next, name: this.name, movedFrom: room.roomId };
+          const data: GameSceneData = { room: next, name: this.name, movedFrom: room.roomId, ...(this.inviteCode === undefined ? {} : { inviteCode: this.inviteCode }) };
           this.scene.restart(data);
         },
         closing: (event) => {

@@ -7,7 +7,9 @@ import Phaser from 'phaser';
 import { ARENA_MAP } from '../../shared/map.ts';
 import { NAME_STORAGE_KEY } from '../config.ts';
 import { log } from '../log.ts';
+import { inviteCodeFromHash } from '../../shared/invite.ts';
 import { describeJoinError, type ArenaConnection, type ArenaRoom } from '../net/connection.ts';
+import { createPrivateRoom, InviteFailed, joinInvite } from '../net/invites.ts';
 import { LobbyFeed } from '../net/lobby.ts';
 import { drawMap } from '../render/mapView.ts';
 import { COLORS, cssColor, playerColor } from '../render/palette.ts';
@@ -47,11 +49,18 @@ export class LobbyScene extends Phaser.Scene {
     this.fitBackdrop();
     this.scale.on(Phaser.Scale.Events.RESIZE, this.fitBackdrop, this);
 
-    const view = new LobbyView(this.storedName(), {
-      quickPlay: (name) => void this.join(name, () => this.connection.quickPlay(name)),
-      join: (roomId, name) => void this.join(name, () => this.connection.joinRoom(roomId, name)),
-      chat: (name, text) => void this.feed?.chat(name, text),
-    });
+    const invited = inviteCodeFromHash(window.location.hash);
+    const view = new LobbyView(
+      this.storedName(),
+      {
+        quickPlay: (name) => void this.join(name, async () => ({ room: await this.connection.quickPlay(name) })),
+        join: (roomId, name) => void this.join(name, async () => ({ room: await this.connection.joinRoom(roomId, name) })),
+        createPrivate: (name) => void this.join(name, () => createPrivateRoom(this.connection, name)),
+        joinInvite: (code, name) => void this.join(name, () => joinInvite(this.connection, code, name)),
+        chat: (name, text) => void this.feed?.chat(name, text),
+      },
+      invited,
+    );
     this.view = view;
     uiRoot().append(view.root);
     if (this.message) view.showError(this.message);
@@ -83,7 +92,8 @@ export class LobbyScene extends Phaser.Scene {
     cam.centerOn(ARENA_MAP.widthPx / 2 + Math.cos(time * PAN_RATE) * 120, ARENA_MAP.heightPx / 2 + Math.sin(time * PAN_RATE * 1.3) * 70);
   }
 
-  private async join(rawName: string, attempt: () => Promise<ArenaRoom>): Promise<void> {
+  /** Join through `attempt`; a private room's code (when it gives one) goes on to the game's invite box. */
+  private async join(rawName: string, attempt: () => Promise<{ room: ArenaRoom; code?: string }>): Promise<void> {
     const view = this.view;
     if (!view || this.joining) return;
     const parsed = this.connection.validateName(rawName);
@@ -96,21 +106,27 @@ export class LobbyScene extends Phaser.Scene {
     view.showError(null);
     view.setBusy(true);
     try {
-      const room = await attempt();
+      const { room, code } = await attempt();
       if (!this.sys.isActive()) {
         // The scene went away while we waited (page navigation); do not strand a seat.
         void room.leave();
         return;
       }
       this.rememberName(parsed.value.name);
-      const data: GameSceneData = { room, name: parsed.value.name };
+      const data: GameSceneData = { room, name: parsed.value.name, ...(code === undefined ? {} : { inviteCode: code }) };
       this.scene.start(SceneKeys.Game, data);
     } catch (error) {
       log.warn('join failed', { error: String(error) });
       this.joining = false;
       if (this.view !== view) return;
       view.setBusy(false);
-      view.showError(describeJoinError(error, this.connection.serverUrl));
+      if (error instanceof InviteFailed) {
+        // A dead link should not greet the next visit to the page again.
+        if (inviteCodeFromHash(window.location.hash) !== undefined) window.history.replaceState(null, '', window.location.pathname + window.location.search);
+        view.dropInvite(error.message);
+      } else {
+        view.showError(describeJoinError(error, this.connection.serverUrl));
+      }
     }
   }
 

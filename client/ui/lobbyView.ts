@@ -14,6 +14,10 @@ import { el, formatClock } from './dom.ts';
 export interface LobbyViewEvents {
   quickPlay(name: string): void;
   join(roomId: string, name: string): void;
+  /** Make a private room (its invite link is shown in the game). */
+  createPrivate(name: string): void;
+  /** Follow the invite this page was opened with. */
+  joinInvite(code: string, name: string): void;
   chat(name: string, text: string): void;
 }
 
@@ -23,6 +27,11 @@ export class LobbyView {
   readonly chat: ChatBox;
   private readonly nameInput: HTMLInputElement;
   private readonly playButton: HTMLButtonElement;
+  private readonly privateButton: HTMLButtonElement;
+  private readonly inviteButton: HTMLButtonElement;
+  private readonly inviteBanner = el('div', { class: 'invite-banner hidden', attrs: { 'data-testid': 'invite-banner' } });
+  /** The invite this page was opened with, until it is used up or fails. */
+  private inviteCode: string | undefined;
   private readonly errorEl = el('div', { class: 'lobby-error', attrs: { role: 'alert', 'data-testid': 'lobby-error' } });
   private readonly statusEl = el('div', { class: 'lobby-status' });
   private readonly list = el('tbody');
@@ -30,9 +39,11 @@ export class LobbyView {
   private rooms: readonly ArenaListing[] = [];
   private busy = false;
 
+  /** `inviteCode`: the page was opened through an invite link; the lobby offers that room first. */
   constructor(
     initialName: string,
     private readonly events: LobbyViewEvents,
+    inviteCode?: string,
   ) {
     this.nameInput = el('input', {
       class: 'name-input',
@@ -40,12 +51,27 @@ export class LobbyView {
       on: {
         input: () => this.showError(null),
         keydown: (event) => {
-          if (event.key === 'Enter') this.playButton.click();
+          if (event.key === 'Enter') (this.inviteCode === undefined ? this.playButton : this.inviteButton).click();
         },
       },
     });
     this.nameInput.value = initialName;
     this.playButton = el('button', { class: 'btn primary', text: 'Quick Play', attrs: { type: 'button' }, on: { click: () => this.events.quickPlay(this.name) } });
+    this.privateButton = el('button', {
+      class: 'btn private-room',
+      text: 'Create private room',
+      attrs: { type: 'button', title: 'A room only people with its link can join' },
+      on: { click: () => this.events.createPrivate(this.name) },
+    });
+    this.inviteButton = el('button', {
+      class: 'btn primary join-invite',
+      text: "Join friend's room",
+      attrs: { type: 'button' },
+      on: { click: () => this.inviteCode !== undefined && this.events.joinInvite(this.inviteCode, this.name) },
+    });
+    this.inviteBanner.append(el('span', { text: "You're invited to a private room. Enter your name and join." }), this.inviteButton);
+    this.inviteCode = inviteCode;
+    this.inviteBanner.classList.toggle('hidden', inviteCode === undefined);
 
     this.chat = new ChatBox({
       placeholder: 'Say something to the lobby…',
@@ -63,7 +89,8 @@ export class LobbyView {
     const panel = el('div', { class: 'lobby-panel card' }, [
       el('h1', { class: 'title' }, [el('span', { text: 'ARENA' })]),
       el('p', { class: 'tagline', text: 'Top-down free-for-all. Four hits and you are out.' }),
-      el('div', { class: 'play-row' }, [this.nameInput, this.playButton]),
+      this.inviteBanner,
+      el('div', { class: 'play-row' }, [this.nameInput, this.playButton, this.privateButton]),
       this.errorEl,
       el('div', { class: 'rooms-head' }, [el('h2', { text: 'Open rooms' }), this.statusEl]),
       el('div', { class: 'rooms-wrap' }, [table]),
@@ -88,6 +115,8 @@ export class LobbyView {
     this.busy = busy;
     this.playButton.disabled = busy;
     this.playButton.textContent = busy ? 'Joining…' : 'Quick Play';
+    this.privateButton.disabled = busy;
+    this.inviteButton.disabled = busy;
     for (const b of this.list.querySelectorAll('button')) b.disabled = busy;
   }
 
@@ -95,6 +124,13 @@ export class LobbyView {
   showError(text: string | null): void {
     this.errorEl.textContent = text ?? '';
     this.errorEl.classList.toggle('shown', text !== null);
+  }
+
+  /** The invite cannot be used (expired, full, broken): say why and leave Quick Play as the way on. */
+  dropInvite(message: string): void {
+    this.inviteCode = undefined;
+    this.inviteBanner.classList.add('hidden');
+    this.showError(`${message} Quick Play to join another game.`);
   }
 
   setStatus(text: string): void {

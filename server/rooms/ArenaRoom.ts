@@ -7,6 +7,7 @@ import type { EventEmitter } from 'node:events';
 import { CloseCode, Room, ServerError, type Client, type Rewind } from '@colyseus/core';
 import { CHAT_BURST, CHAT_REFILL_MS, MAX_REWIND_MS } from '../../shared/constants.ts';
 import { PlayerInput, sanitizeInput, type InputFrame } from '../../shared/input.ts';
+import { parseInviteCode } from '../../shared/invite.ts';
 import { ARENA_MAP } from '../../shared/map.ts';
 import { nameKey, uniqueName } from '../../shared/names.ts';
 import {
@@ -25,6 +26,7 @@ import { ArenaGame, type GameRules, type TickSource } from '../game/ArenaGame.ts
 import { ChatLimiter } from '../game/chatLimiter.ts';
 import { InputPacer } from '../game/inputPacer.ts';
 import { parseGameSnapshot } from '../game/snapshot.ts';
+import { InviteListing, INVITE_REFRESH_MS } from '../invites/inviteListing.ts';
 import { roomsFullError, type RoomBudget } from '../limits/roomBudget.ts';
 import type { Logger } from '../logger.ts';
 import { NO_ROOM_METRICS, type RoomMetrics } from '../metrics.ts';
@@ -93,6 +95,8 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
   /** What counts as a taken seat (see `seats.ts`). */
   private readonly seats = new SeatBook();
   private budget: RoomBudget | undefined;
+  /** A private room's invite entry. */
+  private invite: InviteListing | undefined;
   /** Starts the fixed step; set in onCreate, run when the first client joins. */
   private startTicking: (() => void) | undefined;
 
@@ -100,12 +104,14 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
   static override async onAuth(_token: string, options: unknown): Promise<true> {
     // onCreate restores a handed-off match from `handoffKey`: only the server's own createRoom may pass one.
     if (typeof options === 'object' && options !== null && 'handoffKey' in options) throw new ServerError(400, 'handoffKey is not a join option');
+    // Only `POST /invites` makes private rooms: a client naming a code could take over another room's.
+    if (typeof options === 'object' && options !== null && 'inviteCode' in options) throw new ServerError(400, 'inviteCode is not a join option');
     const parsed = parseJoinOptions(options);
     if (!parsed.ok) throw new ServerError(400, parsed.error);
     return true;
   }
 
-  override async onCreate(options: ArenaRoomOptions & { handoffKey?: unknown }): Promise<void> {
+  override async onCreate(options: ArenaRoomOptions & { handoffKey?: unknown; inviteCode?: unknown }): Promise<void> {
     if (options.budget && !options.budget.tryTake()) throw roomsFullError(options.budget.max);
     this.budget = options.budget;
     this.seatReservationTimeout = JOIN_SEAT_HOLD_S;
@@ -169,6 +175,7 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
     });
 
     if (options.handoffKey !== undefined) await this.restoreFrom(options.handoffKey);
+    if (options.inviteCode !== undefined) await this.openInvite(options.inviteCode);
     this.publishListing();
     this.directory?.add(this);
     this.log.info('arena room created', { maxPlayers: this.maxClients, tickRateHz: options.tickRateHz, restored: this.arriving.size });
@@ -200,6 +207,17 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
     this.clock.setTimeout(() => void this.expireArrivals(), HANDOFF_SEAT_HOLD_S * 1000);
   }
 
+  /** Private room: unlisted, never picked by Quick Play, reachable only through its code (see `server/invites/`). */
+  private async openInvite(raw: unknown): Promise<void> {
+    const parsed = parseInviteCode(raw);
+    if (!parsed.ok) throw new ServerError(400, parsed.error);
+    await this.setPrivate(true);
+    const invite = new InviteListing(this.presence, parsed.value, this.roomId, this.log);
+    this.invite = invite;
+    await invite.publish();
+    this.clock.setInterval(() => void invite.publish(), INVITE_REFRESH_MS);
+  }
+
   private async expireArrivals(): Promise<void> {
     for (const sessionId of this.arriving.keys()) {
       this.game.removePlayer(sessionId);
@@ -229,6 +247,7 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
       presence: this.presence,
       clients: this.clients,
       game: this.game,
+      inviteCode: this.invite?.code,
       setFrozen: (frozen) => {
         this.frozen = frozen;
       },
@@ -369,6 +388,7 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
   }
 
   override onDispose(): void {
+    void this.invite?.withdraw();
     this.directory?.delete(this);
     this.budget?.release();
     this.budget = undefined;

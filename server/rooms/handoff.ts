@@ -41,10 +41,12 @@ const FLUSH_MS = 150;
 /** Create options of a continuation room; set only by {@link handOffRoom}, never by a client's wish. */
 export interface HandoffCreateOptions {
   handoffKey: string;
+  /** A private room's invite code: the continuation room takes it over (and stays private). */
+  inviteCode?: string | undefined;
 }
 
 /** Option keys only the server itself passes (hand-off create and seat options); matchmaking refuses them from clients. */
-export const SERVER_ONLY_OPTION_KEYS: readonly string[] = ['handoffKey', 'handoff'];
+export const SERVER_ONLY_OPTION_KEYS: readonly string[] = ['handoffKey', 'handoff', 'inviteCode'];
 
 /** What {@link handOffRoom} needs of the room it moves. */
 export interface HandoffSource {
@@ -53,6 +55,8 @@ export interface HandoffSource {
   readonly presence: Presence;
   readonly clients: ArrayLike<Client> & Iterable<Client>;
   readonly game: ArenaGame;
+  /** The room's invite code when it is private. */
+  readonly inviteCode?: string | undefined;
   /** Stop or resume the fixed step. */
   setFrozen(frozen: boolean): void;
   lock(): Promise<void>;
@@ -174,7 +178,7 @@ async function moveRoom(room: HandoffSource, log: Logger, placed: (target: Hando
   try {
     await room.presence.setex(`${key}${HANDOFF_SEATS_SUFFIX}`, JSON.stringify(hashes), SNAPSHOT_TTL_S);
     await room.presence.setex(key, JSON.stringify(snapshot), SNAPSHOT_TTL_S);
-    const options: HandoffCreateOptions = { handoffKey: key };
+    const options: HandoffCreateOptions = { handoffKey: key, ...(room.inviteCode === undefined ? {} : { inviteCode: room.inviteCode }) };
     listing = await matchMaker.createRoom(room.roomName, options);
   } catch (error) {
     room.setFrozen(false);

@@ -37,6 +37,7 @@ describe('loadConfig', () => {
       trustProxyHops: 1,
       joinRateLimit: 30,
       reconnectRateLimit: 30,
+      inviteLookupRateLimit: 10,
       maxConnectionsPerAddress: 64,
       maxLobbySessionsPerAddress: 8,
     });
@@ -78,6 +79,7 @@ describe('loadConfig', () => {
       TRUST_PROXY_HOPS: '0',
       JOIN_RATE_LIMIT: '0',
       RECONNECT_RATE_LIMIT: '10000',
+      INVITE_LOOKUP_RATE_LIMIT: '0',
       MAX_CONNECTIONS_PER_ADDRESS: '0',
       MAX_LOBBY_SESSIONS_PER_ADDRESS: '1000',
     });
@@ -106,6 +108,7 @@ describe('loadConfig', () => {
       trustProxyHops: 0,
       joinRateLimit: 0,
       reconnectRateLimit: 10000,
+      inviteLookupRateLimit: 0,
       maxConnectionsPerAddress: 0,
       maxLobbySessionsPerAddress: 1000,
     });
@@ -168,6 +171,7 @@ describe('loadConfig', () => {
     ['TRUST_PROXY_HOPS', 'all'],
     ['JOIN_RATE_LIMIT', '-1'],
     ['RECONNECT_RATE_LIMIT', '10001'],
+    ['INVITE_LOOKUP_RATE_LIMIT', '-1'],
     ['MAX_CONNECTIONS_PER_ADDRESS', 'lots'],
     ['MAX_LOBBY_SESSIONS_PER_ADDRESS', '1001'],
   ];
