@@ -10,7 +10,8 @@
  *   npm run feel -- --rtt 100 --jitter 10 --loss 2 # one profile, printed
  *
  * Options: --rtt MS, --jitter MS, --loss PCT, --runs N (3), --duration S (20),
- * --clients N (4). Each run is its own process (a fresh server and matchmaker).
+ * --clients N (4), --browser (add a real chromium player; needs dist/client).
+ * Each run is its own process (a fresh server and matchmaker).
  */
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -43,7 +44,7 @@ function runInChild(options: RunOptions): RunResult {
   const child = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/feel/run.ts'), JSON.stringify(options)], {
     cwd: ROOT,
     encoding: 'utf8',
-    timeout: (options.warmupS + options.durationS + 60) * 1000,
+    timeout: (options.warmupS + options.durationS + 120) * 1000,
     maxBuffer: 64 * 1024 * 1024,
   });
   const line = child.stdout.trim().split('\n').at(-1) ?? '';
@@ -59,6 +60,7 @@ const { values } = parseArgs({
     runs: { type: 'string' },
     duration: { type: 'string' },
     clients: { type: 'string' },
+    browser: { type: 'boolean' },
   },
 });
 const runs = Math.max(1, Math.round(positive('runs', values.runs, 3, 20)));
@@ -79,7 +81,7 @@ for (const { name, profile } of profiles) {
   const runsOf: RunResult[] = [];
   for (let i = 0; i < runs; i++) {
     process.stdout.write(`[feel] ${name}: run ${i + 1}/${runs} (${durationS} s)…\n`);
-    runsOf.push(runInChild({ profile, clients, warmupS: 4, durationS, seed: 1000 + i }));
+    runsOf.push(runInChild({ profile, clients, warmupS: 4, durationS, seed: 1000 + i, browser: values.browser === true }));
   }
   results.push({ name, profile, runs: runsOf });
 }

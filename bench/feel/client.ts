@@ -32,6 +32,8 @@ export interface Probe {
 /** Probes in flight, shared by the clients of one run. */
 export class ProbeBoard {
   readonly open: Probe[] = [];
+  /** Clients that look for probes (a browser player in the room does not). */
+  observers = 0;
   readonly latenciesMs: number[] = [];
   lost = 0;
 
@@ -187,7 +189,7 @@ export class FeelClient {
     if (!players) return;
     const now = performance.now();
     const me = this.room.sessionId;
-    const others = this.room.state.players.size - 1;
+    const others = this.board.observers - 1;
     for (let i = this.board.open.length - 1; i >= 0; i--) {
       const probe = this.board.open[i]!;
       if (probe.ownerId === me || probe.seenBy.has(me)) continue;

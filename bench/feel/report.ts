@@ -49,6 +49,21 @@ export function renderFeel(results: ProfileResult[], meta: { runs: number; durat
     ['probes timed / lost', results.map((p) => `${p.runs.reduce((n, r) => n + r.inputToOther.samples, 0)} / ${p.runs.reduce((n, r) => n + r.inputToOther.lost, 0)}`)],
     ['chunks held for a retransmission', results.map((p) => `${p.runs.reduce((n, r) => n + r.lostChunks, 0)}`)],
   ];
+  if (results.some((p) => p.runs.some((r) => r.browser))) {
+    const b = (f: (x: NonNullable<RunResult['browser']>) => number, digits = 0): string[] =>
+      results.map((p) => cell(p.runs.filter((r) => r.browser).map((r) => f(r.browser!)), digits));
+    rows.push(
+      ['browser page: input → own screen, p50 / p99 (animation frames)', results.map((p, i) => `${b((x) => x.ownFrames.p50)[i]} / ${b((x) => x.ownFrames.p99)[i]}`)],
+      ['browser page: corrections > 4 px per minute', b((x) => x.correctionsPerMinute, 2)],
+      ['browser page: shots hit on screen → server hit', results.map((p) => {
+        const on = p.runs.reduce((n, r) => n + (r.browser?.shots.hitsOnScreen ?? 0), 0);
+        const ok = p.runs.reduce((n, r) => n + (r.browser?.shots.hitsAgreed ?? 0), 0);
+        return on > 0 ? `${fmt((ok / on) * 100, 1)} % (${ok}/${on})` : '–';
+      })],
+      ['browser page: predicted shots / never made by the server', results.map((p) => `${p.runs.reduce((n, r) => n + (r.browser?.shots.predicted ?? 0), 0)} / ${p.runs.reduce((n, r) => n + (r.browser?.shots.rejected ?? 0), 0)}`)],
+      ['browser page: interpolation delay at the end (ms)', b((x) => x.interpDelayMs)],
+    );
+  }
   const header = `| | ${results.map((p) => p.name).join(' | ')} |\n|---|${results.map(() => '---').join('|')}|`;
   const table = rows.map(([label, cells]) => `| ${label} | ${cells.join(' | ')} |`).join('\n');
 

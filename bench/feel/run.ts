@@ -10,6 +10,7 @@ import { loadConfig } from '../../server/config.ts';
 import { createLogger } from '../../server/logger.ts';
 import type { ArenaRoom } from '../../server/rooms/ArenaRoom.ts';
 import { freePort, sleep, waitFor } from '../../test/helpers/net.ts';
+import { BrowserPlayer } from './browser.ts';
 import { FeelClient, ProbeBoard } from './client.ts';
 import { seededRandom, startImpairmentProxy, type NetworkProfile } from './impairment.ts';
 import { quantile } from './stats.ts';
@@ -20,6 +21,8 @@ export interface RunOptions {
   warmupS: number;
   durationS: number;
   seed: number;
+  /** Add a real browser player (chromium through the page's test hook). */
+  browser?: boolean;
 }
 
 /** What one run measured over its window (after the warm-up). Times in ms. */
@@ -37,6 +40,14 @@ export interface RunResult {
   /** Inputs queued per client as each step started. */
   inputDepth: { p50: number; p99: number; worstClientP99: number; samples: number; leftAfterStepP99: number };
   lostChunks: number;
+  /** The browser player's own figures, when one played. */
+  browser?: {
+    ownFrames: { p50: number; p99: number; samples: number };
+    correctionsPerMinute: number;
+    shots: { predicted: number; rejected: number; hitsOnScreen: number; hitsAgreed: number };
+    interpDelayMs: number;
+    rttMs: number;
+  };
 }
 
 export async function runOnce(o: RunOptions): Promise<RunResult> {
@@ -51,6 +62,7 @@ export async function runOnce(o: RunOptions): Promise<RunResult> {
   const url = `http://127.0.0.1:${proxy?.port ?? port}`;
 
   const board = new ProbeBoard();
+  board.observers = o.clients;
   let room: ArenaRoom | undefined;
   // The room's own clock, read the way the room reads it: what "now" is on the server.
   const serverNow = (): number => (room ? room.clock.elapsedTime + (Date.now() - room.clock.currentTime) : 0);
@@ -91,7 +103,9 @@ export async function runOnce(o: RunOptions): Promise<RunResult> {
     return patch();
   };
   for (let i = 1; i < o.clients; i++) clients.push(await FeelClient.join(url, `feel${i}`, board, serverNow, random, roomId));
-  await waitFor(() => clients.every((c) => c.room.state.players?.size === o.clients), 'every client to see every player', 10_000);
+  const browser = o.browser ? await BrowserPlayer.join(url, 'browser') : undefined;
+  const players = o.clients + (browser ? 1 : 0);
+  await waitFor(() => clients.every((c) => c.room.state.players?.size === players), 'every client to see every player', 20_000);
 
   // Each client draws on its own 60 Hz frame clock, started at a random phase: players' frames
   // (and so their inputs) are not in step with each other or with the server's tick.
@@ -128,9 +142,11 @@ export async function runOnce(o: RunOptions): Promise<RunResult> {
   const shots0 = clients.map((c) => c.net.shots.summary());
   const dead0 = clients.map((c) => ({ misses: c.missesOnDeadTarget, deaths: c.deaths }));
   const lost0 = proxy?.lostChunks() ?? 0;
+  const browser0 = await browser?.feel();
   const startedAt = performance.now();
-  await sleep(o.durationS * 1000);
+  await Promise.all([sleep(o.durationS * 1000), browser?.play(o.durationS * 1000)]);
   const seconds = (performance.now() - startedAt) / 1000;
+  const browser1 = await browser?.feel();
   measuring = false;
   framing = false;
   for (const t of frameTimers) clearTimeout(t);
@@ -170,6 +186,19 @@ export async function runOnce(o: RunOptions): Promise<RunResult> {
     lostChunks: (proxy?.lostChunks() ?? 0) - lost0,
   };
 
+  if (browser0 && browser1) {
+    const own = browser1.ownFrames.slice(browser0.ownFrames.length);
+    const a = browser0.stats.shots;
+    const b = browser1.stats.shots;
+    result.browser = {
+      ownFrames: { p50: quantile(own, 0.5), p99: quantile(own, 0.99), samples: own.length },
+      correctionsPerMinute: (browser1.stats.corrections - browser0.stats.corrections) / (seconds / 60),
+      shots: { predicted: b.predicted - a.predicted, rejected: b.rejected - a.rejected, hitsOnScreen: b.hitsOnScreen - a.hitsOnScreen, hitsAgreed: b.hitsAgreed - a.hitsAgreed },
+      interpDelayMs: browser1.stats.interpDelayMs,
+      rttMs: browser1.stats.rttMs,
+    };
+  }
+  await browser?.close();
   await Promise.all(clients.map((c) => c.leave()));
   await proxy?.close();
   await app.server.gracefullyShutdown(false);
