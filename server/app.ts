@@ -212,7 +212,15 @@ export async function buildApp(config: ServerConfig, logger: Logger): Promise<Ap
         joinRateLimit: config.joinRateLimit,
         reconnectRateLimit: config.reconnectRateLimit,
       });
-      connections = guardConnections(listening, { trustProxyHops: config.trustProxyHops, maxPerAddress: config.maxConnectionsPerAddress }, logger);
+      connections = guardConnections(
+        listening,
+        {
+          trustProxyHops: config.trustProxyHops,
+          maxPerAddress: config.maxConnectionsPerAddress,
+          reconnects: { limiter, limit: config.reconnectRateLimit },
+        },
+        logger,
+      );
       await clusterView?.start();
     },
     get ready() {

@@ -94,7 +94,10 @@ export interface ServerConfig {
    * client address may make per 10 s; 0 turns the limit off.
    */
   joinRateLimit: number;
-  /** Env `RECONNECT_RATE_LIMIT`, 0–10 000, default 30: `reconnect` requests per address per 10 s; 0 off. */
+  /**
+   * Env `RECONNECT_RATE_LIMIT`, 0–10 000, default 30: reconnections per address
+   * per 10 s (`reconnect` requests and WebSockets carrying a reconnection token); 0 off.
+   */
   reconnectRateLimit: number;
   /** Env `INVITE_LOOKUP_RATE_LIMIT`, 0–10 000, default 10: invite code lookups (`GET /invites/<code>`) per address per 10 s; 0 off. */
   inviteLookupRateLimit: number;

@@ -11,11 +11,16 @@
  *   instance; past it the upgrade is answered 429 and closed. Loopback
  *   addresses (load tests on the same machine) are not limited. The address
  *   is left on the request for rooms to read (`CLIENT_ADDRESS_HEADER`).
+ * - A WebSocket that carries a `reconnectionToken` (the SDK reconnecting, or
+ *   taking a hand-off seat) counts against the address's reconnection
+ *   allowance, the same one as matchmaking's `reconnect`: guessing tokens
+ *   over raw WebSockets is no cheaper than over HTTP.
  */
 import type http from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from '../logger.ts';
 import { CLIENT_ADDRESS_HEADER, clientAddressOf, isLoopback } from './clientAddress.ts';
+import type { RateLimiter } from './rateLimit.ts';
 
 /** Time a socket has to send a whole request head (request line and headers), in milliseconds. */
 export const REQUEST_HEAD_TIMEOUT_MS = 10_000;
@@ -29,6 +34,8 @@ export interface ConnectionLimits {
   maxPerAddress: number;
   /** Override of {@link REQUEST_HEAD_TIMEOUT_MS}. */
   requestHeadTimeoutMs?: number;
+  /** Reconnection allowance per address and window (`RECONNECT_RATE_LIMIT`; 0: none). */
+  reconnects?: { limiter: RateLimiter; limit: number };
 }
 
 type UpgradeListener = (req: http.IncomingMessage, socket: Duplex, head: Buffer) => void;
@@ -81,7 +88,7 @@ export function guardConnections(server: http.Server, limits: ConnectionLimits, 
         const count = open.get(address) ?? 0;
         if (count >= limits.maxPerAddress) {
           log.debug('refused a WebSocket over the per-address cap', { address, cap: limits.maxPerAddress });
-          refuseUpgrade(socket, limits.maxPerAddress);
+          refuseUpgrade(socket, `too many open connections from your address (at most ${limits.maxPerAddress})`, CONNECTION_RETRY_AFTER_S);
           return;
         }
         open.set(address, count + 1);
@@ -92,16 +99,29 @@ export function guardConnections(server: http.Server, limits: ConnectionLimits, 
         });
       }
     }
-    for (const listener of listeners) listener.call(server, req, socket, head);
+    const pass = (): void => {
+      for (const listener of listeners) listener.call(server, req, socket, head);
+    };
+    const reconnects = limits.reconnects;
+    if (!reconnects || reconnects.limit <= 0 || isLoopback(address) || !/[?&]reconnectionToken=/u.test(req.url ?? '')) {
+      pass();
+      return;
+    }
+    socket.on('error', () => undefined);
+    void reconnects.limiter.take('reconnect', address, reconnects.limit).then((decision) => {
+      if (socket.destroyed) return;
+      if (decision.allowed) pass();
+      else refuseUpgrade(socket, `too many reconnections from your address; retry in ${decision.retryAfterS} s`, decision.retryAfterS);
+    });
   });
   return { perAddress: open };
 }
 
-function refuseUpgrade(socket: Duplex, cap: number): void {
-  const body = JSON.stringify({ error: `too many open connections from your address (at most ${cap})`, retryAfterS: CONNECTION_RETRY_AFTER_S });
+function refuseUpgrade(socket: Duplex, error: string, retryAfterS: number): void {
+  const body = JSON.stringify({ error, retryAfterS });
   socket.on('error', () => undefined);
   socket.end(
-    `HTTP/1.1 429 Too Many Requests\r\nRetry-After: ${CONNECTION_RETRY_AFTER_S}\r\nContent-Type: application/json\r\n` +
+    `HTTP/1.1 429 Too Many Requests\r\nRetry-After: ${retryAfterS}\r\nContent-Type: application/json\r\n` +
       `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
   setTimeout(() => socket.destroy(), 1000).unref();

@@ -26,7 +26,7 @@ function rawSocket(port: number): Promise<{ socket: net.Socket; closed: Promise<
 describe('socket limits', () => {
   let t: TestApp;
   before(async () => {
-    t = await bootTestApp({ MAX_CONNECTIONS_PER_ADDRESS: '2', JOIN_RATE_LIMIT: '0' });
+    t = await bootTestApp({ MAX_CONNECTIONS_PER_ADDRESS: '2', JOIN_RATE_LIMIT: '0', RECONNECT_RATE_LIMIT: '3' });
   });
   after(async () => {
     await t.colyseus.shutdown();
@@ -85,5 +85,42 @@ describe('socket limits', () => {
     assert.equal(again.status, 101);
     for (const s of [second, elsewhere, again]) s.ws.close();
     await waitFor(() => t.app.connections?.perAddress.size === 0, 'every place to be given back');
+  });
+
+  it('counts WebSocket reconnection attempts against the address\'s reconnection allowance', async () => {
+    const address = '203.0.113.61';
+    const attempt = (): Promise<number> =>
+      new Promise((resolve) => {
+        const ws = new WebSocket(`ws://127.0.0.1:${t.port}/someprocess/someroom?sessionId=guess&reconnectionToken=guess${Math.random()}`, {
+          headers: { 'x-forwarded-for': address },
+        });
+        ws.on('error', () => undefined);
+        ws.once('open', () => {
+          ws.close();
+          resolve(101);
+        });
+        ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      });
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++) statuses.push(await attempt());
+    // The HTTP `reconnect` method draws on the same allowance.
+    const http = await fetch(`${t.url}/matchmake/reconnect/someroom`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': address },
+      body: JSON.stringify({ reconnectionToken: 'guess' }),
+    });
+    statuses.push(http.status, await attempt());
+    assert.deepEqual(statuses.map((s) => s === 429), [false, false, false, true, true], statuses.join(' '));
+    // A first join (no token) is not a reconnection.
+    const join = await new Promise<number>((resolve) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${t.port}/someprocess/someroom?sessionId=x`, { headers: { 'x-forwarded-for': address } });
+      ws.on('error', () => resolve(0));
+      ws.once('open', () => {
+        ws.close();
+        resolve(101);
+      });
+      ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+    });
+    assert.notEqual(join, 429);
   });
 });
