@@ -62,8 +62,14 @@ function buildRecord(
   const record: Record<string, unknown> = { severity: SEVERITY[lvl], message: msg, time: time.toISOString() };
   let stack: string | undefined;
   const put = (key: string, value: unknown): void => {
-    if (value instanceof Error && stack === undefined) stack = value.stack ?? `${value.name}: ${value.message}`;
-    record[RESERVED.has(key) ? `field_${key}` : key] = serializeError(value);
+    const name = RESERVED.has(key) ? `field_${key}` : key;
+    if (value instanceof Error && stack === undefined) {
+      // The first error's stack goes to stack_trace (once per record, not twice).
+      stack = value.stack ?? `${value.name}: ${value.message}`;
+      record[name] = { name: value.name, message: value.message };
+      return;
+    }
+    record[name] = serializeError(value);
   };
   for (const [k, v] of Object.entries(base)) put(k, v);
   if (fields) for (const [k, v] of Object.entries(fields)) put(k, v);
@@ -80,7 +86,8 @@ export function formatPretty(record: Record<string, unknown>): string {
   const parts = [time, String(record.severity).padEnd(7), String(record.message)];
   for (const [k, v] of Object.entries(record)) {
     if (PRETTY_SKIP.has(k)) continue;
-    const value = v !== null && typeof v === 'object' && 'stack' in v ? (v as { message?: unknown }).message : v;
+    // A serialized error ({ name, message[, stack] }) shows as its message; the stack is printed below.
+    const value = v !== null && typeof v === 'object' && 'name' in v && 'message' in v ? (v as { message?: unknown }).message : v;
     const text = typeof value === 'string' ? value : JSON.stringify(value);
     parts.push(`${k}=${typeof value === 'string' && /[\s"=]/u.test(value) ? JSON.stringify(value) : text}`);
   }
@@ -184,9 +191,10 @@ export function frameworkLogger(log: Logger, nowMs: () => number = Date.now): Co
   let windowStart = 0;
   let written = 0;
   let suppressed = 0;
+  // An Error shows as `Name: message`; its stack rides along as a field (the record's stack_trace).
   const text = (args: unknown[]): string =>
-    args.map((a) => (a instanceof Error ? (a.stack ?? a.message) : typeof a === 'string' ? a : JSON.stringify(a))).join(' ').slice(0, 4000);
-  const emit = (write: (msg: string) => void, args: unknown[]): void => {
+    args.map((a) => (a instanceof Error ? `${a.name}: ${a.message}` : typeof a === 'string' ? a : JSON.stringify(a))).join(' ').slice(0, 4000);
+  const emit = (write: (msg: string, fields?: Record<string, unknown>) => void, args: unknown[]): void => {
     const now = nowMs();
     if (now - windowStart >= 1000) {
       if (suppressed > 0) log.warn('framework log lines suppressed (rate limit)', { suppressed, perSecond: FRAMEWORK_LINES_PER_S });
@@ -199,13 +207,15 @@ export function frameworkLogger(log: Logger, nowMs: () => number = Date.now): Co
       return;
     }
     written += 1;
-    write(text(args));
+    // The Error itself rides along, so the record's stack_trace is where Error Reporting looks.
+    const error = args.find((a): a is Error => a instanceof Error);
+    write(text(args), error ? { error } : undefined);
   };
   return {
     debug: (...args) => emit((m) => log.debug(m), args),
     trace: (...args) => emit((m) => log.debug(m), args),
     info: (...args) => emit((m) => log.info(m), args),
-    warn: (...args) => emit((m) => log.warn(m), args),
-    error: (...args) => emit((m) => log.error(m), args),
+    warn: (...args) => emit((m, f) => log.warn(m, f), args),
+    error: (...args) => emit((m, f) => log.error(m, f), args),
   };
 }

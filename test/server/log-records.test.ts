@@ -10,6 +10,7 @@ import { buildApp, type App } from '../../server/app.ts';
 import { loadConfig } from '../../server/config.ts';
 import {
   createLogger,
+  frameworkLogger,
   ERROR_EVENT_TYPE,
   SPAN_KEY,
   TRACE_KEY,
@@ -66,11 +67,22 @@ describe('log records (json)', () => {
     assert.equal(withStack!.stack_trace, boom.stack);
     assert.match(withStack!.stack_trace as string, /^Error: boom\n\s+at /u, 'the language-native stack format Error Reporting parses');
     assert.equal(withStack!['@type'], ERROR_EVENT_TYPE);
-    assert.deepEqual(withStack!.error, { name: 'Error', message: 'boom', stack: boom.stack });
+    assert.deepEqual(withStack!.error, { name: 'Error', message: 'boom' }, 'the stack is in stack_trace, once');
     assert.match(warning!.stack_trace as string, /^TypeError: flaky/u);
     assert.equal(warning!['@type'], undefined, 'only ERROR records are error events');
     assert.equal(plain!['@type'], ERROR_EVENT_TYPE);
     assert.equal(plain!.stack_trace, undefined);
+  });
+
+  it("gives Colyseus's own errors their stack_trace too", () => {
+    const { log, records } = capture();
+    const boom = new Error('undecodable message');
+    frameworkLogger(log, () => 0).error('onMessage failed:', boom);
+    const [r] = records();
+    assertCloudLoggingRecord(r!);
+    assert.equal(r!.severity, 'ERROR');
+    assert.equal(r!.stack_trace, boom.stack);
+    assert.equal(r!.message, 'onMessage failed: Error: undecodable message', 'a one-line message; the stack is in stack_trace');
   });
 
   it("never lets a caller's field overwrite severity, message or time", () => {

@@ -16,7 +16,7 @@ function capture(): { log: Logger; lines: Array<{ level: string; msg: string; fi
 }
 
 describe('frameworkLogger', () => {
-  it('maps levels and turns errors into their stack', () => {
+  it('maps levels and passes errors along for their stack', () => {
     const { log, lines } = capture();
     const colyseus = frameworkLogger(log, () => 0);
     colyseus.info('room', 'created', { id: 1 });
@@ -24,7 +24,9 @@ describe('frameworkLogger', () => {
     colyseus.trace('detail');
     assert.deepEqual(lines.map((l) => l.level), ['info', 'error', 'debug']);
     assert.equal(lines[0]!.msg, 'room created {"id":1}');
-    assert.match(lines[1]!.msg, /^Error: boom\n\s+at /u);
+    assert.equal(lines[1]!.msg, 'Error: boom');
+    assert.ok(lines[1]!.fields?.error instanceof Error, 'the Error itself, so the record gets its stack_trace');
+    assert.match((lines[1]!.fields!.error as Error).stack ?? '', /^Error: boom\n\s+at /u);
   });
 
   it(`writes at most ${FRAMEWORK_LINES_PER_S} lines a second and reports how many it dropped`, () => {
