@@ -22,7 +22,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSy
 import os from 'node:os';
 import path from 'node:path';
 import type { BotReport } from '../bots/report.ts';
-import { cpuTicks, startInstances, startNginx, startRedis, stopAll, type Balancing, type ForwardMode, type Instance, type RedisServer } from '../test/helpers/cluster.ts';
+import { cpuTicks, startInstances, startNginx, startRedis, stopAll, workerPids, type Balancing, type ForwardMode, type Instance, type RedisServer } from '../test/helpers/cluster.ts';
 import { sleep } from '../test/helpers/net.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -83,14 +83,6 @@ function pin(pid: number): void {
   if (PIN) spawnSync('taskset', ['-a', '-pc', '0', String(pid)], { stdio: 'ignore' });
 }
 
-function childPids(pid: number): number[] {
-  try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/u).filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-}
-
 /** A worktree of the old build, sharing this checkout's node_modules. */
 function oldBuild(): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'arena-old-'));
@@ -124,7 +116,7 @@ async function runOnce(setup: Setup, bots: number, oldRoot: string | undefined):
   const instances = await startInstances(redis, setup.mode, names, { LOG_LEVEL: 'error', ROUND_DURATION_MS: '600000' }, setup.build === 'old' ? oldRoot : undefined);
   for (const instance of instances) pin(instance.pid);
   const nginx = setup.instances === 1 ? undefined : await startNginx(instances.map((i) => i.port), setup.balancing);
-  const nginxPids = nginx ? [nginx.pid, ...childPids(nginx.pid)] : [];
+  const nginxPids = nginx ? [nginx.pid, ...workerPids(nginx.pid)] : [];
   for (const pid of nginxPids) pin(pid);
   const url = nginx?.url ?? instances[0]!.url;
   const reportDir = mkdtempSync(path.join(os.tmpdir(), 'arena-bench-bots-'));

@@ -195,7 +195,7 @@ export interface InstanceOptions {
 }
 
 /** Child processes of `pid` (nginx's workers), from /proc. */
-function workerPids(pid: number): number[] {
+export function workerPids(pid: number): number[] {
   try {
     return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/u).filter(Boolean).map(Number);
   } catch {
