@@ -40,7 +40,10 @@ interface Run {
 
 function cli(args: string[]): Promise<number | null> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bots/cli.ts', ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bots/cli.ts', ...args], {
+      cwd: ROOT,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
     child.on('error', reject);
     child.on('close', resolve);
   });
@@ -50,24 +53,51 @@ const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
-const fmt = (xs: number[], digits = 0): string => `${median(xs).toFixed(digits)} (${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)})`;
+const fmt = (xs: number[], digits = 0): string =>
+  `${median(xs).toFixed(digits)} (${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)})`;
 
 async function main(): Promise<void> {
   const port = await freePort();
   const node = [process.execPath, '--import', 'tsx', 'server/index.ts'];
   const [cmd, args] = TASKSET ? ['taskset', ['-c', '0', ...node]] : [node[0]!, node.slice(1)];
-  const server: ChildProcess = spawn(cmd, args, { cwd: ROOT, env: { ...process.env, PORT: String(port), LOG_LEVEL: 'warn' }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const server: ChildProcess = spawn(cmd, args, {
+    cwd: ROOT,
+    env: { ...process.env, PORT: String(port), LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   const url = `http://127.0.0.1:${port}`;
   const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-bots-'));
   const runs: Run[] = [];
   try {
-    await waitFor(async () => (await fetch(`${url}/readyz`).catch(() => undefined))?.status === 200, 'server ready', 30_000, 200);
-    log(`${BOTS} bots, ${SECONDS} s runs, ${REPEATS} repeats, ${TASKSET ? 'server on core 0 (taskset), bots unpinned' : 'no pinning'}`);
+    await waitFor(
+      async () => (await fetch(`${url}/readyz`).catch(() => undefined))?.status === 200,
+      'server ready',
+      30_000,
+      200,
+    );
+    log(
+      `${BOTS} bots, ${SECONDS} s runs, ${REPEATS} repeats, ${TASKSET ? 'server on core 0 (taskset), bots unpinned' : 'no pinning'}`,
+    );
     for (let r = 0; r < REPEATS; r++) {
       // Alternate which goes first, so a slow spell on the shared machine does not hit one side only.
       for (const workers of r % 2 === 0 ? WORKERS : [...WORKERS].reverse()) {
         const reportDir = path.join(dir, `w${workers}-r${r}`);
-        const code = await cli(['--url', url, '--bots', String(BOTS), '--duration', `${SECONDS}s`, '--ramp', `${Math.round(SECONDS / 3)}s`, '--workers', String(workers), '--quiet', '--no-metrics', '--report-dir', reportDir]);
+        const code = await cli([
+          '--url',
+          url,
+          '--bots',
+          String(BOTS),
+          '--duration',
+          `${SECONDS}s`,
+          '--ramp',
+          `${Math.round(SECONDS / 3)}s`,
+          '--workers',
+          String(workers),
+          '--quiet',
+          '--no-metrics',
+          '--report-dir',
+          reportDir,
+        ]);
         const report = JSON.parse(readFileSync(path.join(reportDir, 'report.json'), 'utf8')) as BotReport;
         const s = report.summary;
         const run: Run = {
@@ -82,7 +112,9 @@ async function main(): Promise<void> {
           errors: s.bots.errors + s.bots.joinErrors,
         };
         runs.push(run);
-        log(`workers ${workers}, run ${r + 1}: exit ${code}, ${run.connected} bots, CPU ${run.cpuPercent} % → ${run.perCore.toFixed(0)} bots/core, RTT p99 ${run.rttP99} ms`);
+        log(
+          `workers ${workers}, run ${r + 1}: exit ${code}, ${run.connected} bots, CPU ${run.cpuPercent} % → ${run.perCore.toFixed(0)} bots/core, RTT p99 ${run.rttP99} ms`,
+        );
       }
     }
   } finally {
@@ -91,7 +123,11 @@ async function main(): Promise<void> {
   }
   const rows = WORKERS.map((w) => {
     const rs = runs.filter((r) => r.workers === w);
-    const col = (read: (r: Run) => number | null, digits = 0): string => fmt(rs.map((r) => read(r) ?? Number.NaN), digits);
+    const col = (read: (r: Run) => number | null, digits = 0): string =>
+      fmt(
+        rs.map((r) => read(r) ?? Number.NaN),
+        digits,
+      );
     return `| ${w} | ${col((r) => r.connected)} | ${col((r) => r.cpuPercent, 1)} | **${col((r) => r.perCore)}** | ${col((r) => r.rttP99, 1)} | ${col((r) => r.updateP99, 1)} | ${col((r) => r.loopLagP99, 1)} | ${col((r) => r.skippedTicks)} | ${col((r) => r.errors)} |`;
   });
   const md = `# Bots per load-generator core

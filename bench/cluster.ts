@@ -22,7 +22,18 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSy
 import os from 'node:os';
 import path from 'node:path';
 import type { BotReport } from '../bots/report.ts';
-import { cpuTicks, startInstances, startNginx, startRedis, stopAll, workerPids, type Balancing, type ForwardMode, type Instance, type RedisServer } from '../test/helpers/cluster.ts';
+import {
+  cpuTicks,
+  startInstances,
+  startNginx,
+  startRedis,
+  stopAll,
+  workerPids,
+  type Balancing,
+  type ForwardMode,
+  type Instance,
+  type RedisServer,
+} from '../test/helpers/cluster.ts';
 import { sleep } from '../test/helpers/net.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -113,14 +124,45 @@ async function runOnce(setup: Setup, bots: number, oldRoot: string | undefined):
   const redis = await startRedis();
   pin(redis.pid);
   const names = setup.instances === 1 ? ['A'] : ['A', 'B', 'C'];
-  const instances = await startInstances(redis, setup.mode, names, { LOG_LEVEL: 'error', ROUND_DURATION_MS: '600000' }, setup.build === 'old' ? oldRoot : undefined);
+  const instances = await startInstances(
+    redis,
+    setup.mode,
+    names,
+    { LOG_LEVEL: 'error', ROUND_DURATION_MS: '600000' },
+    setup.build === 'old' ? oldRoot : undefined,
+  );
   for (const instance of instances) pin(instance.pid);
-  const nginx = setup.instances === 1 ? undefined : await startNginx(instances.map((i) => i.port), setup.balancing);
+  const nginx =
+    setup.instances === 1
+      ? undefined
+      : await startNginx(
+          instances.map((i) => i.port),
+          setup.balancing,
+        );
   const nginxPids = nginx ? [nginx.pid, ...workerPids(nginx.pid)] : [];
   for (const pid of nginxPids) pin(pid);
   const url = nginx?.url ?? instances[0]!.url;
   const reportDir = mkdtempSync(path.join(os.tmpdir(), 'arena-bench-bots-'));
-  const args = ['--import', 'tsx', 'bots/cli.ts', '--url', url, '--bots', String(bots), '--duration', String(RUN_S), '--ramp', String(RAMP_S), '--no-metrics', '--progress', 'none', '--report-dir', reportDir, '--chat-interval', '1000'];
+  const args = [
+    '--import',
+    'tsx',
+    'bots/cli.ts',
+    '--url',
+    url,
+    '--bots',
+    String(bots),
+    '--duration',
+    String(RUN_S),
+    '--ramp',
+    String(RAMP_S),
+    '--no-metrics',
+    '--progress',
+    'none',
+    '--report-dir',
+    reportDir,
+    '--chat-interval',
+    '1000',
+  ];
   const [command, commandArgs] = PIN ? ['taskset', ['-c', '1', NODE, ...args]] : [NODE, args];
   const botsChild = spawn(command, commandArgs, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
   let botErr = '';
@@ -217,13 +259,27 @@ function writeResults(points: Point[]): void {
     '- CPU is utime+stime of every instance process (from /proc), per connected bot; Redis and nginx apart. Redis traffic is INFO `total_net_input_bytes + total_net_output_bytes` and PUBLISH calls.',
     '',
   );
-  lines.push('| setup | bots | instance CPU ms/s per client | vs 1 instance | Redis CPU | forwarded share | Redis msg/s | Redis KiB/s | RTT p50 / p99 ms | input→update p50 / p99 ms | errors |');
+  lines.push(
+    '| setup | bots | instance CPU ms/s per client | vs 1 instance | Redis CPU | forwarded share | Redis msg/s | Redis KiB/s | RTT p50 / p99 ms | input→update p50 / p99 ms | errors |',
+  );
   lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const point of points) {
     const single = med(find('1 instance', point.bots), (r) => r.cpuPerClient);
     const ratio = med(point, (r) => r.cpuPerClient) / single;
     lines.push(
-      `| ${point.label} | ${point.bots} | ${spread(point, (r) => r.cpuPerClient, 3)} | ${fmt(ratio)}× | ${spread(point, (r) => r.redisCpuPerClient, 3)} | ${spread(point, (r) => r.forwardedShare * 100, 0)} % | ${spread(point, (r) => r.redisMessagesPerS, 0)} | ${spread(point, (r) => r.redisBytesPerS / 1024, 0)} | ${fmt(med(point, (r) => r.rttP50), 1)} / ${fmt(med(point, (r) => r.rttP99), 1)} | ${fmt(med(point, (r) => r.latencyP50), 1)} / ${fmt(med(point, (r) => r.latencyP99), 1)} | ${point.runs.reduce((s, r) => s + r.errors, 0)} |`,
+      `| ${point.label} | ${point.bots} | ${spread(point, (r) => r.cpuPerClient, 3)} | ${fmt(ratio)}× | ${spread(point, (r) => r.redisCpuPerClient, 3)} | ${spread(point, (r) => r.forwardedShare * 100, 0)} % | ${spread(point, (r) => r.redisMessagesPerS, 0)} | ${spread(point, (r) => r.redisBytesPerS / 1024, 0)} | ${fmt(
+        med(point, (r) => r.rttP50),
+        1,
+      )} / ${fmt(
+        med(point, (r) => r.rttP99),
+        1,
+      )} | ${fmt(
+        med(point, (r) => r.latencyP50),
+        1,
+      )} / ${fmt(
+        med(point, (r) => r.latencyP99),
+        1,
+      )} | ${point.runs.reduce((s, r) => s + r.errors, 0)} |`,
     );
   }
   lines.push('');
@@ -233,7 +289,9 @@ function writeResults(points: Point[]): void {
     const single = find('1 instance', bots);
     const cpu1 = med(single, (r) => r.cpuPerClient);
     const row = (what: string, measured: number, ok: boolean, unit = ''): void => {
-      lines.push(`| ${what} | ${bots} | ${fmt(measured)}${unit} | ${Number.isFinite(measured) ? (ok ? 'met' : '**missed**') : 'not measured'} |`);
+      lines.push(
+        `| ${what} | ${bots} | ${fmt(measured)}${unit} | ${Number.isFinite(measured) ? (ok ? 'met' : '**missed**') : 'not measured'} |`,
+      );
     };
     const affinity = med(find('3 × edge, redis, cookie affinity', bots), (r) => r.forwardedShare * 100);
     row('forwarded share with cookie affinity ≤ 10 %', affinity, affinity <= 10, ' %');
@@ -261,11 +319,17 @@ function writeResults(points: Point[]): void {
     }
   }
   lines.push('');
-  lines.push(`Bots process CPU (core 1): ${points.map((p) => `${p.label} @${p.bots}: ${spread(p, (r) => r.botCpuPercent, 0)} %`).join('; ')}.`, '');
+  lines.push(
+    `Bots process CPU (core 1): ${points.map((p) => `${p.label} @${p.bots}: ${spread(p, (r) => r.botCpuPercent, 0)} %`).join('; ')}.`,
+    '',
+  );
   const notes = path.join(ROOT, 'bench/results-cluster-notes.md');
   if (existsSync(notes)) lines.push(readFileSync(notes, 'utf8'));
   writeFileSync(path.join(ROOT, 'bench/results-cluster.md'), `${lines.join('\n')}\n`);
-  writeFileSync(path.join(ROOT, 'bench/results-cluster.json'), `${JSON.stringify({ generatedAt: new Date().toISOString(), oldRef: OLD_REF, points }, null, 2)}\n`);
+  writeFileSync(
+    path.join(ROOT, 'bench/results-cluster.json'),
+    `${JSON.stringify({ generatedAt: new Date().toISOString(), oldRef: OLD_REF, points }, null, 2)}\n`,
+  );
 }
 
 async function main(): Promise<void> {
@@ -280,7 +344,9 @@ async function main(): Promise<void> {
         for (const setup of setups) {
           log(`run ${repeat + 1}/${REPEATS}: ${setup.label}, ${bots} bots`);
           const result = await runOnce(setup, bots, oldRoot);
-          log(`  cpu/client ${result.cpuPerClient.toFixed(3)} ms/s, forwarded ${(result.forwardedShare * 100).toFixed(0)} %, redis ${result.redisMessagesPerS.toFixed(0)} msg/s ${(result.redisBytesPerS / 1024).toFixed(0)} KiB/s, connected ${result.connected}/${bots}`);
+          log(
+            `  cpu/client ${result.cpuPerClient.toFixed(3)} ms/s, forwarded ${(result.forwardedShare * 100).toFixed(0)} %, redis ${result.redisMessagesPerS.toFixed(0)} msg/s ${(result.redisBytesPerS / 1024).toFixed(0)} KiB/s, connected ${result.connected}/${bots}`,
+          );
           let point = points.find((p) => p.label === setup.label && p.bots === bots);
           if (!point) {
             point = { label: setup.label, bots, runs: [] };

@@ -48,8 +48,10 @@ interface Run {
   gapP99Ms: number;
 }
 
-const rssMb = (pid: number): number => Number(/VmRSS:\s+(\d+)/u.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
-const quantile = (sorted: number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
+const rssMb = (pid: number): number =>
+  Number(/VmRSS:\s+(\d+)/u.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
+const quantile = (sorted: number[], q: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
 
 async function rooms(url: string): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text();
@@ -62,11 +64,22 @@ async function runPoint(point: Point): Promise<Run> {
   const url = `http://127.0.0.1:${port}`;
   const child: ChildProcess = spawn(NODE, ['--import', 'tsx', 'server/index.ts'], {
     cwd: point.root,
-    env: { ...process.env, PORT: String(port), LOG_LEVEL: 'error', CLIENT_DIST: path.join(ROOT, 'dist/client'), ...point.env },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      LOG_LEVEL: 'error',
+      CLIENT_DIST: path.join(ROOT, 'dist/client'),
+      ...point.env,
+    },
     stdio: 'ignore',
   });
   try {
-    await waitFor(async () => (await fetch(`${url}/readyz`).catch(() => undefined))?.ok === true, 'the server to be ready', 30_000, 100);
+    await waitFor(
+      async () => (await fetch(`${url}/readyz`).catch(() => undefined))?.ok === true,
+      'the server to be ready',
+      30_000,
+      100,
+    );
     const honest = await new Client(url).joinOrCreate('arena', { name: 'honest' });
     await sleep(1000);
     const gaps: number[] = [];
@@ -89,7 +102,9 @@ async function runPoint(point: Point): Promise<Run> {
         .catch(() => undefined);
     }, 250);
     measuring = true;
-    const worker = new Worker(new URL(import.meta.url), { workerData: { url, address: point.address } satisfies FloodJob });
+    const worker = new Worker(new URL(import.meta.url), {
+      workerData: { url, address: point.address } satisfies FloodJob,
+    });
     const { created, refused } = await new Promise<FloodResult>((resolve, reject) => {
       worker.once('message', resolve);
       worker.once('error', reject);
@@ -101,7 +116,16 @@ async function runPoint(point: Point): Promise<Run> {
     const rssAfterMb = rssMb(child.pid!);
     await honest.leave();
     const sorted = gaps.sort((a, b) => a - b);
-    return { created, refused, peakRooms, rssBeforeMb, peakRssMb, rssAfterMb, gapP50Ms: quantile(sorted, 0.5), gapP99Ms: quantile(sorted, 0.99) };
+    return {
+      created,
+      refused,
+      peakRooms,
+      rssBeforeMb,
+      peakRssMb,
+      rssAfterMb,
+      gapP50Ms: quantile(sorted, 0.5),
+      gapP99Ms: quantile(sorted, 0.99),
+    };
   } finally {
     child.kill('SIGKILL');
   }
@@ -127,7 +151,11 @@ async function flood({ url, address }: FloodJob): Promise<FloodResult> {
   await Promise.all(
     Array.from({ length: WORKERS }, async (_, w) => {
       for (let i = 0; Date.now() < until; i++) {
-        const res = await fetch(`${url}/matchmake/create/arena`, { method: 'POST', headers, body: JSON.stringify({ name: `f${w}x${i}` }) }).catch(() => undefined);
+        const res = await fetch(`${url}/matchmake/create/arena`, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify({ name: `f${w}x${i}` }),
+        }).catch(() => undefined);
         if (!res) continue;
         await res.arrayBuffer();
         if (res.status === 200) created += 1;
@@ -139,14 +167,22 @@ async function flood({ url, address }: FloodJob): Promise<FloodResult> {
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const fmt = (xs: number[], digits = 0): string => `${median(xs).toFixed(digits)} (${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)})`;
+const fmt = (xs: number[], digits = 0): string =>
+  `${median(xs).toFixed(digits)} (${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)})`;
 
 async function main(): Promise<void> {
   const before = process.env.BENCH_BEFORE_ROOT;
   const points: Point[] = [
-    ...(before ? [{ label: `before (${process.env.BENCH_BEFORE_LABEL ?? path.basename(before)})`, root: before, env: {} }] : []),
+    ...(before
+      ? [{ label: `before (${process.env.BENCH_BEFORE_LABEL ?? path.basename(before)})`, root: before, env: {} }]
+      : []),
     { label: 'this build, flood from loopback (no rate limit; MAX_ROOMS 200)', root: ROOT, env: {} },
-    { label: 'this build, flood as one outside address (JOIN_RATE_LIMIT 30/10 s)', root: ROOT, env: {}, address: '203.0.113.99' },
+    {
+      label: 'this build, flood as one outside address (JOIN_RATE_LIMIT 30/10 s)',
+      root: ROOT,
+      env: {},
+      address: '203.0.113.99',
+    },
   ];
   const results = new Map<Point, Run[]>(points.map((p) => [p, []]));
   // Interleaved, so every point sees the same machine conditions.
@@ -159,8 +195,19 @@ async function main(): Promise<void> {
   }
   const rows = points.map((p) => {
     const runs = results.get(p)!;
-    const refused = runs.map((r) => Object.entries(r.refused).map(([s, n]) => `${n}×${s}`).join(', ') || 'none');
-    return `| ${p.label} | ${fmt(runs.map((r) => r.created))} | ${refused.join(' / ')} | ${fmt(runs.map((r) => r.peakRooms))} | ${fmt(runs.map((r) => r.rssBeforeMb))} | ${fmt(runs.map((r) => r.peakRssMb))} | ${fmt(runs.map((r) => r.rssAfterMb))} | ${fmt(runs.map((r) => r.gapP50Ms), 1)} | ${fmt(runs.map((r) => r.gapP99Ms), 1)} |`;
+    const refused = runs.map(
+      (r) =>
+        Object.entries(r.refused)
+          .map(([s, n]) => `${n}×${s}`)
+          .join(', ') || 'none',
+    );
+    return `| ${p.label} | ${fmt(runs.map((r) => r.created))} | ${refused.join(' / ')} | ${fmt(runs.map((r) => r.peakRooms))} | ${fmt(runs.map((r) => r.rssBeforeMb))} | ${fmt(runs.map((r) => r.peakRssMb))} | ${fmt(runs.map((r) => r.rssAfterMb))} | ${fmt(
+      runs.map((r) => r.gapP50Ms),
+      1,
+    )} | ${fmt(
+      runs.map((r) => r.gapP99Ms),
+      1,
+    )} |`;
   });
   const md = `# Room-creation flood
 

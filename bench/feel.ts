@@ -41,14 +41,19 @@ function positive(name: string, value: string | undefined, fallback: number, max
 }
 
 function runInChild(options: RunOptions): RunResult {
-  const child = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/feel/run.ts'), JSON.stringify(options)], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    timeout: (options.warmupS + options.durationS + 120) * 1000,
-    maxBuffer: 64 * 1024 * 1024,
-  });
+  const child = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', path.join(ROOT, 'bench/feel/run.ts'), JSON.stringify(options)],
+    {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: (options.warmupS + options.durationS + 120) * 1000,
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
   const line = child.stdout.trim().split('\n').at(-1) ?? '';
-  if (child.status !== 0 || !line.startsWith('{')) throw new Error(`feel run failed (${child.status}): ${child.stderr.slice(-2000)}`);
+  if (child.status !== 0 || !line.startsWith('{'))
+    throw new Error(`feel run failed (${child.status}): ${child.stderr.slice(-2000)}`);
   return JSON.parse(line) as RunResult;
 }
 
@@ -71,7 +76,11 @@ const profiles = single
   ? [
       {
         name: 'custom',
-        profile: { rttMs: positive('rtt', values.rtt, 0, 2000), jitterMs: positive('jitter', values.jitter, 0, 1000), lossPct: positive('loss', values.loss, 0, 50) },
+        profile: {
+          rttMs: positive('rtt', values.rtt, 0, 2000),
+          jitterMs: positive('jitter', values.jitter, 0, 1000),
+          lossPct: positive('loss', values.loss, 0, 50),
+        },
       },
     ]
   : PROFILES;
@@ -81,7 +90,9 @@ for (const { name, profile } of profiles) {
   const runsOf: RunResult[] = [];
   for (let i = 0; i < runs; i++) {
     process.stdout.write(`[feel] ${name}: run ${i + 1}/${runs} (${durationS} s)…\n`);
-    runsOf.push(runInChild({ profile, clients, warmupS: 4, durationS, seed: 1000 + i, browser: values.browser === true }));
+    runsOf.push(
+      runInChild({ profile, clients, warmupS: 4, durationS, seed: 1000 + i, browser: values.browser === true }),
+    );
   }
   results.push({ name, profile, runs: runsOf });
 }

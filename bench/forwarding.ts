@@ -113,18 +113,32 @@ async function leaveAll(rooms: Room[]): Promise<void> {
   );
 }
 
-async function measureLatency(redis: RedisServer, a: Instance, b: Instance): Promise<{ owner: LatencyResult; forwarded: LatencyResult }> {
+async function measureLatency(
+  redis: RedisServer,
+  a: Instance,
+  b: Instance,
+): Promise<{ owner: LatencyResult; forwarded: LatencyResult }> {
   const x = await roomOnB(redis, b, 'X-direct');
   const y = await new Client(a.url).joinById(x.roomId, { name: 'Y-via-A' });
   const statsA = await forwardStats(a);
-  if (statsA.active !== 1) throw new Error(`expected Y to be forwarded by A, A reports ${statsA.active} active forwards`);
+  if (statsA.active !== 1)
+    throw new Error(`expected Y to be forwarded by A, A reports ${statsA.active} active forwards`);
   const px = new EchoProbe(x);
   const py = new EchoProbe(y);
   const samplesX: number[] = [];
   const samplesY: number[] = [];
   for (let i = 0; i < WARMUP_ROUND_TRIPS + ROUND_TRIPS; i++) {
     // Alternate who goes first so neither path always runs right after the other.
-    const order: [EchoProbe, number[]][] = i % 2 === 0 ? [[px, samplesX], [py, samplesY]] : [[py, samplesY], [px, samplesX]];
+    const order: [EchoProbe, number[]][] =
+      i % 2 === 0
+        ? [
+            [px, samplesX],
+            [py, samplesY],
+          ]
+        : [
+            [py, samplesY],
+            [px, samplesX],
+          ];
     for (const [probe, samples] of order) {
       const ms = await probe.roundTrip();
       if (i >= WARMUP_ROUND_TRIPS) samples.push(ms);
@@ -133,7 +147,8 @@ async function measureLatency(redis: RedisServer, a: Instance, b: Instance): Pro
   }
   for (const probe of [px, py]) {
     const expected = probe.sentCount;
-    if (probe.received.length !== expected || probe.received.some((seq, i) => seq !== i)) throw new Error('echo answers lost or out of order');
+    if (probe.received.length !== expected || probe.received.some((seq, i) => seq !== i))
+      throw new Error('echo answers lost or out of order');
     probe.stop();
   }
   await leaveAll([x, y]);
@@ -144,10 +159,12 @@ async function measureCpu(redis: RedisServer, a: Instance, b: Instance, path: Cp
   const host = await roomOnB(redis, b, 'host');
   const entry = path === 'owner' ? b : a;
   const clients: Room[] = [];
-  for (let i = 0; i < CLIENTS; i++) clients.push(await new Client(entry.url).joinById(host.roomId, { name: `load-${i}` }));
+  for (let i = 0; i < CLIENTS; i++)
+    clients.push(await new Client(entry.url).joinById(host.roomId, { name: `load-${i}` }));
   await leaveAll([host]); // only the measured clients stay
   const forwarded = (await forwardStats(a)).active + (await forwardStats(b)).active;
-  if (forwarded !== (path === 'forwarded' ? CLIENTS : 0)) throw new Error(`${path}: ${forwarded} connections forwarded, expected ${path === 'forwarded' ? CLIENTS : 0}`);
+  if (forwarded !== (path === 'forwarded' ? CLIENTS : 0))
+    throw new Error(`${path}: ${forwarded} connections forwarded, expected ${path === 'forwarded' ? CLIENTS : 0}`);
 
   // Every client sends 30 inputs a second, changing direction each second so players keep moving.
   const inputs = clients.map((room) => room.input<{ moveX: number; moveY: number }>());
@@ -169,7 +186,8 @@ async function measureCpu(redis: RedisServer, a: Instance, b: Instance, path: Cp
   const seconds = (end.at - start.at) / 1000;
   const perClient = (ticks: number): number => (ticks * 1000) / CLK_TCK / seconds / CLIENTS;
   const acked = Math.min(...inputs.map((input) => input.lastProcessed));
-  if (acked < INPUT_HZ * LOAD_SECONDS * 0.8) throw new Error(`${path}: the server processed only ${acked} inputs of some client`);
+  if (acked < INPUT_HZ * LOAD_SECONDS * 0.8)
+    throw new Error(`${path}: the server processed only ${acked} inputs of some client`);
   await leaveAll(clients);
   await sleep(500);
   const run: CpuRun = {
@@ -182,7 +200,9 @@ async function measureCpu(redis: RedisServer, a: Instance, b: Instance, path: Cp
       redis: perClient(end.redis - start.redis),
     },
   };
-  log(`  cpu ${path}: ${run.perClient.total.toFixed(2)} ms/s per client (A ${run.perClient.a.toFixed(2)}, B ${run.perClient.b.toFixed(2)}, redis ${run.perClient.redis.toFixed(2)})`);
+  log(
+    `  cpu ${path}: ${run.perClient.total.toFixed(2)} ms/s per client (A ${run.perClient.a.toFixed(2)}, B ${run.perClient.b.toFixed(2)}, redis ${run.perClient.redis.toFixed(2)})`,
+  );
   return run;
 }
 
@@ -192,7 +212,9 @@ async function benchMode(mode: ForwardMode): Promise<ModeResult> {
   const [a, b] = (await startInstances(redis, mode, ['A', 'B'])) as [Instance, Instance];
   try {
     const latency = await measureLatency(redis, a, b);
-    log(`  latency owner p50 ${latency.owner.p50.toFixed(3)} p99 ${latency.owner.p99.toFixed(3)} ms; forwarded p50 ${latency.forwarded.p50.toFixed(3)} p99 ${latency.forwarded.p99.toFixed(3)} ms`);
+    log(
+      `  latency owner p50 ${latency.owner.p50.toFixed(3)} p99 ${latency.owner.p99.toFixed(3)} ms; forwarded p50 ${latency.forwarded.p50.toFixed(3)} p99 ${latency.forwarded.p99.toFixed(3)} ms`,
+    );
     const cpu: CpuRun[] = [];
     // A throwaway run warms up both instances' JIT before anything is recorded.
     await measureCpu(redis, a, b, 'forwarded');
@@ -228,20 +250,36 @@ function report(results: ModeResult[], benchCpuMs: number): string {
   lines.push('');
   lines.push(`Generated by \`npm run bench:forwarding\` (bench/forwarding.ts) on ${new Date().toISOString()}.`);
   lines.push('');
-  lines.push(`- Machine: ${os.cpus().length} CPUs (\`nproc\` ${execFileSync('nproc').toString().trim()}), ${cpuModel()}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, Linux ${os.release()}`);
-  lines.push(`- Node ${process.version}; instances run \`node --import tsx server/index.ts\` (TypeScript through tsx, as the tests do), \`LOG_LEVEL=warn\`; Redis ${redisVersion()}; everything on 127.0.0.1.`);
-  lines.push('- Two instances, A and B, with the room on B. "Owner" = client connected straight to B; "forwarded" = client connected to A, which carries the socket to B (direct: a spliced TCP connection; redis: pub/sub tunnel).');
-  lines.push(`- Latency: ${ROUND_TRIPS} sequential round trips per path after ${WARMUP_ROUND_TRIPS} warm-up ones, owner and forwarded clients interleaved, ${PAUSE_MS} ms pause after each (the room disconnects clients sending over 120 frames/s). A round trip is the one the e2e tests use: a request of a type the room has no handler for, which Colyseus answers with an error naming it. Measured in the client (SDK encode/decode included).`);
-  lines.push(`- CPU: ${CLIENTS} clients each sending ${INPUT_HZ} inputs/s (the room ticks and sends patches at 30 Hz) for ${LOAD_SECONDS} s after a ${WARMUP_LOAD_MS / 1000} s warm-up; utime+stime from \`/proc/<pid>/stat\` (clock tick ${1000 / CLK_TCK} ms). Reported as CPU milliseconds per second per client; "A+B" sums both instances in every configuration (A idles when clients go straight to B). Average of ${REPEATS} runs per path after one discarded warm-up run. Redis CPU is shown separately.`);
-  lines.push('- The SDK clients run inside the benchmark process on the same machine and compete with the servers for its CPUs.');
+  lines.push(
+    `- Machine: ${os.cpus().length} CPUs (\`nproc\` ${execFileSync('nproc').toString().trim()}), ${cpuModel()}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, Linux ${os.release()}`,
+  );
+  lines.push(
+    `- Node ${process.version}; instances run \`node --import tsx server/index.ts\` (TypeScript through tsx, as the tests do), \`LOG_LEVEL=warn\`; Redis ${redisVersion()}; everything on 127.0.0.1.`,
+  );
+  lines.push(
+    '- Two instances, A and B, with the room on B. "Owner" = client connected straight to B; "forwarded" = client connected to A, which carries the socket to B (direct: a spliced TCP connection; redis: pub/sub tunnel).',
+  );
+  lines.push(
+    `- Latency: ${ROUND_TRIPS} sequential round trips per path after ${WARMUP_ROUND_TRIPS} warm-up ones, owner and forwarded clients interleaved, ${PAUSE_MS} ms pause after each (the room disconnects clients sending over 120 frames/s). A round trip is the one the e2e tests use: a request of a type the room has no handler for, which Colyseus answers with an error naming it. Measured in the client (SDK encode/decode included).`,
+  );
+  lines.push(
+    `- CPU: ${CLIENTS} clients each sending ${INPUT_HZ} inputs/s (the room ticks and sends patches at 30 Hz) for ${LOAD_SECONDS} s after a ${WARMUP_LOAD_MS / 1000} s warm-up; utime+stime from \`/proc/<pid>/stat\` (clock tick ${1000 / CLK_TCK} ms). Reported as CPU milliseconds per second per client; "A+B" sums both instances in every configuration (A idles when clients go straight to B). Average of ${REPEATS} runs per path after one discarded warm-up run. Redis CPU is shown separately.`,
+  );
+  lines.push(
+    '- The SDK clients run inside the benchmark process on the same machine and compete with the servers for its CPUs.',
+  );
   lines.push('');
   lines.push('## Round-trip latency (ms)');
   lines.push('');
   lines.push('| mode | path | p50 | p99 | mean | max | added p50 | added p99 |');
   lines.push('|---|---|---:|---:|---:|---:|---:|---:|');
   for (const r of results) {
-    lines.push(`| ${r.mode} | owner (direct to B) | ${f(r.owner.p50)} | ${f(r.owner.p99)} | ${f(r.owner.mean)} | ${f(r.owner.max)} | | |`);
-    lines.push(`| ${r.mode} | forwarded (via A) | ${f(r.forwarded.p50)} | ${f(r.forwarded.p99)} | ${f(r.forwarded.mean)} | ${f(r.forwarded.max)} | ${f(r.forwarded.p50 - r.owner.p50)} | ${f(r.forwarded.p99 - r.owner.p99)} |`);
+    lines.push(
+      `| ${r.mode} | owner (direct to B) | ${f(r.owner.p50)} | ${f(r.owner.p99)} | ${f(r.owner.mean)} | ${f(r.owner.max)} | | |`,
+    );
+    lines.push(
+      `| ${r.mode} | forwarded (via A) | ${f(r.forwarded.p50)} | ${f(r.forwarded.p99)} | ${f(r.forwarded.mean)} | ${f(r.forwarded.max)} | ${f(r.forwarded.p50 - r.owner.p50)} | ${f(r.forwarded.p99 - r.owner.p99)} |`,
+    );
   }
   lines.push('');
   lines.push('## Server CPU per client (CPU ms per second)');
@@ -251,19 +289,26 @@ function report(results: ModeResult[], benchCpuMs: number): string {
   for (const r of results) {
     const owner = average(r.cpu, 'owner');
     const fwd = average(r.cpu, 'forwarded');
-    lines.push(`| ${r.mode} | owner (direct to B) | ${f(owner.a)} | ${f(owner.b)} | ${f(owner.total)} | ${f(owner.redis)} | |`);
-    lines.push(`| ${r.mode} | forwarded (via A) | ${f(fwd.a)} | ${f(fwd.b)} | ${f(fwd.total)} | ${f(fwd.redis)} | ${((fwd.total / owner.total - 1) * 100).toFixed(1)}% |`);
+    lines.push(
+      `| ${r.mode} | owner (direct to B) | ${f(owner.a)} | ${f(owner.b)} | ${f(owner.total)} | ${f(owner.redis)} | |`,
+    );
+    lines.push(
+      `| ${r.mode} | forwarded (via A) | ${f(fwd.a)} | ${f(fwd.b)} | ${f(fwd.total)} | ${f(fwd.redis)} | ${((fwd.total / owner.total - 1) * 100).toFixed(1)}% |`,
+    );
   }
   lines.push('');
   lines.push('Individual CPU runs (A+B ms/s per client):');
   lines.push('');
-  for (const r of results) lines.push(`- ${r.mode}: ${r.cpu.map((c) => `${c.path} ${f(c.perClient.total)}`).join(', ')}`);
+  for (const r of results)
+    lines.push(`- ${r.mode}: ${r.cpu.map((c) => `${c.path} ${f(c.perClient.total)}`).join(', ')}`);
   lines.push('');
   lines.push(`Benchmark process (clients) used ${(benchCpuMs / 1000).toFixed(1)} s of CPU in total.`);
   lines.push('');
   lines.push('## Against the targets');
   lines.push('');
-  lines.push(`Targets: forwarding adds at most ${TARGET_P50_MS} ms p50 and ${TARGET_P99_MS} ms p99 on loopback, and at most ${Math.round((TARGET_CPU_RATIO - 1) * 100)}% more server CPU per client (A+B).`);
+  lines.push(
+    `Targets: forwarding adds at most ${TARGET_P50_MS} ms p50 and ${TARGET_P99_MS} ms p99 on loopback, and at most ${Math.round((TARGET_CPU_RATIO - 1) * 100)}% more server CPU per client (A+B).`,
+  );
   lines.push('');
   lines.push('| mode | added p50 | added p99 | extra CPU (A+B) | extra CPU incl. Redis |');
   lines.push('|---|---|---|---|---|');
@@ -284,7 +329,11 @@ function report(results: ModeResult[], benchCpuMs: number): string {
 
 function redisVersion(): string {
   try {
-    return execFileSync('redis-server', ['--version']).toString().match(/v=(\S+)/u)?.[1] ?? 'unknown';
+    return (
+      execFileSync('redis-server', ['--version'])
+        .toString()
+        .match(/v=(\S+)/u)?.[1] ?? 'unknown'
+    );
   } catch {
     return 'unknown';
   }

@@ -95,7 +95,7 @@ const t0 = performance.now();
 pacer.start();
 let started = 0;
 const spawn = setInterval(() => {
-  const want = Math.min(clients, Math.ceil((((performance.now() - t0) / 1000) / Math.max(rampS, 0.001)) * clients));
+  const want = Math.min(clients, Math.ceil(((performance.now() - t0) / 1000 / Math.max(rampS, 0.001)) * clients));
   while (started < want) connect(started++);
 }, 50);
 await new Promise((r) => setTimeout(r, rampS * 1000 + 1000));

@@ -38,11 +38,24 @@ function nodeCommand(core: string, args: string[]): [string, string[]] {
 }
 
 /** Start a server script pinned to the server core and wait until `healthPath` answers 200. */
-async function startServer(script: string, env: Record<string, string>, healthPath: string): Promise<{ child: ChildProcess; port: number }> {
+async function startServer(
+  script: string,
+  env: Record<string, string>,
+  healthPath: string,
+): Promise<{ child: ChildProcess; port: number }> {
   const port = await freePort();
   const [cmd, args] = nodeCommand(SERVER_CORE, [script]);
-  const child = spawn(cmd, args, { cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'warn', CLIENT_DIST: 'bench/no-client', PORT: String(port), ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
-  await waitFor(async () => (await fetch(`http://127.0.0.1:${port}${healthPath}`).catch(() => undefined))?.status === 200, `${script} to start`, 20_000, 100);
+  const child = spawn(cmd, args, {
+    cwd: ROOT,
+    env: { ...process.env, LOG_LEVEL: 'warn', CLIENT_DIST: 'bench/no-client', PORT: String(port), ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  await waitFor(
+    async () => (await fetch(`http://127.0.0.1:${port}${healthPath}`).catch(() => undefined))?.status === 200,
+    `${script} to start`,
+    20_000,
+    100,
+  );
   return { child, port };
 }
 
@@ -61,17 +74,64 @@ function runToEnd(args: string[]): Promise<number | null> {
 }
 
 /** Run the bot CLI against a port; returns its JSON report. */
-async function bots(label: string, port: number, count: number, extra: string[] = [], durationS = POINT_S, rampS = RAMP_S): Promise<BotReport> {
+async function bots(
+  label: string,
+  port: number,
+  count: number,
+  extra: string[] = [],
+  durationS = POINT_S,
+  rampS = RAMP_S,
+): Promise<BotReport> {
   const dir = path.join(tmp, label);
-  const code = await runToEnd(['bots/cli.ts', '--url', `http://127.0.0.1:${port}`, '--bots', String(count), '--duration', String(durationS), '--ramp', String(rampS), '--report-dir', dir, '--quiet', '--scrape-interval', '2', ...extra]);
+  const code = await runToEnd([
+    'bots/cli.ts',
+    '--url',
+    `http://127.0.0.1:${port}`,
+    '--bots',
+    String(count),
+    '--duration',
+    String(durationS),
+    '--ramp',
+    String(rampS),
+    '--report-dir',
+    dir,
+    '--quiet',
+    '--scrape-interval',
+    '2',
+    ...extra,
+  ]);
   const report = JSON.parse(await readFile(path.join(dir, 'report.json'), 'utf8')) as BotReport;
   log(`${label}: ${report.summary.bots.connectedMax}/${count} bots, exit ${code}`);
   return report;
 }
 
-async function loadgen(label: string, port: number, mode: 'json' | 'fanout', movers: number, inputBytes: number): Promise<LoadgenResult> {
+async function loadgen(
+  label: string,
+  port: number,
+  mode: 'json' | 'fanout',
+  movers: number,
+  inputBytes: number,
+): Promise<LoadgenResult> {
   const out = path.join(tmp, `${label}.json`);
-  await runToEnd(['bench/loadgen.ts', '--url', `ws://127.0.0.1:${port}`, '--clients', String(CLIENTS), '--duration', String(POINT_S), '--ramp', String(RAMP_S), '--mode', mode, '--movers', String(movers), '--input-bytes', String(inputBytes), '--out', out]);
+  await runToEnd([
+    'bench/loadgen.ts',
+    '--url',
+    `ws://127.0.0.1:${port}`,
+    '--clients',
+    String(CLIENTS),
+    '--duration',
+    String(POINT_S),
+    '--ramp',
+    String(RAMP_S),
+    '--mode',
+    mode,
+    '--movers',
+    String(movers),
+    '--input-bytes',
+    String(inputBytes),
+    '--out',
+    out,
+  ]);
   const result = JSON.parse(await readFile(out, 'utf8')) as LoadgenResult;
   log(`${label}: ${result.connected}/${CLIENTS} clients`);
   return result;
@@ -83,7 +143,14 @@ async function heapUsed(port: number): Promise<number> {
   return live > 0 ? live : sumOf(scrape, 'nodejs_heap_size_used_bytes');
 }
 
-async function colyseusPoint(label: string, count: number, env: Record<string, string>, extra: string[] = [], durationS?: number, rampS?: number): Promise<{ report: BotReport; idleHeapBytes: number }> {
+async function colyseusPoint(
+  label: string,
+  count: number,
+  env: Record<string, string>,
+  extra: string[] = [],
+  durationS?: number,
+  rampS?: number,
+): Promise<{ report: BotReport; idleHeapBytes: number }> {
   const server = await startServer('server/index.ts', env, '/readyz');
   try {
     await sleep(1000);
@@ -107,7 +174,9 @@ async function main(): Promise<void> {
   if (process.argv.includes('--render')) return render();
   tmp = await mkdtemp(path.join(os.tmpdir(), 'arena-bench-'));
   const started = Date.now();
-  log(`${TWO_CORES ? 'two cores' : 'one core'}, ${TASKSET ? 'server on core 0, load on core 1 (taskset)' : 'no pinning'}${QUICK ? ', QUICK run' : ''}`);
+  log(
+    `${TWO_CORES ? 'two cores' : 'one core'}, ${TASKSET ? 'server on core 0, load on core 1 (taskset)' : 'no pinning'}${QUICK ? ', QUICK run' : ''}`,
+  );
   try {
     const few = String(2 / 16);
     const allMoving = await colyseusPoint('colyseus-all-moving', CLIENTS, {});
@@ -118,7 +187,9 @@ async function main(): Promise<void> {
     const json = await startServer('bench/baseline/jsonServer.ts', {}, '/healthz');
     const jsonAll = await loadgen('json-all-moving', json.port, 'json', 1, inputBytes).finally(() => stop(json.child));
     const json2 = await startServer('bench/baseline/jsonServer.ts', {}, '/healthz');
-    const jsonFew = await loadgen('json-few-moving', json2.port, 'json', 2 / 16, inputBytes).finally(() => stop(json2.child));
+    const jsonFew = await loadgen('json-few-moving', json2.port, 'json', 2 / 16, inputBytes).finally(() =>
+      stop(json2.child),
+    );
     const fan = await startServer('bench/baseline/fanoutServer.ts', { FRAME_BYTES: String(patchBytes) }, '/healthz');
     const fanout = await loadgen('bare-fanout', fan.port, 'fanout', 1, inputBytes).finally(() => stop(fan.child));
 
@@ -126,13 +197,25 @@ async function main(): Promise<void> {
 
     const capacity: CapacityStep[] = [];
     for (const n of CAPACITY_STEPS) {
-      const { report, idleHeapBytes } = await colyseusPoint(`capacity-${n}`, n, {}, ['--chat-interval', '60'], POINT_S + 2, QUICK ? 2 : 8);
+      const { report, idleHeapBytes } = await colyseusPoint(
+        `capacity-${n}`,
+        n,
+        {},
+        ['--chat-interval', '60'],
+        POINT_S + 2,
+        QUICK ? 2 : 8,
+      );
       capacity.push({ bots: n, report, idleHeapBytes });
     }
 
     const results: BenchResults = {
       date: new Date().toISOString(),
-      machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? 'unknown', node: process.version, pinned: TASKSET },
+      machine: {
+        cpus: os.cpus().length,
+        model: os.cpus()[0]?.model ?? 'unknown',
+        node: process.version,
+        pinned: TASKSET,
+      },
       quick: QUICK,
       clientsPerPoint: CLIENTS,
       pointSeconds: POINT_S,
@@ -148,7 +231,10 @@ async function main(): Promise<void> {
     const { markdown, svg } = renderResults(results);
     await writeFile(path.join(outDir, 'results.md'), markdown);
     await writeFile(path.join(outDir, 'results.svg'), svg);
-    await writeFile(path.join(outDir, 'results.json'), `${JSON.stringify(results, (k, v) => (k === 'series' ? undefined : v), 2)}\n`);
+    await writeFile(
+      path.join(outDir, 'results.json'),
+      `${JSON.stringify(results, (k, v) => (k === 'series' ? undefined : v), 2)}\n`,
+    );
     log(`wrote ${path.join(outDir, 'results.md')} (+ .svg, .json) in ${results.runtimeS} s`);
   } finally {
     if (!QUICK) await rm(tmp, { recursive: true, force: true });

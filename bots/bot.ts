@@ -30,7 +30,16 @@ const DT_S = 1 / TICK_RATE_HZ;
 const TICK_MS = 1000 / TICK_RATE_HZ;
 /** Ticks a probe's marker aim is held, so it survives a tick that consumes two inputs. */
 const PROBE_HOLD_TICKS = 3;
-const CHATTER = ['gg', 'nice shot', 'where is everyone', 'behind the wall!', 'one more round', 'lag?', 'watch the middle', 'hi all'];
+const CHATTER = [
+  'gg',
+  'nice shot',
+  'where is everyone',
+  'behind the wall!',
+  'one more round',
+  'lag?',
+  'watch the middle',
+  'hi all',
+];
 
 export type Behaviour = 'play' | 'idle';
 
@@ -96,7 +105,9 @@ export class Bot {
     const c = this.options.collector;
     c.joinAttempts += 1;
     // Each bot keeps its own cookie, as a browser keeps a load balancer's affinity cookie.
-    const client = new Client(this.options.url, { headers: { cookie: `arena_affinity=${encodeURIComponent(this.options.name)}` } });
+    const client = new Client(this.options.url, {
+      headers: { cookie: `arena_affinity=${encodeURIComponent(this.options.name)}` },
+    });
     this.attach(client, await client.joinOrCreate<ArenaState>('arena', { name: this.options.name }));
   }
 
@@ -214,13 +225,21 @@ export class Bot {
     if (!players) return;
     c.stateChecks += 1;
     // The server adds the player before it acknowledges the join, so it is in every state this bot receives.
-    if (!players.get(room.sessionId)) c.violation(`${this.options.name}: own player ${room.sessionId} missing from the state`);
+    if (!players.get(room.sessionId))
+      c.violation(`${this.options.name}: own player ${room.sessionId} missing from the state`);
     for (const [id, p] of players) {
-      const inside = Number.isFinite(p.x) && Number.isFinite(p.y) && p.x >= 0 && p.y >= 0 && p.x <= ARENA_MAP.widthPx && p.y <= ARENA_MAP.heightPx;
+      const inside =
+        Number.isFinite(p.x) &&
+        Number.isFinite(p.y) &&
+        p.x >= 0 &&
+        p.y >= 0 &&
+        p.x <= ARENA_MAP.widthPx &&
+        p.y <= ARENA_MAP.heightPx;
       if (!inside) c.violation(`${this.options.name}: player ${id} at (${p.x}, ${p.y}) is outside the map`);
       if (!(p.hp >= 0 && p.hp <= PLAYER_MAX_HP)) c.violation(`${this.options.name}: player ${id} has hp ${p.hp}`);
     }
-    if (this.world?.eyes === room.sessionId) c.probesLost += this.world.resolveProbes(performance.now(), c.inputToUpdateMs);
+    if (this.world?.eyes === room.sessionId)
+      c.probesLost += this.world.resolveProbes(performance.now(), c.inputToUpdateMs);
   }
 
   /** What this bot sees of its room: itself and the living others (nothing when no bot decodes the room). */
@@ -239,7 +258,9 @@ export class Bot {
     this.ticks += 1;
     const o = this.options;
     const frame: InputFrame =
-      o.behaviour === 'idle' ? { moveX: 0, moveY: 0, aimRad: this.memory.aimRad, fire: false } : decide(this.memory, this.perceive(), ARENA_MAP, DT_S, o.random);
+      o.behaviour === 'idle'
+        ? { moveX: 0, moveY: 0, aimRad: this.memory.aimRad, fire: false }
+        : decide(this.memory, this.perceive(), ARENA_MAP, DT_S, o.random);
     this.maybeProbe(frame, nowMs);
     const data = this.input.data;
     data.moveX = frame.moveX;
@@ -268,7 +289,13 @@ export class Bot {
       return;
     }
     if (o.probeEveryTicks <= 0 || this.ticks % o.probeEveryTicks !== this.probePhase) return;
-    if (!world?.state || world.eyes === undefined || world.eyes === this.room!.sessionId || world.probes.has(this.room!.sessionId)) return;
+    if (
+      !world?.state ||
+      world.eyes === undefined ||
+      world.eyes === this.room!.sessionId ||
+      world.probes.has(this.room!.sessionId)
+    )
+      return;
     const aim = (((frame.aimRad + Math.PI) % (Math.PI * 2)) + Math.PI * 2) % (Math.PI * 2);
     this.probeAimRad = aim;
     this.probeTicksLeft = PROBE_HOLD_TICKS - 1;

@@ -5,14 +5,27 @@
  * living enemy and fire when it has a clear line. No clock and no I/O: a seeded
  * random source makes a bot's whole game reproducible in tests.
  */
-import { PLAYER_RADIUS_PX, PLAYER_SPEED_PX_PER_S, PROJECTILE_LIFETIME_MS, PROJECTILE_RADIUS_PX, PROJECTILE_SPEED_PX_PER_S } from '../shared/constants.ts';
+import {
+  PLAYER_RADIUS_PX,
+  PLAYER_SPEED_PX_PER_S,
+  PROJECTILE_LIFETIME_MS,
+  PROJECTILE_RADIUS_PX,
+  PROJECTILE_SPEED_PX_PER_S,
+} from '../shared/constants.ts';
 import type { InputFrame } from '../shared/input.ts';
 import type { ArenaMap, Point } from '../shared/map.ts';
 import { applyInput, isBlocked, segmentHitsRect } from '../shared/sim.ts';
 
 /** The eight compass moves as (moveX, moveY). */
 export const DIRECTIONS: ReadonlyArray<readonly [number, number]> = [
-  [1, 0], [1, 1], [0, 1], [-1, 1], [-1, 0], [-1, -1], [0, -1], [1, -1],
+  [1, 0],
+  [1, 1],
+  [0, 1],
+  [-1, 1],
+  [-1, 0],
+  [-1, -1],
+  [0, -1],
+  [1, -1],
 ];
 
 /** Ticks of movement a bot simulates ahead before committing to a direction. */
@@ -77,7 +90,13 @@ function nearest(from: Point, points: readonly Point[]): { point: Point; distanc
 }
 
 /** Pick a new direction among the open ones, leaning towards (or away from) the target. */
-function chooseDirection(map: ArenaMap, self: Point, target: { point: Point; distance: number } | undefined, dtSeconds: number, random: () => number): number {
+function chooseDirection(
+  map: ArenaMap,
+  self: Point,
+  target: { point: Point; distance: number } | undefined,
+  dtSeconds: number,
+  random: () => number,
+): number {
   let best = -1;
   let bestScore = Number.NEGATIVE_INFINITY;
   for (let d = 0; d < DIRECTIONS.length; d++) {
@@ -85,7 +104,9 @@ function chooseDirection(map: ArenaMap, self: Point, target: { point: Point; dis
     let score = random();
     if (target) {
       const [mx, my] = DIRECTIONS[d]!;
-      const toward = (mx * (target.point.x - self.x) + my * (target.point.y - self.y)) / (Math.hypot(mx, my) * Math.max(target.distance, 1));
+      const toward =
+        (mx * (target.point.x - self.x) + my * (target.point.y - self.y)) /
+        (Math.hypot(mx, my) * Math.max(target.distance, 1));
       if (target.distance > PREFERRED_RANGE_PX.max) score += toward;
       else if (target.distance < PREFERRED_RANGE_PX.min) score -= toward;
     }
@@ -103,7 +124,13 @@ function chooseDirection(map: ArenaMap, self: Point, target: { point: Point; dis
  * nearest enemy; fire when it is in range with a clear line. Without a view of
  * the state (`self` undefined) the bot wanders and the server's walls stop it.
  */
-export function decide(memory: BrainMemory, seen: Perception, map: ArenaMap, dtSeconds: number, random: () => number): InputFrame {
+export function decide(
+  memory: BrainMemory,
+  seen: Perception,
+  map: ArenaMap,
+  dtSeconds: number,
+  random: () => number,
+): InputFrame {
   const self = seen.self;
   if (!self) {
     if (memory.ticksLeft-- <= 0) {

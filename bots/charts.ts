@@ -25,7 +25,8 @@ export interface ChartFrame {
 
 export const PALETTE = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2', '#4b5563'];
 
-const esc = (s: string): string => s.replace(/&/gu, '&amp;').replace(/</gu, '&lt;').replace(/>/gu, '&gt;').replace(/"/gu, '&quot;');
+const esc = (s: string): string =>
+  s.replace(/&/gu, '&amp;').replace(/</gu, '&lt;').replace(/>/gu, '&gt;').replace(/"/gu, '&quot;');
 
 /** Round-number ticks covering [min, max]. */
 export function niceTicks(min: number, max: number, count = 5): number[] {
@@ -57,7 +58,12 @@ interface Layout {
   bottom: number;
 }
 
-function frame(f: ChartFrame, layout: Layout, body: string, legend: ReadonlyArray<{ name: string; color: string; dashed?: boolean | undefined }>): string {
+function frame(
+  f: ChartFrame,
+  layout: Layout,
+  body: string,
+  legend: ReadonlyArray<{ name: string; color: string; dashed?: boolean | undefined }>,
+): string {
   const { w, h } = layout;
   let x = layout.left;
   const items = legend
@@ -83,9 +89,16 @@ export function lineChart(f: ChartFrame, series: readonly LineSeries[]): string 
   const plotW = layout.w - layout.left - layout.right;
   const plotH = layout.h - layout.top - layout.bottom;
   const xs = series.flatMap((s) => s.points.map((p) => p[0]));
-  const ysRaw = series.flatMap((s) => s.points.map((p) => p[1]).filter((y): y is number => y !== null && Number.isFinite(y) && (!f.logY || y > 0)));
+  const ysRaw = series.flatMap((s) =>
+    s.points.map((p) => p[1]).filter((y): y is number => y !== null && Number.isFinite(y) && (!f.logY || y > 0)),
+  );
   if (xs.length === 0 || ysRaw.length === 0) {
-    return frame(f, layout, `<text x="${layout.left}" y="${layout.top + plotH / 2}" font-size="12" fill="#6b7280">no data</text>`, []);
+    return frame(
+      f,
+      layout,
+      `<text x="${layout.left}" y="${layout.top + plotH / 2}" font-size="12" fill="#6b7280">no data</text>`,
+      [],
+    );
   }
   const tf = (y: number): number => (f.logY ? Math.log10(y) : y);
   const xMin = Math.min(...xs);
@@ -126,7 +139,13 @@ export function lineChart(f: ChartFrame, series: readonly LineSeries[]): string 
       d += `${pen ? 'L' : 'M'}${px(x).toFixed(1)},${py(y).toFixed(1)}`;
       pen = true;
     }
-    const markers = s.points.length <= 12 ? s.points.filter((p) => p[1] !== null && (!f.logY || p[1] > 0)).map(([x, y]) => `<circle cx="${px(x).toFixed(1)}" cy="${py(y!).toFixed(1)}" r="3" fill="${s.color}"/>`).join('') : '';
+    const markers =
+      s.points.length <= 12
+        ? s.points
+            .filter((p) => p[1] !== null && (!f.logY || p[1] > 0))
+            .map(([x, y]) => `<circle cx="${px(x).toFixed(1)}" cy="${py(y!).toFixed(1)}" r="3" fill="${s.color}"/>`)
+            .join('')
+        : '';
     body += `<path d="${d}" fill="none" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="5 3"' : ''}/>${markers}`;
   }
   return frame(f, layout, body, series);
@@ -143,7 +162,9 @@ export function barChart(f: ChartFrame, names: readonly string[], groups: readon
   const layout: Layout = { w: f.width ?? 640, h: f.height ?? 280, left: 64, right: 16, top: 32, bottom: 48 };
   const plotW = layout.w - layout.left - layout.right;
   const plotH = layout.h - layout.top - layout.bottom;
-  const values = groups.flatMap((g) => g.values).filter((v): v is number => v !== null && Number.isFinite(v) && (!f.logY || v > 0));
+  const values = groups
+    .flatMap((g) => g.values)
+    .filter((v): v is number => v !== null && Number.isFinite(v) && (!f.logY || v > 0));
   const tf = (y: number): number => (f.logY ? Math.log10(y) : y);
   const yMin = f.logY ? Math.floor(Math.min(...values.map(tf), 0)) : 0;
   let yMax = f.logY ? Math.ceil(Math.max(...values.map(tf), 1)) : Math.max(...values, 1);
@@ -169,5 +190,10 @@ export function barChart(f: ChartFrame, names: readonly string[], groups: readon
     body += `<text x="${(x0 + (names.length * barW) / 2).toFixed(1)}" y="${layout.top + plotH + 16}" font-size="11" text-anchor="middle" fill="#374151">${esc(g.label)}</text>`;
   });
   body += `<rect x="${layout.left}" y="${layout.top}" width="${plotW}" height="${plotH}" fill="none" stroke="#9ca3af"/>`;
-  return frame(f, layout, body, names.map((name, i) => ({ name, color: PALETTE[i % PALETTE.length]! })));
+  return frame(
+    f,
+    layout,
+    body,
+    names.map((name, i) => ({ name, color: PALETTE[i % PALETTE.length]! })),
+  );
 }

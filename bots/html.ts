@@ -9,7 +9,13 @@ import { describeSlo } from './slo.ts';
 
 const esc = (s: string): string => s.replace(/&/gu, '&amp;').replace(/</gu, '&lt;').replace(/>/gu, '&gt;');
 
-function line(name: string, color: string, series: readonly SeriesPoint[], pick: (p: SeriesPoint) => number | null, dashed = false): LineSeries {
+function line(
+  name: string,
+  color: string,
+  series: readonly SeriesPoint[],
+  pick: (p: SeriesPoint) => number | null,
+  dashed = false,
+): LineSeries {
   return { name, color, dashed, points: series.map((p) => [p.t, pick(p)] as const) };
 }
 
@@ -47,7 +53,10 @@ export function renderHtml(r: BotReport): string {
   ];
   const slo = r.slo.length
     ? `<table><tr><th>objective</th><th>actual</th><th>result</th></tr>${r.slo
-        .map((o) => `<tr><td>${esc(describeSlo(o))}</td><td>${o.actual ?? '-'}</td><td class="${o.pass ? 'pass' : 'miss'}">${o.pass ? 'PASS' : 'MISS'}</td></tr>`)
+        .map(
+          (o) =>
+            `<tr><td>${esc(describeSlo(o))}</td><td>${o.actual ?? '-'}</td><td class="${o.pass ? 'pass' : 'miss'}">${o.pass ? 'PASS' : 'MISS'}</td></tr>`,
+        )
         .join('')}</table>`
     : '<p>No objectives were set (<code>--slo</code>).</p>';
   const samples = [...r.summary.errorSamples, ...r.summary.stateChecks.samples];

@@ -19,7 +19,12 @@ async function main(): Promise<number> {
   let values;
   let files: string[];
   try {
-    const parsed = parseArgs({ args: process.argv.slice(2), allowPositionals: true, strict: true, options: { 'report-dir': { type: 'string' }, help: { type: 'boolean' } } });
+    const parsed = parseArgs({
+      args: process.argv.slice(2),
+      allowPositionals: true,
+      strict: true,
+      options: { 'report-dir': { type: 'string' }, help: { type: 'boolean' } },
+    });
     values = parsed.values;
     files = parsed.positionals;
   } catch (error) {

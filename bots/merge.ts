@@ -23,7 +23,14 @@ export class MergeError extends Error {
 /** A report that is not an arena-bots report, or one without histograms, cannot be merged. */
 export function assertMergeable(value: unknown, name: string): asserts value is BotReport {
   const r = value as Partial<BotReport> | null;
-  if (typeof r !== 'object' || r === null || r.tool !== 'arena-bots' || r.version !== 1 || !r.summary || !Array.isArray(r.series)) {
+  if (
+    typeof r !== 'object' ||
+    r === null ||
+    r.tool !== 'arena-bots' ||
+    r.version !== 1 ||
+    !r.summary ||
+    !Array.isArray(r.series)
+  ) {
     throw new MergeError(`${name} is not an arena-bots report`);
   }
   if (!r.histograms) throw new MergeError(`${name} has no histograms (written by an older version): re-run it`);
@@ -35,7 +42,10 @@ const maxOf = (values: Array<number | null>): number | null => {
   return real.length > 0 ? Math.max(...real) : null;
 };
 
-function mergedHistogram(reports: readonly BotReport[], key: 'rttMs' | 'updateIntervalMs' | 'inputToUpdateMs'): LogHistogram {
+function mergedHistogram(
+  reports: readonly BotReport[],
+  key: 'rttMs' | 'updateIntervalMs' | 'inputToUpdateMs',
+): LogHistogram {
   const h = new LogHistogram();
   for (const r of reports) h.merge(LogHistogram.fromJSON(r.histograms![key]));
   return h;
@@ -136,7 +146,10 @@ export function mergeReports(reports: readonly BotReport[], options: MergeOption
   const lat = mergedHistogram(reports, 'inputToUpdateMs');
   const target = sum(s.map((x) => x.bots.target));
   // Peaks of different parts may fall at different moments: the merged series knows the real joint peak.
-  const connectedMax = Math.max(series.reduce((m, p) => Math.max(m, p.connected), 0), ...s.map((x) => x.bots.connectedMax));
+  const connectedMax = Math.max(
+    series.reduce((m, p) => Math.max(m, p.connected), 0),
+    ...s.map((x) => x.bots.connectedMax),
+  );
   const roomIds = [...new Set(s.flatMap((x) => x.bots.roomIds ?? []))];
   const cpuParts = s.map((x) => x.botProcess.cpuPercent);
   const summary: RunSummary = {
@@ -192,7 +205,12 @@ export function mergeReports(reports: readonly BotReport[], options: MergeOption
     },
     server: s.find((x) => x.server !== null)?.server ?? null,
     botProcess: {
-      cpuPercent: options.cpuPercent !== undefined ? options.cpuPercent : cpuParts.every((v) => v !== null) ? roundForReport(sum(cpuParts as number[])) : null,
+      cpuPercent:
+        options.cpuPercent !== undefined
+          ? options.cpuPercent
+          : cpuParts.every((v) => v !== null)
+            ? roundForReport(sum(cpuParts as number[]))
+            : null,
       eventLoopLagP99Ms: maxOf(s.map((x) => x.botProcess.eventLoopLagP99Ms)),
       eventLoopLagMaxMs: maxOf(s.map((x) => x.botProcess.eventLoopLagMaxMs)),
     },
@@ -200,8 +218,17 @@ export function mergeReports(reports: readonly BotReport[], options: MergeOption
   };
   const slos = first.options.slos;
   const slo = evaluateSlos(slos, summary);
-  const parts: PartSummary[] = reports.flatMap((r, i) =>
-    r.parts ?? [{ name: options.names?.[i] ?? `part ${i}`, target: r.summary.bots.target, connectedMax: r.summary.bots.connectedMax, errors: r.summary.bots.errors + r.summary.bots.joinErrors, cpuPercent: r.summary.botProcess.cpuPercent }],
+  const parts: PartSummary[] = reports.flatMap(
+    (r, i) =>
+      r.parts ?? [
+        {
+          name: options.names?.[i] ?? `part ${i}`,
+          target: r.summary.bots.target,
+          connectedMax: r.summary.bots.connectedMax,
+          errors: r.summary.bots.errors + r.summary.bots.joinErrors,
+          cpuPercent: r.summary.botProcess.cpuPercent,
+        },
+      ],
   );
   return {
     tool: 'arena-bots',

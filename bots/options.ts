@@ -5,7 +5,15 @@
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { parseSlos, SLO_KEYS, type Slo } from './slo.ts';
-import { measureFromS, parseDuration, parseStages, peakTarget, rampStages, stagesDurationS, type Stage } from './stages.ts';
+import {
+  measureFromS,
+  parseDuration,
+  parseStages,
+  peakTarget,
+  rampStages,
+  stagesDurationS,
+  type Stage,
+} from './stages.ts';
 
 export interface RunOptions {
   /** Server base URL, `http(s)://host:port` (a proxy in front of a cluster works too). */
@@ -93,11 +101,26 @@ export const USAGE = `Usage: npm run bots -- --url http://localhost:2567 [option
 
 Exit status: 0 all objectives met, 1 an objective missed or no bot connected, 2 bad usage.`;
 
-function num(flag: string, raw: string | undefined, fallback: number, min: number, max: number, integer = false): number {
+function num(
+  flag: string,
+  raw: string | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+  integer = false,
+): number {
   if (raw === undefined) return fallback;
   const value = Number(raw);
-  if (raw.trim() === '' || !Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value))) {
-    throw new UsageError(`--${flag} must be ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}, got "${raw}"`);
+  if (
+    raw.trim() === '' ||
+    !Number.isFinite(value) ||
+    value < min ||
+    value > max ||
+    (integer && !Number.isInteger(value))
+  ) {
+    throw new UsageError(
+      `--${flag} must be ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}, got "${raw}"`,
+    );
   }
   return value;
 }
@@ -132,12 +155,18 @@ function httpUrl(flag: string, raw: string): string {
   } catch {
     throw new UsageError(`--${flag} must be an http(s) URL, got "${raw}"`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--${flag} must be an http(s) URL, got "${raw}"`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new UsageError(`--${flag} must be an http(s) URL, got "${raw}"`);
   return url.toString().replace(/\/$/u, '');
 }
 
 /** Parse the command line (without `node` and the script). */
-export function parseOptions(argv: readonly string[], isTty: boolean, now = new Date(), env: NodeJS.ProcessEnv = process.env): RunOptions {
+export function parseOptions(
+  argv: readonly string[],
+  isTty: boolean,
+  now = new Date(),
+  env: NodeJS.ProcessEnv = process.env,
+): RunOptions {
   let values;
   try {
     ({ values } = parseArgs({
@@ -180,7 +209,8 @@ export function parseOptions(argv: readonly string[], isTty: boolean, now = new 
   let stages: Stage[];
   if (values.stages !== undefined) {
     for (const flag of ['bots', 'duration', 'ramp'] as const) {
-      if (values[flag] !== undefined) throw new UsageError(`--stages replaces --bots, --duration and --ramp; drop --${flag}`);
+      if (values[flag] !== undefined)
+        throw new UsageError(`--stages replaces --bots, --duration and --ramp; drop --${flag}`);
     }
     try {
       stages = parseStages(values.stages);
@@ -189,7 +219,8 @@ export function parseOptions(argv: readonly string[], isTty: boolean, now = new 
     }
     if (peakTarget(stages) < 1) throw new UsageError('--stages must bring in at least one bot');
     const total = stagesDurationS(stages);
-    if (total < 1 || total > 86_400) throw new UsageError(`--stages must last from 1 s to 86400 s in all, got ${total} s`);
+    if (total < 1 || total > 86_400)
+      throw new UsageError(`--stages must last from 1 s to 86400 s in all, got ${total} s`);
   } else {
     const bots = num('bots', values.bots, 10, 1, 100_000, true);
     const durationS = dur('duration', values.duration, 30, 1, 86_400);
@@ -202,20 +233,26 @@ export function parseOptions(argv: readonly string[], isTty: boolean, now = new 
   const workers = num('workers', values.workers, defaultWorkers(url), 1, 256, true);
   let shard = { index: 0, count: 1 };
   // A Cloud Run Jobs task knows its shard from the environment (ops/bots-job.yaml).
-  const fromTask = env.CLOUD_RUN_TASK_COUNT !== undefined ? `${env.CLOUD_RUN_TASK_INDEX ?? ''}/${env.CLOUD_RUN_TASK_COUNT}` : undefined;
+  const fromTask =
+    env.CLOUD_RUN_TASK_COUNT !== undefined
+      ? `${env.CLOUD_RUN_TASK_INDEX ?? ''}/${env.CLOUD_RUN_TASK_COUNT}`
+      : undefined;
   const shardFlag = values.shard ?? fromTask;
   if (shardFlag !== undefined) {
     const m = /^(\d+)\/(\d+)$/u.exec(shardFlag.trim());
     const index = Number(m?.[1]);
     const count = Number(m?.[2]);
     const source = values.shard !== undefined ? '--shard' : '--shard (from CLOUD_RUN_TASK_INDEX/CLOUD_RUN_TASK_COUNT)';
-    if (!m || count < 1 || count > 10_000 || index >= count) throw new UsageError(`${source} must be I/N with 0 <= I < N, like 0/4, got "${shardFlag}"`);
+    if (!m || count < 1 || count > 10_000 || index >= count)
+      throw new UsageError(`${source} must be I/N with 0 <= I < N, like 0/4, got "${shardFlag}"`);
     shard = { index, count };
   }
   const progress = values.quiet ? 'none' : (values.progress ?? (isTty ? 'tty' : 'lines'));
-  if (progress !== 'tty' && progress !== 'lines' && progress !== 'none') throw new UsageError(`--progress must be tty, lines or none, got "${progress}"`);
+  if (progress !== 'tty' && progress !== 'lines' && progress !== 'none')
+    throw new UsageError(`--progress must be tty, lines or none, got "${progress}"`);
   const namePrefix = values['name-prefix'] ?? 'bot';
-  if (!/^[A-Za-z0-9_.-]{1,10}$/u.test(namePrefix)) throw new UsageError('--name-prefix must be 1 to 10 letters, digits or _ . -');
+  if (!/^[A-Za-z0-9_.-]{1,10}$/u.test(namePrefix))
+    throw new UsageError('--name-prefix must be 1 to 10 letters, digits or _ . -');
   let slos: Slo[];
   try {
     slos = (values.slo ?? []).flatMap((s) => parseSlos(s));
@@ -237,10 +274,17 @@ export function parseOptions(argv: readonly string[], isTty: boolean, now = new 
     chatIntervalS: dur('chat-interval', values['chat-interval'], 30, 0, 86_400),
     pingIntervalS: dur('ping-interval', values['ping-interval'], 1, 0.1, 3600),
     probeIntervalS: dur('probe-interval', values['probe-interval'], 2, 0, 3600),
-    metricsUrls: values['no-metrics'] ? [] : (values['metrics-url'] ?? [`${url}/metrics`]).map((u) => httpUrl('metrics-url', u)),
+    metricsUrls: values['no-metrics']
+      ? []
+      : (values['metrics-url'] ?? [`${url}/metrics`]).map((u) => httpUrl('metrics-url', u)),
     metricsToken: values['metrics-token'],
     scrapeIntervalS: dur('scrape-interval', values['scrape-interval'], 2, 0.5, 600),
-    reportDir: values['no-report'] ? undefined : (values['report-dir'] ?? `bot-reports/${stamp}${shard.count > 1 ? '-shard-{shard}' : ''}`).replaceAll('{shard}', String(shard.index)),
+    reportDir: values['no-report']
+      ? undefined
+      : (values['report-dir'] ?? `bot-reports/${stamp}${shard.count > 1 ? '-shard-{shard}' : ''}`).replaceAll(
+          '{shard}',
+          String(shard.index),
+        ),
     slos,
     seed: num('seed', values.seed, 1, 0, 2 ** 32 - 1, true),
     progress,

@@ -45,7 +45,8 @@ function parseValue(raw: string, lineNo: number): number {
   if (lower === '+inf' || lower === 'inf') return Number.POSITIVE_INFINITY;
   if (lower === '-inf') return Number.NEGATIVE_INFINITY;
   if (lower === 'nan') return Number.NaN;
-  if (!/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/u.test(raw)) throw new PrometheusParseError(`line ${lineNo}: bad value "${raw}"`);
+  if (!/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/u.test(raw))
+    throw new PrometheusParseError(`line ${lineNo}: bad value "${raw}"`);
   return Number(raw);
 }
 
@@ -105,8 +106,10 @@ export function parsePrometheusText(text: string): Scrape {
       if (!NAME.test(name!)) throw new PrometheusParseError(`line ${lineNo}: bad metric name "${name}"`);
       const family = families.get(name!) ?? { name: name!, type: 'untyped' as MetricType, help: '', samples: [] };
       if (keyword === 'TYPE') {
-        if (!TYPES.includes(rest as MetricType)) throw new PrometheusParseError(`line ${lineNo}: unknown type "${rest}"`);
-        if (family.samples.length > 0) throw new PrometheusParseError(`line ${lineNo}: TYPE of ${name} after its samples`);
+        if (!TYPES.includes(rest as MetricType))
+          throw new PrometheusParseError(`line ${lineNo}: unknown type "${rest}"`);
+        if (family.samples.length > 0)
+          throw new PrometheusParseError(`line ${lineNo}: TYPE of ${name} after its samples`);
         family.type = rest as MetricType;
       } else {
         family.help = rest.replace(/\\n/gu, '\n').replace(/\\\\/gu, '\\');
@@ -126,9 +129,11 @@ export function parsePrometheusText(text: string): Scrape {
       rest = line.slice(parsed.end);
     }
     const parts = rest.trim().split(/\s+/u);
-    if (parts.length < 1 || parts.length > 2 || parts[0] === '') throw new PrometheusParseError(`line ${lineNo}: expected a value and an optional timestamp`);
+    if (parts.length < 1 || parts.length > 2 || parts[0] === '')
+      throw new PrometheusParseError(`line ${lineNo}: expected a value and an optional timestamp`);
     const value = parseValue(parts[0]!, lineNo);
-    if (parts[1] !== undefined && !/^-?\d+$/u.test(parts[1])) throw new PrometheusParseError(`line ${lineNo}: bad timestamp "${parts[1]}"`);
+    if (parts[1] !== undefined && !/^-?\d+$/u.test(parts[1]))
+      throw new PrometheusParseError(`line ${lineNo}: bad timestamp "${parts[1]}"`);
     let family = familyOf(name, families);
     if (!family) {
       family = { name, type: 'untyped', help: '', samples: [] };

@@ -66,7 +66,15 @@ export interface RunSummary {
     wireBytesInPerS: number | null;
     wireBytesOutPerS: number | null;
   };
-  totals: { bytesIn: number; bytesOut: number; patches: number; inputsSent: number; messagesIn: number; chatsSent: number; chatsRefused: number };
+  totals: {
+    bytesIn: number;
+    bytesOut: number;
+    patches: number;
+    inputsSent: number;
+    messagesIn: number;
+    chatsSent: number;
+    chatsRefused: number;
+  };
   stateChecks: { checks: number; violations: number; samples: string[] };
   /** The server over the window, from `/metrics`; null when not scraped. */
   server: (ServerWindow & { scrapeErrors: number }) | null;
@@ -102,7 +110,8 @@ export interface PartSummary {
   cpuPercent: number | null;
 }
 
-const fmt = (v: number | null | undefined, digits = 1): string => (v === null || v === undefined || !Number.isFinite(v) ? '-' : v.toFixed(digits));
+const fmt = (v: number | null | undefined, digits = 1): string =>
+  v === null || v === undefined || !Number.isFinite(v) ? '-' : v.toFixed(digits);
 
 /** Bytes with a binary unit: 1.2 KiB. */
 export function formatBytes(n: number | null | undefined): string {
@@ -127,7 +136,8 @@ function table(rows: ReadonlyArray<readonly [string, string]>): string {
   return rows.map(([k, v], i) => (v === '' ? `${i > 0 ? '\n' : ''}${k}` : `  ${k.padEnd(width)}  ${v}`)).join('\n');
 }
 
-const pct = (s: ReportSummary): string => `p50 ${fmt(s.p50, 2)}  p90 ${fmt(s.p90, 2)}  p99 ${fmt(s.p99, 2)}  max ${fmt(s.max, 2)}  (n=${s.count})`;
+const pct = (s: ReportSummary): string =>
+  `p50 ${fmt(s.p50, 2)}  p90 ${fmt(s.p90, 2)}  p99 ${fmt(s.p99, 2)}  max ${fmt(s.max, 2)}  (n=${s.count})`;
 
 /** Bots held per core of the load generator over the window: peak connected bots / (CPU % / 100); null when CPU was not measured. */
 export function botsPerCore(r: BotReport): number | null {
@@ -139,8 +149,14 @@ export function botsPerCore(r: BotReport): number | null {
 export function summaryTable(r: BotReport): string {
   const s = r.summary;
   const rows: Array<readonly [string, string]> = [
-    [`Arena bots: ${r.options.bots} bots against ${r.options.url}, measured ${s.window.fromS.toFixed(0)}–${s.window.toS.toFixed(0)} s`, ''],
-    ['connected (max / end / target)', `${s.bots.connectedMax} / ${s.bots.connectedAtEnd} / ${s.bots.target} in ${s.bots.rooms} rooms`],
+    [
+      `Arena bots: ${r.options.bots} bots against ${r.options.url}, measured ${s.window.fromS.toFixed(0)}–${s.window.toS.toFixed(0)} s`,
+      '',
+    ],
+    [
+      'connected (max / end / target)',
+      `${s.bots.connectedMax} / ${s.bots.connectedAtEnd} / ${s.bots.target} in ${s.bots.rooms} rooms`,
+    ],
     ['decoding bots', `${s.bots.decoders}`],
     ['joins (attempts / failed)', `${s.bots.joinAttempts} / ${s.bots.joinErrors}`],
     ['errors / drops / reconnects', `${s.bots.errors} / ${s.bots.drops} / ${s.bots.reconnects}`],
@@ -150,8 +166,14 @@ export function summaryTable(r: BotReport): string {
     ['input→update, other client (ms)', `${pct(s.inputToUpdateMs)}, lost ${s.inputToUpdateMs.probesLost}`],
     ['updates / client / s', fmt(s.perClient.updatesPerS, 2)],
     ['inputs / client / s', fmt(s.perClient.inputsPerS, 2)],
-    ['down / client / s', `${formatBytes(s.perClient.bytesInPerS)} payload, ${formatBytes(s.perClient.wireBytesInPerS)} with WS headers`],
-    ['up / client / s', `${formatBytes(s.perClient.bytesOutPerS)} payload, ${formatBytes(s.perClient.wireBytesOutPerS)} with WS headers`],
+    [
+      'down / client / s',
+      `${formatBytes(s.perClient.bytesInPerS)} payload, ${formatBytes(s.perClient.wireBytesInPerS)} with WS headers`,
+    ],
+    [
+      'up / client / s',
+      `${formatBytes(s.perClient.bytesOutPerS)} payload, ${formatBytes(s.perClient.wireBytesOutPerS)} with WS headers`,
+    ],
     ['chat sent / refused', `${s.totals.chatsSent} / ${s.totals.chatsRefused}`],
     ['state checks / violations', `${s.stateChecks.checks} / ${s.stateChecks.violations}`],
     ['bot process CPU / loop lag p99', `${fmt(s.botProcess.cpuPercent)} % / ${fmt(s.botProcess.eventLoopLagP99Ms)} ms`],
@@ -160,15 +182,27 @@ export function summaryTable(r: BotReport): string {
   if (r.parts && r.parts.length > 1) {
     rows.push([`Parts (${r.parts.length})`, '']);
     for (const part of r.parts) {
-      rows.push([part.name, `${part.connectedMax} / ${part.target} connected, ${part.errors} errors${part.cpuPercent !== null ? `, CPU ${fmt(part.cpuPercent)} %` : ''}`]);
+      rows.push([
+        part.name,
+        `${part.connectedMax} / ${part.target} connected, ${part.errors} errors${part.cpuPercent !== null ? `, CPU ${fmt(part.cpuPercent)} %` : ''}`,
+      ]);
     }
   }
   if (s.server) {
     rows.push(
       ['Server (/metrics)', ''],
-      ['tick (ms)', `p50 ${fmt(s.server.tickMs.p50, 3)}  p99 ${fmt(s.server.tickMs.p99, 3)}  mean ${fmt(s.server.tickMs.mean, 3)}  (n=${s.server.tickMs.count})`],
-      ['patch broadcast (ms)', `p50 ${fmt(s.server.patchMs.p50, 3)}  p99 ${fmt(s.server.patchMs.p99, 3)}  (n=${s.server.patchMs.count})`],
-      ['input buffer depth (inputs)', `p50 ${fmt(s.server.inputDepth.p50, 2)}  p99 ${fmt(s.server.inputDepth.p99, 2)}  mean ${fmt(s.server.inputDepth.mean, 2)}`],
+      [
+        'tick (ms)',
+        `p50 ${fmt(s.server.tickMs.p50, 3)}  p99 ${fmt(s.server.tickMs.p99, 3)}  mean ${fmt(s.server.tickMs.mean, 3)}  (n=${s.server.tickMs.count})`,
+      ],
+      [
+        'patch broadcast (ms)',
+        `p50 ${fmt(s.server.patchMs.p50, 3)}  p99 ${fmt(s.server.patchMs.p99, 3)}  (n=${s.server.patchMs.count})`,
+      ],
+      [
+        'input buffer depth (inputs)',
+        `p50 ${fmt(s.server.inputDepth.p50, 2)}  p99 ${fmt(s.server.inputDepth.p99, 2)}  mean ${fmt(s.server.inputDepth.mean, 2)}`,
+      ],
       ['CPU', `${fmt(s.server.cpuPercent)} % of a core`],
       ['heap used', formatBytes(s.server.heapUsedBytes)],
       ['patch frame size (mean)', formatBytes(s.server.patchFrameBytes)],
@@ -177,8 +211,12 @@ export function summaryTable(r: BotReport): string {
   }
   if (r.slo.length > 0) {
     rows.push(['Objectives', '']);
-    for (const slo of r.slo) rows.push([describeSlo(slo), `${slo.pass ? 'PASS' : 'MISS'} (actual ${fmt(slo.actual, 2)})`]);
+    for (const slo of r.slo)
+      rows.push([describeSlo(slo), `${slo.pass ? 'PASS' : 'MISS'} (actual ${fmt(slo.actual, 2)})`]);
   }
-  rows.push([`Result: ${r.passed ? 'PASS' : 'FAIL'}${r.summary.bots.connectedMax === 0 ? ' (no bot connected)' : ''}`, '']);
+  rows.push([
+    `Result: ${r.passed ? 'PASS' : 'FAIL'}${r.summary.bots.connectedMax === 0 ? ' (no bot connected)' : ''}`,
+    '',
+  ]);
   return table(rows);
 }

@@ -11,7 +11,11 @@ export interface ReportFiles {
 }
 
 /** Print the summary table and write `report.json` and `report.html` into `reportDir` (when given). */
-export async function writeReport(report: BotReport, reportDir: string | undefined, out: NodeJS.WritableStream): Promise<ReportFiles> {
+export async function writeReport(
+  report: BotReport,
+  reportDir: string | undefined,
+  out: NodeJS.WritableStream,
+): Promise<ReportFiles> {
   out.write(`${summaryTable(report)}\n`);
   const files: ReportFiles = {};
   if (reportDir) {

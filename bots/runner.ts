@@ -75,7 +75,8 @@ export async function runBots(options: RunOptions, io: RunIo = { out: process.st
   const elapsedS = (): number => (performance.now() - t0) / 1000;
   const loopLag = monitorEventLoopDelay({ resolution: 10 });
   loopLag.enable();
-  const scraper = options.metricsUrls.length > 0 ? new ServerScraper(options.metricsUrls, options.metricsToken) : undefined;
+  const scraper =
+    options.metricsUrls.length > 0 ? new ServerScraper(options.metricsUrls, options.metricsToken) : undefined;
   let running = true;
 
   // --- joining -------------------------------------------------------------
@@ -94,7 +95,11 @@ export async function runBots(options: RunOptions, io: RunIo = { out: process.st
         })
         .catch((error: unknown) => {
           c.joinFailed(error instanceof Error ? error.message : String(error));
-          if (job.attempt < JOIN_ATTEMPTS && !retired.has(job.bot)) setTimeout(() => (queue.push({ bot: job.bot, attempt: job.attempt + 1 }), pump()), JOIN_RETRY_DELAY_MS).unref();
+          if (job.attempt < JOIN_ATTEMPTS && !retired.has(job.bot))
+            setTimeout(
+              () => (queue.push({ bot: job.bot, attempt: job.attempt + 1 }), pump()),
+              JOIN_RETRY_DELAY_MS,
+            ).unref();
         })
         .finally(() => {
           inFlight -= 1;
@@ -141,7 +146,16 @@ export async function runBots(options: RunOptions, io: RunIo = { out: process.st
   let lastConnected = 0;
   let latestServer: ServerWindow | undefined;
   let lastPoint: ServerPoint | undefined = scraper ? await scraper.scrape(performance.now()) : undefined;
-  let steady: { atS: number; counters: CounterSnapshot; clientSeconds: number; cpu: NodeJS.CpuUsage; atMs: number; point: ServerPoint | undefined } | undefined;
+  let steady:
+    | {
+        atS: number;
+        counters: CounterSnapshot;
+        clientSeconds: number;
+        cpu: NodeJS.CpuUsage;
+        atMs: number;
+        point: ServerPoint | undefined;
+      }
+    | undefined;
   let clientSeconds = 0;
   const measureFromS = options.durationS - options.rampS >= 2 ? options.rampS : 0;
 
@@ -150,7 +164,14 @@ export async function runBots(options: RunOptions, io: RunIo = { out: process.st
     c.updateIntervalMs.total.reset();
     c.inputToUpdateMs.total.reset();
     loopLag.reset();
-    steady = { atS: elapsedS(), counters: c.counters(), clientSeconds, cpu: process.cpuUsage(), atMs: performance.now(), point: lastPoint };
+    steady = {
+      atS: elapsedS(),
+      counters: c.counters(),
+      clientSeconds,
+      cpu: process.cpuUsage(),
+      atMs: performance.now(),
+      point: lastPoint,
+    };
   };
 
   const sample = (): SeriesPoint => {
@@ -252,7 +273,12 @@ export async function runBots(options: RunOptions, io: RunIo = { out: process.st
   const windowClientS = clientSeconds - s.clientSeconds;
   const per = (v: number): number | null => (windowClientS > 0 ? roundForReport(v / windowClientS) : null);
   const summary: RunSummary = {
-    window: { fromS: roundForReport(s.atS) ?? 0, toS: roundForReport(endS) ?? 0, seconds: roundForReport(endS - s.atS) ?? 0, clientSeconds: roundForReport(windowClientS) ?? 0 },
+    window: {
+      fromS: roundForReport(s.atS) ?? 0,
+      toS: roundForReport(endS) ?? 0,
+      seconds: roundForReport(endS - s.atS) ?? 0,
+      clientSeconds: roundForReport(windowClientS) ?? 0,
+    },
     bots: {
       target: partBots,
       connectedMax: c.connectedMax,
@@ -270,7 +296,11 @@ export async function runBots(options: RunOptions, io: RunIo = { out: process.st
     },
     rttMs: reportSummary(c.rttMs.total.summary()),
     updateIntervalMs: reportSummary(c.updateIntervalMs.total.summary()),
-    inputToUpdateMs: { ...reportSummary(c.inputToUpdateMs.total.summary()), probesSent: c.probesSent, probesLost: c.probesLost },
+    inputToUpdateMs: {
+      ...reportSummary(c.inputToUpdateMs.total.summary()),
+      probesSent: c.probesSent,
+      probesLost: c.probesLost,
+    },
     perClient: {
       updatesPerS: per(d.patches),
       inputsPerS: per(d.inputsSent),
@@ -279,7 +309,15 @@ export async function runBots(options: RunOptions, io: RunIo = { out: process.st
       wireBytesInPerS: per(d.wireBytesIn),
       wireBytesOutPerS: per(d.wireBytesOut),
     },
-    totals: { bytesIn: c.bytesIn, bytesOut: c.bytesOut, patches: c.patches, inputsSent: c.inputsSent, messagesIn: c.messagesIn, chatsSent: c.chatsSent, chatsRefused: c.chatsRefused },
+    totals: {
+      bytesIn: c.bytesIn,
+      bytesOut: c.bytesOut,
+      patches: c.patches,
+      inputsSent: c.inputsSent,
+      messagesIn: c.messagesIn,
+      chatsSent: c.chatsSent,
+      chatsRefused: c.chatsRefused,
+    },
     stateChecks: { checks: c.stateChecks, violations: c.stateViolations, samples: c.violationSamples },
     server: scraper && endPoint ? { ...serverWindow(s.point, endPoint), scrapeErrors: scraper.errors } : null,
     botProcess: {
@@ -301,7 +339,11 @@ export async function runBots(options: RunOptions, io: RunIo = { out: process.st
     series,
     slo,
     passed: c.connectedMax > 0 && slo.every((o) => o.pass),
-    histograms: { rttMs: c.rttMs.total.toJSON(), updateIntervalMs: c.updateIntervalMs.total.toJSON(), inputToUpdateMs: c.inputToUpdateMs.total.toJSON() },
+    histograms: {
+      rttMs: c.rttMs.total.toJSON(),
+      updateIntervalMs: c.updateIntervalMs.total.toJSON(),
+      inputToUpdateMs: c.inputToUpdateMs.total.toJSON(),
+    },
   };
   if (io.noSummary) return { report, files: {} };
   return { report, files: await writeReport(report, options.reportDir, io.out) };

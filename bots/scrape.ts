@@ -8,7 +8,15 @@
  * worst instance's over its last sampling interval, and CPU, patch sizes and
  * the tick p50 are not known. A failed scrape is counted, never fatal.
  */
-import { histogramDelta, histogramOf, histogramQuantile, parsePrometheusText, sumOf, type HistogramData, type Scrape } from './prometheus.ts';
+import {
+  histogramDelta,
+  histogramOf,
+  histogramQuantile,
+  parsePrometheusText,
+  sumOf,
+  type HistogramData,
+  type Scrape,
+} from './prometheus.ts';
 import { roundForReport } from './stats.ts';
 
 /** One scrape of every instance, folded together. */
@@ -50,12 +58,30 @@ export interface ServerWindow {
 function addHistograms(a: HistogramData | undefined, b: HistogramData | undefined): HistogramData | undefined {
   if (!a) return b;
   if (!b) return a;
-  return { bounds: a.bounds, cumulative: a.cumulative.map((c, i) => c + (b.cumulative[i] ?? 0)), sum: a.sum + b.sum, count: a.count + b.count };
+  return {
+    bounds: a.bounds,
+    cumulative: a.cumulative.map((c, i) => c + (b.cumulative[i] ?? 0)),
+    sum: a.sum + b.sum,
+    count: a.count + b.count,
+  };
 }
 
 function pointOf(scrapes: readonly Scrape[], atMs: number): ServerPoint {
-  const point: ServerPoint = { atMs, tick: undefined, patch: undefined, inputDepth: undefined, cpuSeconds: 0, heapUsedBytes: 0, eventLoopLagP99S: 0, ccu: 0, patchBytes: 0, patchFrames: 0, cpuKnown: true };
-  const worst = (s: Scrape, name: string): number => Math.max(0, ...(s.get(name)?.samples ?? []).map((x) => x.value).filter(Number.isFinite));
+  const point: ServerPoint = {
+    atMs,
+    tick: undefined,
+    patch: undefined,
+    inputDepth: undefined,
+    cpuSeconds: 0,
+    heapUsedBytes: 0,
+    eventLoopLagP99S: 0,
+    ccu: 0,
+    patchBytes: 0,
+    patchFrames: 0,
+    cpuKnown: true,
+  };
+  const worst = (s: Scrape, name: string): number =>
+    Math.max(0, ...(s.get(name)?.samples ?? []).map((x) => x.value).filter(Number.isFinite));
   for (const s of scrapes) {
     if (s.has('arena_cluster_ccu')) {
       point.cpuKnown = false;
@@ -85,7 +111,11 @@ function pointOf(scrapes: readonly Scrape[], atMs: number): ServerPoint {
 
 const ms = (seconds: number): number | null => roundForReport(seconds * 1000);
 
-function durations(later: HistogramData | undefined, earlier: HistogramData | undefined, scale: (v: number) => number | null = ms): ServerWindow['tickMs'] {
+function durations(
+  later: HistogramData | undefined,
+  earlier: HistogramData | undefined,
+  scale: (v: number) => number | null = ms,
+): ServerWindow['tickMs'] {
   if (!later) return { p50: null, p99: null, mean: null, count: 0 };
   const d = histogramDelta(later, earlier);
   return {
@@ -101,10 +131,16 @@ export function serverWindow(a: ServerPoint | undefined, b: ServerPoint): Server
   const seconds = a ? (b.atMs - a.atMs) / 1000 : 0;
   const frames = b.patchFrames - (a?.patchFrames ?? 0);
   return {
-    tickMs: b.tick || b.clusterTickP99S === undefined ? durations(b.tick, a?.tick) : { p50: null, p99: ms(b.clusterTickP99S), mean: null, count: 0 },
+    tickMs:
+      b.tick || b.clusterTickP99S === undefined
+        ? durations(b.tick, a?.tick)
+        : { p50: null, p99: ms(b.clusterTickP99S), mean: null, count: 0 },
     patchMs: durations(b.patch, a?.patch),
     inputDepth: durations(b.inputDepth, a?.inputDepth, (v) => roundForReport(v)),
-    cpuPercent: a && seconds > 0 && a.cpuKnown && b.cpuKnown ? roundForReport(((b.cpuSeconds - a.cpuSeconds) / seconds) * 100) : null,
+    cpuPercent:
+      a && seconds > 0 && a.cpuKnown && b.cpuKnown
+        ? roundForReport(((b.cpuSeconds - a.cpuSeconds) / seconds) * 100)
+        : null,
     heapUsedBytes: b.heapUsedBytes > 0 ? b.heapUsedBytes : null,
     eventLoopLagP99Ms: ms(b.eventLoopLagP99S),
     ccu: b.ccu,

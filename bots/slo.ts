@@ -35,19 +35,79 @@ export const SLO_KEYS: Readonly<Record<string, SloKey>> = {
   'rtt.p90': { op: '<=', unit: 'ms', help: 'p90 ping round trip', read: (s) => s.rttMs.p90 },
   'rtt.p99': { op: '<=', unit: 'ms', help: 'p99 ping round trip', read: (s) => s.rttMs.p99 },
   'rtt.max': { op: '<=', unit: 'ms', help: 'worst ping round trip', read: (s) => s.rttMs.max },
-  'update.p50': { op: '<=', unit: 'ms', help: 'median time between two state updates at a client', read: (s) => s.updateIntervalMs.p50 },
-  'update.p99': { op: '<=', unit: 'ms', help: 'p99 time between two state updates at a client', read: (s) => s.updateIntervalMs.p99 },
-  'latency.p50': { op: '<=', unit: 'ms', help: 'median input-to-update latency seen by another client', read: (s) => s.inputToUpdateMs.p50 },
-  'latency.p99': { op: '<=', unit: 'ms', help: 'p99 input-to-update latency seen by another client', read: (s) => s.inputToUpdateMs.p99 },
-  'tick.p50': { op: '<=', unit: 'ms', help: 'median server tick (from /metrics)', read: (s) => s.server?.tickMs.p50 ?? null },
-  'tick.p99': { op: '<=', unit: 'ms', help: 'p99 server tick (from /metrics)', read: (s) => s.server?.tickMs.p99 ?? null },
-  'updates.rate': { op: '>=', unit: '/s', help: 'state updates per client per second', read: (s) => s.perClient.updatesPerS },
-  'bytes_in.rate': { op: '<=', unit: 'B/s', help: 'downstream payload bytes per client per second', read: (s) => s.perClient.bytesInPerS },
-  'bytes_out.rate': { op: '<=', unit: 'B/s', help: 'upstream payload bytes per client per second', read: (s) => s.perClient.bytesOutPerS },
-  connected: { op: '>=', unit: 'ratio', help: 'most bots connected at once, as a share of --bots', read: (s) => s.bots.connectedRatio },
-  errors: { op: '<=', unit: 'count', help: 'errors after joining (error frames, unexpected closes)', read: (s) => s.bots.errors },
+  'update.p50': {
+    op: '<=',
+    unit: 'ms',
+    help: 'median time between two state updates at a client',
+    read: (s) => s.updateIntervalMs.p50,
+  },
+  'update.p99': {
+    op: '<=',
+    unit: 'ms',
+    help: 'p99 time between two state updates at a client',
+    read: (s) => s.updateIntervalMs.p99,
+  },
+  'latency.p50': {
+    op: '<=',
+    unit: 'ms',
+    help: 'median input-to-update latency seen by another client',
+    read: (s) => s.inputToUpdateMs.p50,
+  },
+  'latency.p99': {
+    op: '<=',
+    unit: 'ms',
+    help: 'p99 input-to-update latency seen by another client',
+    read: (s) => s.inputToUpdateMs.p99,
+  },
+  'tick.p50': {
+    op: '<=',
+    unit: 'ms',
+    help: 'median server tick (from /metrics)',
+    read: (s) => s.server?.tickMs.p50 ?? null,
+  },
+  'tick.p99': {
+    op: '<=',
+    unit: 'ms',
+    help: 'p99 server tick (from /metrics)',
+    read: (s) => s.server?.tickMs.p99 ?? null,
+  },
+  'updates.rate': {
+    op: '>=',
+    unit: '/s',
+    help: 'state updates per client per second',
+    read: (s) => s.perClient.updatesPerS,
+  },
+  'bytes_in.rate': {
+    op: '<=',
+    unit: 'B/s',
+    help: 'downstream payload bytes per client per second',
+    read: (s) => s.perClient.bytesInPerS,
+  },
+  'bytes_out.rate': {
+    op: '<=',
+    unit: 'B/s',
+    help: 'upstream payload bytes per client per second',
+    read: (s) => s.perClient.bytesOutPerS,
+  },
+  connected: {
+    op: '>=',
+    unit: 'ratio',
+    help: 'most bots connected at once, as a share of --bots',
+    read: (s) => s.bots.connectedRatio,
+  },
+  errors: {
+    op: '<=',
+    unit: 'count',
+    help: 'errors after joining (error frames, unexpected closes)',
+    read: (s) => s.bots.errors,
+  },
   join_errors: { op: '<=', unit: 'count', help: 'failed joins', read: (s) => s.bots.joinErrors },
-  state_violations: { op: '<=', unit: 'count', help: 'failed state checks by decoding bots', read: (s) => s.stateChecks.violations },
+  state_violations: {
+    op: '<=',
+    unit: 'count',
+    help: 'failed state checks by decoding bots',
+    read: (s) => s.stateChecks.violations,
+  },
 };
 
 export class SloParseError extends Error {
@@ -73,7 +133,10 @@ export function parseSlos(text: string): Slo[] {
 export function evaluateSlos(slos: readonly Slo[], summary: RunSummary): SloResult[] {
   return slos.map((slo) => {
     const actual = SLO_KEYS[slo.key]!.read(summary);
-    const pass = actual !== null && Number.isFinite(actual) && (slo.op === '<=' ? actual <= slo.threshold : actual >= slo.threshold);
+    const pass =
+      actual !== null &&
+      Number.isFinite(actual) &&
+      (slo.op === '<=' ? actual <= slo.threshold : actual >= slo.threshold);
     return { ...slo, actual, pass };
   });
 }

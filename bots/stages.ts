@@ -29,8 +29,12 @@ export function parseDuration(flag: string, raw: string): number {
 
 /** Parse `30s:100,2m:500,30s:0`; at most 1 000 000 bots and 100 stages. */
 export function parseStages(raw: string): Stage[] {
-  const parts = raw.split(',').map((p) => p.trim()).filter((p) => p.length > 0);
-  if (parts.length === 0 || parts.length > 100) throw new Error(`--stages needs 1 to 100 stages like 30s:100,2m:500,30s:0, got "${raw}"`);
+  const parts = raw
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p.length > 0);
+  if (parts.length === 0 || parts.length > 100)
+    throw new Error(`--stages needs 1 to 100 stages like 30s:100,2m:500,30s:0, got "${raw}"`);
   return parts.map((part) => {
     const m = /^([^:]+):(\d+)$/u.exec(part);
     if (!m) throw new Error(`--stages: each stage is <duration>:<bots>, like 2m:500; got "${part}"`);
@@ -72,7 +76,8 @@ export function targetAt(stages: readonly Stage[], tS: number): number {
 export function rampStages(bots: number, durationS: number, rampS: number): Stage[] {
   const stages: Stage[] = [];
   if (rampS > 0) stages.push({ durationS: rampS, target: bots });
-  if (durationS - rampS > 0 || stages.length === 0) stages.push({ durationS: Math.max(0, durationS - rampS), target: bots });
+  if (durationS - rampS > 0 || stages.length === 0)
+    stages.push({ durationS: Math.max(0, durationS - rampS), target: bots });
   return stages;
 }
 

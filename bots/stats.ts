@@ -34,7 +34,8 @@ export class LogHistogram {
 
   record(value: number): void {
     if (!(value >= 0)) return; // NaN and negatives are not samples
-    const index = value <= MIN_VALUE ? 0 : Math.min(BUCKETS - 1, 1 + Math.floor(Math.log(value / MIN_VALUE) / LOG_GROWTH));
+    const index =
+      value <= MIN_VALUE ? 0 : Math.min(BUCKETS - 1, 1 + Math.floor(Math.log(value / MIN_VALUE) / LOG_GROWTH));
     this.counts[index]! += 1;
     this.count += 1;
     this.sum += value;
@@ -60,7 +61,8 @@ export class LogHistogram {
   static fromJSON(data: SparseHistogram): LogHistogram {
     const h = new LogHistogram();
     for (const [index, count] of data.buckets) {
-      if (!Number.isInteger(index) || index < 0 || index >= BUCKETS || !(count >= 0)) throw new Error(`bad histogram bucket [${index}, ${count}]`);
+      if (!Number.isInteger(index) || index < 0 || index >= BUCKETS || !(count >= 0))
+        throw new Error(`bad histogram bucket [${index}, ${count}]`);
       h.counts[index]! += count;
     }
     h.count = data.count;

@@ -18,7 +18,13 @@ port.on('message', (message: unknown) => {
 });
 const silent = new Writable({ write: (_chunk, _encoding, done) => done() });
 const post = (message: WorkerMessage): void => port.postMessage(message);
-runBots(options, { out: silent, signal: stop.signal, noSummary: true, onSample: (point) => post({ type: 'sample', point }) }).then(
+runBots(options, {
+  out: silent,
+  signal: stop.signal,
+  noSummary: true,
+  onSample: (point) => post({ type: 'sample', point }),
+}).then(
   ({ report }) => post({ type: 'done', report }),
-  (error: unknown) => post({ type: 'failed', message: error instanceof Error ? (error.stack ?? error.message) : String(error) }),
+  (error: unknown) =>
+    post({ type: 'failed', message: error instanceof Error ? (error.stack ?? error.message) : String(error) }),
 );

@@ -16,7 +16,10 @@ import type { RunIo, RunResult } from './runner.ts';
 import { roundForReport } from './stats.ts';
 
 /** What a worker thread tells the coordinator. */
-export type WorkerMessage = { type: 'sample'; point: SeriesPoint } | { type: 'done'; report: BotReport } | { type: 'failed'; message: string };
+export type WorkerMessage =
+  | { type: 'sample'; point: SeriesPoint }
+  | { type: 'done'; report: BotReport }
+  | { type: 'failed'; message: string };
 
 /** The options of worker `w` of `options.workers`: its part of the run, no files, no live line. */
 export function workerOptions(options: RunOptions, w: number): RunOptions {
@@ -42,7 +45,11 @@ export async function runWorkers(options: RunOptions, io: RunIo = { out: process
   const fromTimer = setTimeout(markFrom, options.rampS * 1000);
   const toTimer = setTimeout(markTo, options.durationS * 1000);
 
-  const workers = Array.from({ length: n }, (_, w) => new Worker(new URL('./worker.ts', import.meta.url), { workerData: { options: workerOptions(options, w) } }));
+  const workers = Array.from(
+    { length: n },
+    (_, w) =>
+      new Worker(new URL('./worker.ts', import.meta.url), { workerData: { options: workerOptions(options, w) } }),
+  );
   const stopAll = (): void => {
     markTo();
     for (const worker of workers) worker.postMessage('stop');
@@ -89,9 +96,16 @@ export async function runWorkers(options: RunOptions, io: RunIo = { out: process
   markFrom();
   markTo();
   const wallS = (cpuTo!.atMs - cpuFrom!.atMs) / 1000;
-  const cpuPercent = wallS > 0 ? roundForReport((((cpuTo!.cpu.user - cpuFrom!.cpu.user) + (cpuTo!.cpu.system - cpuFrom!.cpu.system)) / 1e6 / wallS) * 100) : null;
+  const cpuPercent =
+    wallS > 0
+      ? roundForReport(
+          ((cpuTo!.cpu.user - cpuFrom!.cpu.user + (cpuTo!.cpu.system - cpuFrom!.cpu.system)) / 1e6 / wallS) * 100,
+        )
+      : null;
   const merged = mergeReports(reports, {
-    names: reports.map((_, w) => (options.shard.count > 1 ? `shard ${options.shard.index} worker ${w}` : `worker ${w}`)),
+    names: reports.map((_, w) =>
+      options.shard.count > 1 ? `shard ${options.shard.index} worker ${w}` : `worker ${w}`,
+    ),
     cpuPercent,
   });
   for (const part of merged.parts ?? []) part.cpuPercent = null;

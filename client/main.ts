@@ -45,4 +45,6 @@ const game = new Phaser.Game({
   scene: [new LobbyScene(connection), new GameScene(connection)],
 });
 
-installTestHook(() => (game.renderer?.type === Phaser.WEBGL ? 'webgl' : game.renderer?.type === Phaser.CANVAS ? 'canvas' : 'none'));
+installTestHook(() =>
+  game.renderer?.type === Phaser.WEBGL ? 'webgl' : game.renderer?.type === Phaser.CANVAS ? 'canvas' : 'none',
+);

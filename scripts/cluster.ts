@@ -47,7 +47,18 @@ function stop(): void {
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
 
-start('redis', 'redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'warning']);
+start('redis', 'redis-server', [
+  '--port',
+  String(redisPort),
+  '--bind',
+  '127.0.0.1',
+  '--save',
+  '',
+  '--appendonly',
+  'no',
+  '--loglevel',
+  'warning',
+]);
 await new Promise((r) => setTimeout(r, 300));
 
 const upstreams: string[] = [];
@@ -97,5 +108,9 @@ http {
 );
 start('nginx', process.env.NGINX ?? '/usr/sbin/nginx', ['-c', conf, '-p', dir]);
 await waitReady(`http://127.0.0.1:${lbPort}/readyz`);
-process.stdout.write(`\n${size} instances behind nginx (forward mode: ${forwardMode}). Play at http://localhost:${lbPort}  (Ctrl-C stops)\n`);
-process.stdout.write(`The whole cluster: http://localhost:${lbPort}/metrics/cluster${process.env.ADMIN_TOKEN ? `; Colyseus monitor: http://localhost:${lbPort}/monitor/ (password: ADMIN_TOKEN)` : ' (set ADMIN_TOKEN for the Colyseus monitor at /monitor/)'}\n`);
+process.stdout.write(
+  `\n${size} instances behind nginx (forward mode: ${forwardMode}). Play at http://localhost:${lbPort}  (Ctrl-C stops)\n`,
+);
+process.stdout.write(
+  `The whole cluster: http://localhost:${lbPort}/metrics/cluster${process.env.ADMIN_TOKEN ? `; Colyseus monitor: http://localhost:${lbPort}/monitor/ (password: ADMIN_TOKEN)` : ' (set ADMIN_TOKEN for the Colyseus monitor at /monitor/)'}\n`,
+);

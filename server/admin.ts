@@ -25,7 +25,10 @@ export function mountAdminRoutes(app: Application, token: string, log: Logger): 
   const authorized = (req: Request, res: Response): boolean => {
     if (bearerMatches(req.get('authorization'), token)) return true;
     requestLog(res, log).warn('admin request refused: missing or wrong bearer token', { path: req.path.slice(0, 100) });
-    res.status(401).set('WWW-Authenticate', 'Bearer').json({ error: 'admin endpoints need a bearer token (ADMIN_TOKEN)' });
+    res
+      .status(401)
+      .set('WWW-Authenticate', 'Bearer')
+      .json({ error: 'admin endpoints need a bearer token (ADMIN_TOKEN)' });
     return false;
   };
 

@@ -101,14 +101,20 @@ export async function buildApp(config: ServerConfig, logger: Logger): Promise<Ap
     cluster.onEdgeSocketServer = (wss) => metrics?.meterSocketServer(wss);
   }
   // Rate-limit counters are shared by every instance through Redis when there is one.
-  const limiterRedis = config.redisUrl ? createRedis(config.redisUrl, (error) => logger.warn('rate-limit redis connection error', { error: error.message })) : undefined;
+  const limiterRedis = config.redisUrl
+    ? createRedis(config.redisUrl, (error) =>
+        logger.warn('rate-limit redis connection error', { error: error.message }),
+      )
+    : undefined;
   const limiter = new RateLimiter(limiterRedis, logger);
 
   if (metrics) registerOpsGauges(metrics, config.tickRateHz);
   const clusterView = metrics
     ? new ClusterView({
         sampler: new FigureSampler({ metrics, tickRateHz: config.tickRateHz, forwardStats: () => cluster?.stats }),
-        redis: config.redisUrl ? createRedis(config.redisUrl, (error) => logger.debug('cluster view: redis error', { error: error.message })) : undefined,
+        redis: config.redisUrl
+          ? createRedis(config.redisUrl, (error) => logger.debug('cluster view: redis error', { error: error.message }))
+          : undefined,
         log: logger,
         publishIntervalMs: config.clusterViewIntervalMs,
       })
@@ -144,7 +150,9 @@ export async function buildApp(config: ServerConfig, logger: Logger): Promise<Ap
         }),
     rooms: {
       arena: defineRoom(ArenaRoom, roomOptions).enableRealtimeListing(),
-      lobby: defineRoom(ArenaLobbyRoom, { maxSessionsPerAddress: config.maxLobbySessionsPerAddress } satisfies LobbyRoomOptions),
+      lobby: defineRoom(ArenaLobbyRoom, {
+        maxSessionsPerAddress: config.maxLobbySessionsPerAddress,
+      } satisfies LobbyRoomOptions),
     },
     express: (app) => {
       app.disable('x-powered-by');
@@ -158,10 +166,16 @@ export async function buildApp(config: ServerConfig, logger: Logger): Promise<Ap
       if (metrics) {
         app.get('/metrics', async (req, res) => {
           if (config.metricsToken !== undefined && !bearerMatches(req.get('authorization'), config.metricsToken)) {
-            res.status(401).set('WWW-Authenticate', 'Bearer').json({ error: 'metrics need a bearer token (METRICS_TOKEN)' });
+            res
+              .status(401)
+              .set('WWW-Authenticate', 'Bearer')
+              .json({ error: 'metrics need a bearer token (METRICS_TOKEN)' });
             return;
           }
-          res.status(200).type(metrics.contentType).send(await metrics.render());
+          res
+            .status(200)
+            .type(metrics.contentType)
+            .send(await metrics.render());
         });
       }
       mountInviteRoutes(app, {

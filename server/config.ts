@@ -3,7 +3,13 @@
  * start: a bad value stops the server with a message naming the variable and
  * what it accepts, instead of surfacing later as odd behaviour.
  */
-import { DEFAULT_MAX_PLAYERS, RESPAWN_DELAY_MS, ROUND_DURATION_MS, SCOREBOARD_DURATION_MS, TICK_RATE_HZ } from '../shared/constants.ts';
+import {
+  DEFAULT_MAX_PLAYERS,
+  RESPAWN_DELAY_MS,
+  ROUND_DURATION_MS,
+  SCOREBOARD_DURATION_MS,
+  TICK_RATE_HZ,
+} from '../shared/constants.ts';
 import type { LogFormat, LogLevel } from './logger.ts';
 
 export interface ServerConfig {
@@ -114,9 +120,11 @@ export class ConfigError extends Error {
 function intVar(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
   if (raw === undefined || raw.trim() === '') return fallback;
-  if (!/^\d+$/u.test(raw.trim())) throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+  if (!/^\d+$/u.test(raw.trim()))
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
   const value = Number(raw.trim());
-  if (value < min || value > max) throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+  if (value < min || value > max)
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
   return value;
 }
 
@@ -145,7 +153,10 @@ function projectIdVar(env: NodeJS.ProcessEnv): string | undefined {
   for (const name of ['GOOGLE_CLOUD_PROJECT', 'GCLOUD_PROJECT', 'GCP_PROJECT']) {
     const value = env[name]?.trim();
     if (!value) continue;
-    if (!PROJECT_ID.test(value)) throw new ConfigError(`${name} must be a Google Cloud project id (6-30 lowercase letters, digits or hyphens), got "${value}"`);
+    if (!PROJECT_ID.test(value))
+      throw new ConfigError(
+        `${name} must be a Google Cloud project id (6-30 lowercase letters, digits or hyphens), got "${value}"`,
+      );
     return value;
   }
   return undefined;
@@ -163,7 +174,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   }
   const redisUrl = env.REDIS_URL?.trim() || undefined;
   if (redisUrl !== undefined && !/^rediss?:\/\/[^\s]+$/u.test(redisUrl)) {
-    throw new ConfigError(`REDIS_URL must be a redis:// or rediss:// URL, got "${redisUrl.replace(/:[^:@/]*@/u, ':***@')}"`);
+    throw new ConfigError(
+      `REDIS_URL must be a redis:// or rediss:// URL, got "${redisUrl.replace(/:[^:@/]*@/u, ':***@')}"`,
+    );
   }
   const forwardMode = (env.FORWARD_MODE?.trim() || 'direct').toLowerCase();
   if (forwardMode !== 'direct' && forwardMode !== 'redis') {
@@ -175,8 +188,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   }
   const edgeRedisClusterUrl = env.EDGE_REDIS_CLUSTER_URL?.trim() || undefined;
   if (edgeRedisClusterUrl !== undefined) {
-    if (!/^rediss?:\/\/[^\s]+$/u.test(edgeRedisClusterUrl)) throw new ConfigError(`EDGE_REDIS_CLUSTER_URL must be a redis:// or rediss:// URL`);
-    if (forwardMode !== 'redis') throw new ConfigError('EDGE_REDIS_CLUSTER_URL needs FORWARD_MODE=redis (direct mode sends nothing through Redis)');
+    if (!/^rediss?:\/\/[^\s]+$/u.test(edgeRedisClusterUrl))
+      throw new ConfigError(`EDGE_REDIS_CLUSTER_URL must be a redis:// or rediss:// URL`);
+    if (forwardMode !== 'redis')
+      throw new ConfigError(
+        'EDGE_REDIS_CLUSTER_URL needs FORWARD_MODE=redis (direct mode sends nothing through Redis)',
+      );
   }
   const metricsToken = tokenVar(env, 'METRICS_TOKEN');
   const adminToken = tokenVar(env, 'ADMIN_TOKEN');

@@ -13,7 +13,8 @@ import type { Logger } from './logger.ts';
 import { HandoffUnavailableError } from './rooms/handoff.ts';
 
 /** Shown to players whose room could not move anywhere. */
-export const NO_HANDOFF_MESSAGE = 'This server is shutting down and no other server can continue your match. The final scores are saved.';
+export const NO_HANDOFF_MESSAGE =
+  'This server is shutting down and no other server can continue your match. The final scores are saved.';
 
 export interface DrainReport {
   rooms: number;
@@ -32,7 +33,9 @@ export interface DrainReport {
 export async function drainInstance(app: App, log: Logger, timeoutMs: number): Promise<DrainReport> {
   const started = Date.now();
   app.setReady(false);
-  await withTimeout(app.cluster?.setDraining(true), 1000).catch((error: unknown) => log.warn('could not mark this instance draining', { error }));
+  await withTimeout(app.cluster?.setDraining(true), 1000).catch((error: unknown) =>
+    log.warn('could not mark this instance draining', { error }),
+  );
   const rooms = [...app.arenaRooms];
   log.info('draining: moving rooms to other instances', { rooms: rooms.length, timeoutMs });
   const report: DrainReport = { rooms: rooms.length, handedOff: 0, closed: 0, unfinished: rooms.length, tookMs: 0 };
@@ -42,14 +45,19 @@ export async function drainInstance(app: App, log: Logger, timeoutMs: number): P
       await room.handOff();
       report.handedOff += 1;
     } catch (error) {
-      if (!(error instanceof HandoffUnavailableError)) log.error('room hand-off failed', { roomId: room.roomId, error });
-      await room.closeWithFinalResult(NO_HANDOFF_MESSAGE).catch((e: unknown) => log.error('could not close room', { roomId: room.roomId, error: e }));
+      if (!(error instanceof HandoffUnavailableError))
+        log.error('room hand-off failed', { roomId: room.roomId, error });
+      await room
+        .closeWithFinalResult(NO_HANDOFF_MESSAGE)
+        .catch((e: unknown) => log.error('could not close room', { roomId: room.roomId, error: e }));
       report.closed += 1;
     } finally {
       report.unfinished -= 1;
     }
   });
-  await withTimeout(Promise.all(work), timeoutMs).catch(() => log.error('drain deadline passed with rooms still moving', { unfinished: report.unfinished }));
+  await withTimeout(Promise.all(work), timeoutMs).catch(() =>
+    log.error('drain deadline passed with rooms still moving', { unfinished: report.unfinished }),
+  );
   report.tookMs = Date.now() - started;
   log.info('drain finished', { ...report });
   return report;

@@ -84,7 +84,10 @@ export function guardHttpServer(server: http.Server, log: Logger, limits?: Match
         return;
       }
       if (declared !== undefined && !(Number(declared) <= MAX_BODY_BYTES)) {
-        log.warn('refused an oversized request body', { url: req.url?.slice(0, 100), contentLength: declared.slice(0, 20) });
+        log.warn('refused an oversized request body', {
+          url: req.url?.slice(0, 100),
+          contentLength: declared.slice(0, 20),
+        });
         refuse(res, 413, `request body larger than ${MAX_BODY_BYTES} bytes`);
         req.destroy();
         return;
@@ -124,7 +127,11 @@ export function guardHttpServer(server: http.Server, log: Logger, limits?: Match
  * Count a matchmaking request against its client address; answer 429 (with
  * `Retry-After`) and resolve false when over the limit.
  */
-async function withinRateLimit(req: http.IncomingMessage, res: http.ServerResponse, limits: MatchmakeLimits | undefined): Promise<boolean> {
+async function withinRateLimit(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  limits: MatchmakeLimits | undefined,
+): Promise<boolean> {
   if (!limits) return true;
   const method = /^\/matchmake\/(\w+)\//u.exec(req.url ?? '')?.[1] ?? '';
   const reconnect = method === 'reconnect';
@@ -136,7 +143,12 @@ async function withinRateLimit(req: http.IncomingMessage, res: http.ServerRespon
   if (decision.allowed) return true;
   res.setHeader('retry-after', String(decision.retryAfterS));
   res.writeHead(429, { 'content-type': 'application/json', connection: 'close' });
-  res.end(JSON.stringify({ error: `too many ${reconnect ? 'reconnections' : 'matchmaking requests'} from your address; retry in ${decision.retryAfterS} s`, retryAfterS: decision.retryAfterS }));
+  res.end(
+    JSON.stringify({
+      error: `too many ${reconnect ? 'reconnections' : 'matchmaking requests'} from your address; retry in ${decision.retryAfterS} s`,
+      retryAfterS: decision.retryAfterS,
+    }),
+  );
   return false;
 }
 
@@ -164,7 +176,8 @@ function translateMatchmakeStatus(res: http.ServerResponse): void {
   const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => http.ServerResponse;
   res.writeHead = ((status: number, ...rest: unknown[]) => {
     const translated = MATCHMAKE_STATUS[status] ?? status;
-    if (translated === 503 && !res.headersSent && !res.hasHeader('retry-after')) res.setHeader('retry-after', String(FULL_RETRY_AFTER_S));
+    if (translated === 503 && !res.headersSent && !res.hasHeader('retry-after'))
+      res.setHeader('retry-after', String(FULL_RETRY_AFTER_S));
     return writeHead(translated, ...rest);
   }) as typeof res.writeHead;
 }

@@ -87,7 +87,8 @@ export function formatPretty(record: Record<string, unknown>): string {
   for (const [k, v] of Object.entries(record)) {
     if (PRETTY_SKIP.has(k)) continue;
     // A serialized error ({ name, message[, stack] }) shows as its message; the stack is printed below.
-    const value = v !== null && typeof v === 'object' && 'name' in v && 'message' in v ? (v as { message?: unknown }).message : v;
+    const value =
+      v !== null && typeof v === 'object' && 'name' in v && 'message' in v ? (v as { message?: unknown }).message : v;
     const text = typeof value === 'string' ? value : JSON.stringify(value);
     parts.push(`${k}=${typeof value === 'string' && /[\s"=]/u.test(value) ? JSON.stringify(value) : text}`);
   }
@@ -96,7 +97,11 @@ export function formatPretty(record: Record<string, unknown>): string {
 }
 
 /** A logger writing records at or above `level`; `base` fields go on every record. */
-export function createLogger(level: LogLevel = 'info', base: Record<string, unknown> = {}, options: LoggerOptions = {}): Logger {
+export function createLogger(
+  level: LogLevel = 'info',
+  base: Record<string, unknown> = {},
+  options: LoggerOptions = {},
+): Logger {
   const min = RANK[level];
   const format = options.format ?? 'json';
   const out = options.write ?? ((line: string) => void process.stdout.write(line));
@@ -139,7 +144,10 @@ function header(headers: Record<string, string | string[] | undefined>, name: st
  * ends add. Empty without a project id (the trace name needs it) or without a
  * well-formed header; malformed headers are ignored, never an error.
  */
-export function traceFields(headers: Record<string, string | string[] | undefined>, projectId: string | undefined): Record<string, unknown> {
+export function traceFields(
+  headers: Record<string, string | string[] | undefined>,
+  projectId: string | undefined,
+): Record<string, unknown> {
   if (projectId === undefined) return {};
   let traceId: string | undefined;
   let spanId: string | undefined;
@@ -193,11 +201,15 @@ export function frameworkLogger(log: Logger, nowMs: () => number = Date.now): Co
   let suppressed = 0;
   // An Error shows as `Name: message`; its stack rides along as a field (the record's stack_trace).
   const text = (args: unknown[]): string =>
-    args.map((a) => (a instanceof Error ? `${a.name}: ${a.message}` : typeof a === 'string' ? a : JSON.stringify(a))).join(' ').slice(0, 4000);
+    args
+      .map((a) => (a instanceof Error ? `${a.name}: ${a.message}` : typeof a === 'string' ? a : JSON.stringify(a)))
+      .join(' ')
+      .slice(0, 4000);
   const emit = (write: (msg: string, fields?: Record<string, unknown>) => void, args: unknown[]): void => {
     const now = nowMs();
     if (now - windowStart >= 1000) {
-      if (suppressed > 0) log.warn('framework log lines suppressed (rate limit)', { suppressed, perSecond: FRAMEWORK_LINES_PER_S });
+      if (suppressed > 0)
+        log.warn('framework log lines suppressed (rate limit)', { suppressed, perSecond: FRAMEWORK_LINES_PER_S });
       windowStart = now;
       written = 0;
       suppressed = 0;

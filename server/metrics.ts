@@ -60,8 +60,8 @@ export interface MetricsOptions {
  * coarse above (where something is wrong anyway).
  */
 export const DURATION_BUCKETS_S = [
-  0.00001, 0.000025, 0.00005, 0.000075, 0.0001, 0.00015, 0.0002, 0.0003, 0.0004, 0.0005, 0.00075, 0.001, 0.00125, 0.0015,
-  0.002, 0.003, 0.005, 0.01, 0.025, 0.05, 0.1,
+  0.00001, 0.000025, 0.00005, 0.000075, 0.0001, 0.00015, 0.0002, 0.0003, 0.0004, 0.0005, 0.00075, 0.001, 0.00125,
+  0.0015, 0.002, 0.003, 0.005, 0.01, 0.025, 0.05, 0.1,
 ];
 
 /** The `kind` label of a frame the server sends, by protocol code. */
@@ -179,7 +179,13 @@ export class ServerMetrics implements RoomMetrics {
       registers,
     });
 
-    const tallyCounter = (name: string, help: string, tally: FrameTally, names: Readonly<Record<number, string>>, of: 'frames' | 'bytes') =>
+    const tallyCounter = (
+      name: string,
+      help: string,
+      tally: FrameTally,
+      names: Readonly<Record<number, string>>,
+      of: 'frames' | 'bytes',
+    ) =>
       new Counter({
         name,
         help,
@@ -191,10 +197,34 @@ export class ServerMetrics implements RoomMetrics {
           for (const [kind, value] of tally.byKind(names, of)) this.inc({ kind }, value);
         },
       });
-    tallyCounter('arena_ws_frames_sent_total', 'WebSocket frames sent to clients, by protocol kind', this.sent, SENT_KIND, 'frames');
-    tallyCounter('arena_ws_sent_bytes_total', 'WebSocket payload bytes sent to clients, by protocol kind (patch = state patches)', this.sent, SENT_KIND, 'bytes');
-    tallyCounter('arena_ws_frames_received_total', 'WebSocket frames received from clients, by protocol kind', this.received, RECEIVED_KIND, 'frames');
-    tallyCounter('arena_ws_received_bytes_total', 'WebSocket payload bytes received from clients, by protocol kind', this.received, RECEIVED_KIND, 'bytes');
+    tallyCounter(
+      'arena_ws_frames_sent_total',
+      'WebSocket frames sent to clients, by protocol kind',
+      this.sent,
+      SENT_KIND,
+      'frames',
+    );
+    tallyCounter(
+      'arena_ws_sent_bytes_total',
+      'WebSocket payload bytes sent to clients, by protocol kind (patch = state patches)',
+      this.sent,
+      SENT_KIND,
+      'bytes',
+    );
+    tallyCounter(
+      'arena_ws_frames_received_total',
+      'WebSocket frames received from clients, by protocol kind',
+      this.received,
+      RECEIVED_KIND,
+      'frames',
+    );
+    tallyCounter(
+      'arena_ws_received_bytes_total',
+      'WebSocket payload bytes received from clients, by protocol kind',
+      this.received,
+      RECEIVED_KIND,
+      'bytes',
+    );
 
     // Heap in use right after a full collection is the live data: what capacity
     // planning needs (nodejs_heap_size_used_bytes also counts garbage not yet collected).
@@ -205,7 +235,10 @@ export class ServerMetrics implements RoomMetrics {
     });
     this.gcObserver = new PerformanceObserver((list) => {
       for (const entry of list.getEntries()) {
-        if ((entry as unknown as { detail?: { kind?: number } }).detail?.kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR) heapLive.set(process.memoryUsage().heapUsed);
+        if (
+          (entry as unknown as { detail?: { kind?: number } }).detail?.kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR
+        )
+          heapLive.set(process.memoryUsage().heapUsed);
       }
     });
     this.gcObserver.observe({ entryTypes: ['gc'] });
@@ -250,8 +283,16 @@ export class ServerMetrics implements RoomMetrics {
             if (stats) this.inc(read(stats));
           },
         });
-      forwardCounter('arena_forwarded_connections_opened_total', 'Room connections carried to the instance owning the room', (s) => s.opened);
-      forwardCounter('arena_forwarded_connections_failed_total', 'Room connections that could not be forwarded', (s) => s.failed);
+      forwardCounter(
+        'arena_forwarded_connections_opened_total',
+        'Room connections carried to the instance owning the room',
+        (s) => s.opened,
+      );
+      forwardCounter(
+        'arena_forwarded_connections_failed_total',
+        'Room connections that could not be forwarded',
+        (s) => s.failed,
+      );
       new Gauge({
         name: 'arena_forwarded_connections_active',
         help: 'Forwarded room connections open now',

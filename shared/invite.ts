@@ -33,13 +33,12 @@ export function makeInviteCode(randomBytes: (count: number) => Uint8Array): stri
 export function parseInviteCode(raw: unknown): Parsed<string> {
   if (typeof raw !== 'string') return { ok: false, error: 'invite code must be a string' };
   if (raw.length > INVITE_CODE_LENGTH * 3) return { ok: false, error: 'invite code is too long' };
-  const code = raw
-    .toUpperCase()
-    .replace(/[\s-]/gu, '')
-    .replace(/[IL]/gu, '1')
-    .replace(/O/gu, '0');
-  if (code.length !== INVITE_CODE_LENGTH) return { ok: false, error: `invite code must be ${INVITE_CODE_LENGTH} characters` };
-  for (const symbol of code) if (!INVITE_ALPHABET.includes(symbol)) return { ok: false, error: 'invite code holds a character that is not in any code' };
+  const code = raw.toUpperCase().replace(/[\s-]/gu, '').replace(/[IL]/gu, '1').replace(/O/gu, '0');
+  if (code.length !== INVITE_CODE_LENGTH)
+    return { ok: false, error: `invite code must be ${INVITE_CODE_LENGTH} characters` };
+  for (const symbol of code)
+    if (!INVITE_ALPHABET.includes(symbol))
+      return { ok: false, error: 'invite code holds a character that is not in any code' };
   return { ok: true, value: code };
 }
 

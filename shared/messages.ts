@@ -198,7 +198,8 @@ const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u206
 
 /** Validate the `name` join option: NFKC-normalised, trimmed, 1–16 characters, letters/digits/space/`_-.`. */
 export function parseJoinOptions(options: unknown): Parsed<JoinOptions> {
-  if (typeof options !== 'object' || options === null) return { ok: false, error: 'join options must be an object with a name' };
+  if (typeof options !== 'object' || options === null)
+    return { ok: false, error: 'join options must be an object with a name' };
   const raw = (options as { name?: unknown }).name;
   if (typeof raw !== 'string') return { ok: false, error: 'name is required and must be a string' };
   const name = normalizeName(raw);
@@ -212,21 +213,26 @@ export function parseJoinOptions(options: unknown): Parsed<JoinOptions> {
 
 /** Validate a chat request: control characters stripped, whitespace folded, 1–140 characters. */
 export function parseChat(payload: unknown): Parsed<ChatRequest> {
-  if (typeof payload !== 'object' || payload === null) return { ok: false, error: 'chat must be an object with a text' };
+  if (typeof payload !== 'object' || payload === null)
+    return { ok: false, error: 'chat must be an object with a text' };
   const raw = (payload as { text?: unknown }).text;
   if (typeof raw !== 'string') return { ok: false, error: 'chat text must be a string' };
-  if (raw.length > CHAT_MAX_LENGTH * 4) return { ok: false, error: `chat text is longer than ${CHAT_MAX_LENGTH} characters` };
+  if (raw.length > CHAT_MAX_LENGTH * 4)
+    return { ok: false, error: `chat text is longer than ${CHAT_MAX_LENGTH} characters` };
   const text = raw.replace(CONTROL_CHARS, '').replace(/\s+/gu, ' ').trim();
   if (text.length === 0) return { ok: false, error: 'chat text is empty' };
-  if ([...text].length > CHAT_MAX_LENGTH) return { ok: false, error: `chat text is longer than ${CHAT_MAX_LENGTH} characters` };
+  if ([...text].length > CHAT_MAX_LENGTH)
+    return { ok: false, error: `chat text is longer than ${CHAT_MAX_LENGTH} characters` };
   return { ok: true, value: { text } };
 }
 
 /** Validate an `inputPace` message (clients check what the server sends too: a bad one is ignored, not obeyed). */
 export function parseInputPace(payload: unknown): Parsed<InputPace> {
-  if (typeof payload !== 'object' || payload === null) return { ok: false, error: 'inputPace must be an object with a rateScale' };
+  if (typeof payload !== 'object' || payload === null)
+    return { ok: false, error: 'inputPace must be an object with a rateScale' };
   const rateScale = (payload as { rateScale?: unknown }).rateScale;
-  if (typeof rateScale !== 'number' || !Number.isFinite(rateScale)) return { ok: false, error: 'inputPace rateScale must be a finite number' };
+  if (typeof rateScale !== 'number' || !Number.isFinite(rateScale))
+    return { ok: false, error: 'inputPace rateScale must be a finite number' };
   if (rateScale < INPUT_RATE_SCALE_MIN || rateScale > INPUT_RATE_SCALE_MAX) {
     return { ok: false, error: `inputPace rateScale must be within ${INPUT_RATE_SCALE_MIN}–${INPUT_RATE_SCALE_MAX}` };
   }
@@ -237,8 +243,11 @@ export function parseInputPace(payload: unknown): Parsed<InputPace> {
 export function parseHit(payload: unknown): Parsed<HitEvent> {
   if (typeof payload !== 'object' || payload === null) return { ok: false, error: 'hit must be an object' };
   const { projectileId, victimId, victimHp } = payload as Record<string, unknown>;
-  if (typeof projectileId !== 'string' || projectileId.length === 0 || projectileId.length > 32) return { ok: false, error: 'hit projectileId must be a short string' };
-  if (typeof victimId !== 'string' || victimId.length === 0 || victimId.length > 64) return { ok: false, error: 'hit victimId must be a short string' };
-  if (typeof victimHp !== 'number' || !Number.isFinite(victimHp)) return { ok: false, error: 'hit victimHp must be a number' };
+  if (typeof projectileId !== 'string' || projectileId.length === 0 || projectileId.length > 32)
+    return { ok: false, error: 'hit projectileId must be a short string' };
+  if (typeof victimId !== 'string' || victimId.length === 0 || victimId.length > 64)
+    return { ok: false, error: 'hit victimId must be a short string' };
+  if (typeof victimHp !== 'number' || !Number.isFinite(victimHp))
+    return { ok: false, error: 'hit victimHp must be a number' };
   return { ok: true, value: { projectileId, victimId, victimHp } };
 }

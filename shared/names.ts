@@ -20,13 +20,89 @@ export function normalizeName(raw: string): string {
  */
 const CONFUSABLES: Readonly<Record<string, string>> = {
   // Cyrillic capitals, then small letters
-  А: 'a', В: 'b', Е: 'e', Ё: 'e', З: '3', К: 'k', М: 'm', Н: 'h', О: 'o', Р: 'p', С: 'c', Т: 't', У: 'y', Х: 'x', Ѕ: 's', І: 'l', Ї: 'l', Ј: 'j', Ӏ: 'l', Ү: 'y', Һ: 'h', Ԁ: 'd', Ԛ: 'q', Ԝ: 'w',
-  а: 'a', в: 'b', е: 'e', ё: 'e', к: 'k', м: 'm', н: 'h', о: 'o', р: 'p', с: 'c', т: 't', у: 'y', х: 'x', ѕ: 's', і: 'i', ї: 'i', ј: 'j', ӏ: 'l', ү: 'y', һ: 'h', ԁ: 'd', ԛ: 'q', ԝ: 'w', ь: 'b',
+  А: 'a',
+  В: 'b',
+  Е: 'e',
+  Ё: 'e',
+  З: '3',
+  К: 'k',
+  М: 'm',
+  Н: 'h',
+  О: 'o',
+  Р: 'p',
+  С: 'c',
+  Т: 't',
+  У: 'y',
+  Х: 'x',
+  Ѕ: 's',
+  І: 'l',
+  Ї: 'l',
+  Ј: 'j',
+  Ӏ: 'l',
+  Ү: 'y',
+  Һ: 'h',
+  Ԁ: 'd',
+  Ԛ: 'q',
+  Ԝ: 'w',
+  а: 'a',
+  в: 'b',
+  е: 'e',
+  ё: 'e',
+  к: 'k',
+  м: 'm',
+  н: 'h',
+  о: 'o',
+  р: 'p',
+  с: 'c',
+  т: 't',
+  у: 'y',
+  х: 'x',
+  ѕ: 's',
+  і: 'i',
+  ї: 'i',
+  ј: 'j',
+  ӏ: 'l',
+  ү: 'y',
+  һ: 'h',
+  ԁ: 'd',
+  ԛ: 'q',
+  ԝ: 'w',
+  ь: 'b',
   // Greek capitals, then small letters
-  Α: 'a', Β: 'b', Ε: 'e', Ζ: 'z', Η: 'h', Ι: 'l', Κ: 'k', Μ: 'm', Ν: 'n', Ο: 'o', Ρ: 'p', Τ: 't', Υ: 'y', Χ: 'x',
-  α: 'a', ε: 'e', ι: 'i', κ: 'k', ν: 'v', ο: 'o', ρ: 'p', τ: 't', υ: 'u', χ: 'x', ϲ: 'c', ϳ: 'j',
+  Α: 'a',
+  Β: 'b',
+  Ε: 'e',
+  Ζ: 'z',
+  Η: 'h',
+  Ι: 'l',
+  Κ: 'k',
+  Μ: 'm',
+  Ν: 'n',
+  Ο: 'o',
+  Ρ: 'p',
+  Τ: 't',
+  Υ: 'y',
+  Χ: 'x',
+  α: 'a',
+  ε: 'e',
+  ι: 'i',
+  κ: 'k',
+  ν: 'v',
+  ο: 'o',
+  ρ: 'p',
+  τ: 't',
+  υ: 'u',
+  χ: 'x',
+  ϲ: 'c',
+  ϳ: 'j',
   // Latin letters and digits that pass for one another
-  I: 'l', ı: 'i', ɡ: 'g', ɑ: 'a', '0': 'o', '1': 'l', '5': 's',
+  I: 'l',
+  ı: 'i',
+  ɡ: 'g',
+  ɑ: 'a',
+  '0': 'o',
+  '1': 'l',
+  '5': 's',
 };
 
 /**
@@ -53,7 +129,10 @@ export function uniqueName(name: string, taken: (key: string) => boolean): strin
   if (!taken(nameKey(name))) return name;
   for (let n = 2; ; n++) {
     const suffix = ` ${n}`;
-    const base = [...name].slice(0, NAME_MAX_LENGTH - suffix.length).join('').trimEnd();
+    const base = [...name]
+      .slice(0, NAME_MAX_LENGTH - suffix.length)
+      .join('')
+      .trimEnd();
     const candidate = `${base}${suffix}`;
     if (!taken(nameKey(candidate))) return candidate;
   }

@@ -217,9 +217,7 @@ export interface HitTarget {
   readonly y: number;
 }
 
-export type TraceResult =
-  | { kind: 'flying' | 'wall' | 'expired' }
-  | { kind: 'hit'; targetId: string };
+export type TraceResult = { kind: 'flying' | 'wall' | 'expired' } | { kind: 'hit'; targetId: string };
 
 /**
  * Advance a projectile one step and report the first thing on its path: a

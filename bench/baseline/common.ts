@@ -20,17 +20,19 @@ export async function startBaseline(port: number): Promise<BaselineServer> {
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"alive"}');
     } else if (req.url === '/metrics') {
       const cpu = process.cpuUsage();
-      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(
-        [
-          '# HELP process_cpu_seconds_total Total user and system CPU time spent in seconds.',
-          '# TYPE process_cpu_seconds_total counter',
-          `process_cpu_seconds_total ${(cpu.user + cpu.system) / 1e6}`,
-          '# HELP nodejs_heap_size_used_bytes Process heap size used from Node.js in bytes.',
-          '# TYPE nodejs_heap_size_used_bytes gauge',
-          `nodejs_heap_size_used_bytes ${process.memoryUsage().heapUsed}`,
-          '',
-        ].join('\n'),
-      );
+      res
+        .writeHead(200, { 'content-type': 'text/plain; version=0.0.4' })
+        .end(
+          [
+            '# HELP process_cpu_seconds_total Total user and system CPU time spent in seconds.',
+            '# TYPE process_cpu_seconds_total counter',
+            `process_cpu_seconds_total ${(cpu.user + cpu.system) / 1e6}`,
+            '# HELP nodejs_heap_size_used_bytes Process heap size used from Node.js in bytes.',
+            '# TYPE nodejs_heap_size_used_bytes gauge',
+            `nodejs_heap_size_used_bytes ${process.memoryUsage().heapUsed}`,
+            '',
+          ].join('\n'),
+        );
     } else {
       res.writeHead(404).end();
     }
@@ -62,6 +64,7 @@ export function fixedRate(rateHz: number, step: () => void): NodeJS.Timeout {
 /** The port from `PORT`, default 0. */
 export function portFromEnv(): number {
   const port = Number(process.env.PORT ?? '0');
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be 0-65535, got ${process.env.PORT}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`PORT must be 0-65535, got ${process.env.PORT}`);
   return port;
 }

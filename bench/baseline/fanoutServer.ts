@@ -27,4 +27,6 @@ wss.on('connection', (ws: WebSocket) => {
 fixedRate(TICK_RATE_HZ, () => {
   for (const ws of clients) ws.send(frame);
 });
-process.stdout.write(`fan-out baseline (${frameBytes} B frames) listening on ${(wss.options.server?.address() as { port: number }).port}, received ${received}\n`);
+process.stdout.write(
+  `fan-out baseline (${frameBytes} B frames) listening on ${(wss.options.server?.address() as { port: number }).port}, received ${received}\n`,
+);

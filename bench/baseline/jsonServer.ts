@@ -7,7 +7,13 @@
  * `PORT` (default 0), `MAX_PLAYERS` (default 16).
  */
 import type { WebSocket } from 'ws';
-import { DEFAULT_MAX_PLAYERS, RESPAWN_DELAY_MS, ROUND_DURATION_MS, SCOREBOARD_DURATION_MS, TICK_RATE_HZ } from '../../shared/constants.ts';
+import {
+  DEFAULT_MAX_PLAYERS,
+  RESPAWN_DELAY_MS,
+  ROUND_DURATION_MS,
+  SCOREBOARD_DURATION_MS,
+  TICK_RATE_HZ,
+} from '../../shared/constants.ts';
 import { sanitizeInput, type InputFrame } from '../../shared/input.ts';
 import { ARENA_MAP } from '../../shared/map.ts';
 import { ArenaGame, type TickSource } from '../../server/game/ArenaGame.ts';
@@ -23,7 +29,12 @@ const maxPlayers = Number(process.env.MAX_PLAYERS ?? DEFAULT_MAX_PLAYERS);
 const rooms: JsonRoom[] = [];
 let nextId = 1;
 const noop = { kill() {}, roundOver() {}, roundStarted() {} };
-const rules = { tickRateHz: TICK_RATE_HZ, roundDurationMs: ROUND_DURATION_MS, scoreboardDurationMs: SCOREBOARD_DURATION_MS, respawnDelayMs: RESPAWN_DELAY_MS };
+const rules = {
+  tickRateHz: TICK_RATE_HZ,
+  roundDurationMs: ROUND_DURATION_MS,
+  scoreboardDurationMs: SCOREBOARD_DURATION_MS,
+  respawnDelayMs: RESPAWN_DELAY_MS,
+};
 
 const { wss } = await startBaseline(portFromEnv());
 wss.on('connection', (ws: WebSocket) => {

@@ -106,7 +106,10 @@ export class BrowserPlayer {
 
   /** What the page measured. */
   async feel(): Promise<BrowserFeel> {
-    return this.page.evaluate(() => ({ stats: window.__arena!.netStats()!, ownFrames: (window as unknown as { __feelOwn: number[] }).__feelOwn }));
+    return this.page.evaluate(() => ({
+      stats: window.__arena!.netStats()!,
+      ownFrames: (window as unknown as { __feelOwn: number[] }).__feelOwn,
+    }));
   }
 
   async close(): Promise<void> {

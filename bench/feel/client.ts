@@ -87,7 +87,12 @@ export class FeelClient {
     callbacks.onRemove('projectiles', (_shot, id: string) => {
       const shot = this.net.shots.serverRemoved(id);
       // A hit on our screen the server called a miss: was the target already dead there (shot by someone else first)?
-      if (shot?.verdict === 'miss' && shot.hitOnScreen !== undefined && room.state.players?.get(shot.hitOnScreen)?.alive === false) this.missesOnDeadTarget += 1;
+      if (
+        shot?.verdict === 'miss' &&
+        shot.hitOnScreen !== undefined &&
+        room.state.players?.get(shot.hitOnScreen)?.alive === false
+      )
+        this.missesOnDeadTarget += 1;
     });
     room.onMessage(ServerMessage.Kill, (event: KillEvent) => {
       if (event.victimId === room.sessionId) this.deaths += 1;
@@ -100,9 +105,18 @@ export class FeelClient {
     room.onStateChange(() => this.lookForProbes());
   }
 
-  static async join(url: string, name: string, board: ProbeBoard, serverNow: ServerNow, random: () => number, roomId?: string): Promise<FeelClient> {
+  static async join(
+    url: string,
+    name: string,
+    board: ProbeBoard,
+    serverNow: ServerNow,
+    random: () => number,
+    roomId?: string,
+  ): Promise<FeelClient> {
     const client = new Client(url);
-    const room = roomId ? await client.joinById<ArenaState>(roomId, { name }) : await client.create<ArenaState>('arena', { name });
+    const room = roomId
+      ? await client.joinById<ArenaState>(roomId, { name })
+      : await client.create<ArenaState>('arena', { name });
     return new FeelClient(room, board, serverNow, random);
   }
 
@@ -164,7 +178,13 @@ export class FeelClient {
       if (me && this.turn === undefined && (this.move.x !== 0 || this.move.y !== 0)) {
         // Where we were drawn last frame; the new direction is sampled now, in this frame.
         const len = Math.hypot(this.move.x, this.move.y);
-        this.turn = { frame: this.frameCount, x: this.lastDrawn.x, y: this.lastDrawn.y, dx: this.move.x / len, dy: this.move.y / len };
+        this.turn = {
+          frame: this.frameCount,
+          x: this.lastDrawn.x,
+          y: this.lastDrawn.y,
+          dx: this.move.x / len,
+          dy: this.move.y / len,
+        };
       }
     }
     this.segmentLeft -= 1;
@@ -194,7 +214,8 @@ export class FeelClient {
       const probe = this.board.open[i]!;
       if (probe.ownerId === me || probe.seenBy.has(me)) continue;
       const aim = players.get(probe.ownerId)?.aimRad;
-      if (aim === undefined || Math.abs(Math.atan2(Math.sin(aim - probe.aimRad), Math.cos(aim - probe.aimRad))) > 0.002) continue;
+      if (aim === undefined || Math.abs(Math.atan2(Math.sin(aim - probe.aimRad), Math.cos(aim - probe.aimRad))) > 0.002)
+        continue;
       probe.seenBy.add(me);
       this.board.latenciesMs.push(now - probe.sentAtMs);
       if (probe.seenBy.size >= others) this.board.open.splice(i, 1);

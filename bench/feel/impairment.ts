@@ -116,7 +116,12 @@ export interface ImpairmentProxy {
  * Listen on a free loopback port and carry every connection to
  * `targetHost:targetPort` through `profile`.
  */
-export async function startImpairmentProxy(targetPort: number, profile: NetworkProfile, random: () => number, targetHost = '127.0.0.1'): Promise<ImpairmentProxy> {
+export async function startImpairmentProxy(
+  targetPort: number,
+  profile: NetworkProfile,
+  random: () => number,
+  targetHost = '127.0.0.1',
+): Promise<ImpairmentProxy> {
   const directions: ImpairedDirection[] = [];
   const sockets = new Set<net.Socket>();
   const server = net.createServer((client) => {

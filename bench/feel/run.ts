@@ -36,7 +36,17 @@ export interface RunResult {
   /** Frames from sampling a new direction to our own drawn player moving that way. */
   inputToOwnFrames: { p50: number; p99: number; samples: number };
   correctionsPerPlayerMinute: number;
-  shots: { predicted: number; hitsOnScreen: number; hitsAgreed: number; serverHits: number; rejected: number; unseen: number; realigned: number; missesOnDeadTarget: number; deaths: number };
+  shots: {
+    predicted: number;
+    hitsOnScreen: number;
+    hitsAgreed: number;
+    serverHits: number;
+    rejected: number;
+    unseen: number;
+    realigned: number;
+    missesOnDeadTarget: number;
+    deaths: number;
+  };
   /** Inputs queued per client as each step started. */
   inputDepth: { p50: number; p99: number; worstClientP99: number; samples: number; leftAfterStepP99: number };
   lostChunks: number;
@@ -102,10 +112,15 @@ export async function runOnce(o: RunOptions): Promise<RunResult> {
     if (measuring) for (const c of serverRoom.clients) leftAfterStep.push(serverRoom.inputs.get(c.sessionId).size);
     return patch();
   };
-  for (let i = 1; i < o.clients; i++) clients.push(await FeelClient.join(url, `feel${i}`, board, serverNow, random, roomId));
+  for (let i = 1; i < o.clients; i++)
+    clients.push(await FeelClient.join(url, `feel${i}`, board, serverNow, random, roomId));
   const browser = o.browser ? await BrowserPlayer.join(url, 'browser') : undefined;
   const players = o.clients + (browser ? 1 : 0);
-  await waitFor(() => clients.every((c) => c.room.state.players?.size === players), 'every client to see every player', 20_000);
+  await waitFor(
+    () => clients.every((c) => c.room.state.players?.size === players),
+    'every client to see every player',
+    20_000,
+  );
 
   // Each client draws on its own 60 Hz frame clock, started at a random phase: players' frames
   // (and so their inputs) are not in step with each other or with the server's tick.
@@ -154,11 +169,30 @@ export async function runOnce(o: RunOptions): Promise<RunResult> {
 
   const behind = clients.flatMap((c) => c.behindMs);
   const corrections = clients.reduce((n, c, i) => n + c.net.corrections - corrections0[i]!, 0);
-  const shots = { predicted: 0, hitsOnScreen: 0, hitsAgreed: 0, serverHits: 0, rejected: 0, unseen: 0, realigned: 0, missesOnDeadTarget: 0, deaths: 0 };
+  const shots = {
+    predicted: 0,
+    hitsOnScreen: 0,
+    hitsAgreed: 0,
+    serverHits: 0,
+    rejected: 0,
+    unseen: 0,
+    realigned: 0,
+    missesOnDeadTarget: 0,
+    deaths: 0,
+  };
   clients.forEach((c, i) => {
     const now = c.net.shots.summary();
     const before = shots0[i]!;
-    for (const k of ['predicted', 'hitsOnScreen', 'hitsAgreed', 'serverHits', 'rejected', 'unseen', 'realigned'] as const) shots[k] += now[k] - before[k];
+    for (const k of [
+      'predicted',
+      'hitsOnScreen',
+      'hitsAgreed',
+      'serverHits',
+      'rejected',
+      'unseen',
+      'realigned',
+    ] as const)
+      shots[k] += now[k] - before[k];
     shots.missesOnDeadTarget += c.missesOnDeadTarget - dead0[i]!.misses;
     shots.deaths += c.deaths - dead0[i]!.deaths;
   });
@@ -167,7 +201,12 @@ export async function runOnce(o: RunOptions): Promise<RunResult> {
     profile: o.profile,
     clients: o.clients,
     seconds,
-    inputToOther: { p50: quantile(board.latenciesMs, 0.5), p99: quantile(board.latenciesMs, 0.99), samples: board.latenciesMs.length, lost: board.lost },
+    inputToOther: {
+      p50: quantile(board.latenciesMs, 0.5),
+      p99: quantile(board.latenciesMs, 0.99),
+      samples: board.latenciesMs.length,
+      lost: board.lost,
+    },
     remoteBehind: { p50: quantile(behind, 0.5), p99: quantile(behind, 0.99), samples: behind.length },
     interpDelayP50: quantile(delays, 0.5),
     inputToOwnFrames: (() => {
@@ -193,7 +232,12 @@ export async function runOnce(o: RunOptions): Promise<RunResult> {
     result.browser = {
       ownFrames: { p50: quantile(own, 0.5), p99: quantile(own, 0.99), samples: own.length },
       correctionsPerMinute: (browser1.stats.corrections - browser0.stats.corrections) / (seconds / 60),
-      shots: { predicted: b.predicted - a.predicted, rejected: b.rejected - a.rejected, hitsOnScreen: b.hitsOnScreen - a.hitsOnScreen, hitsAgreed: b.hitsAgreed - a.hitsAgreed },
+      shots: {
+        predicted: b.predicted - a.predicted,
+        rejected: b.rejected - a.rejected,
+        hitsOnScreen: b.hitsOnScreen - a.hitsOnScreen,
+        hitsAgreed: b.hitsAgreed - a.hitsAgreed,
+      },
       interpDelayMs: browser1.stats.interpDelayMs,
       rttMs: browser1.stats.rttMs,
     };

@@ -29,7 +29,10 @@ export function followHandoffs<R extends Room>(client: Client, room: R, options:
     moving = true;
     void (async () => {
       try {
-        const next = (await client.consumeSeatReservation(event.reservation as never, options.rootSchema as never)) as R;
+        const next = (await client.consumeSeatReservation(
+          event.reservation as never,
+          options.rootSchema as never,
+        )) as R;
         // Our new socket may run through the draining instance (the load balancer
         // has no affinity), which cuts it when it exits: reconnect at once even
         // though the room is only just joined (the SDK otherwise waits 5 s).

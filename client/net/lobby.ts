@@ -4,7 +4,13 @@
  * [roomId, listing] adds or updates one room and `-` roomId removes one.
  */
 import type { Room } from '@colyseus/sdk';
-import { ClientMessage, ServerMessage, type ArenaMetadata, type ChatBroadcast, type Notice } from '../../shared/messages.ts';
+import {
+  ClientMessage,
+  ServerMessage,
+  type ArenaMetadata,
+  type ChatBroadcast,
+  type Notice,
+} from '../../shared/messages.ts';
 import { log } from '../log.ts';
 import type { ArenaConnection } from './connection.ts';
 
@@ -39,7 +45,12 @@ export function toListing(raw: unknown): ArenaListing | null {
   const meta = r.metadata as Partial<ArenaMetadata> | undefined;
   const metadata =
     meta && typeof meta.phaseEndsAtEpochMs === 'number'
-      ? { mapId: String(meta.mapId ?? ''), round: Number(meta.round ?? 0), phase: Number(meta.phase ?? 0), phaseEndsAtEpochMs: meta.phaseEndsAtEpochMs }
+      ? {
+          mapId: String(meta.mapId ?? ''),
+          round: Number(meta.round ?? 0),
+          phase: Number(meta.phase ?? 0),
+          phaseEndsAtEpochMs: meta.phaseEndsAtEpochMs,
+        }
       : undefined;
   return {
     roomId: r.roomId,

@@ -94,7 +94,13 @@ export class PredictedShots {
    * An input just left with the predicted shooter position after it. Returns
    * the predicted shot when the server will fire one for it.
    */
-  onInputSent(shooter: Point & { alive: boolean }, fire: boolean, aimRad: number, playing: boolean, nowMs: number): OwnShot | undefined {
+  onInputSent(
+    shooter: Point & { alive: boolean },
+    fire: boolean,
+    aimRad: number,
+    playing: boolean,
+    nowMs: number,
+  ): OwnShot | undefined {
     this.inputsSinceShot += 1;
     this.inputCount += 1;
     if (fire) {

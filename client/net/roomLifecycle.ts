@@ -26,7 +26,10 @@ export interface RoomLifecycleHandlers {
 /** Watch `room` until the returned function is called. */
 export function watchRoom(client: Client, room: ArenaRoom, handlers: RoomLifecycleHandlers): () => void {
   const cleanups: Array<() => void> = [];
-  const listen = <A extends unknown[]>(signal: { (cb: (...args: A) => void): unknown; remove(cb: (...args: A) => void): void }, cb: (...args: A) => void): void => {
+  const listen = <A extends unknown[]>(
+    signal: { (cb: (...args: A) => void): unknown; remove(cb: (...args: A) => void): void },
+    cb: (...args: A) => void,
+  ): void => {
     signal(cb);
     cleanups.push(() => signal.remove(cb));
   };

@@ -38,7 +38,10 @@ export class PlayerView {
   ) {
     const shadow = scene.add.circle(0, 5, R, 0x000000, 0.35);
     const ring = isLocal ? scene.add.circle(0, 0, R + 6).setStrokeStyle(2, color, 0.45) : null;
-    const barrel = scene.add.rectangle(R - 4, 0, 16, 7, 0xdfe6f5).setOrigin(0, 0.5).setStrokeStyle(1.5, 0x0a0f1c, 0.9);
+    const barrel = scene.add
+      .rectangle(R - 4, 0, 16, 7, 0xdfe6f5)
+      .setOrigin(0, 0.5)
+      .setStrokeStyle(1.5, 0x0a0f1c, 0.9);
     this.gun = scene.add.container(0, 0, [barrel]);
     this.disc = scene.add.circle(0, 0, R, color).setStrokeStyle(OUTLINE.width, OUTLINE.color, 0.9);
     const shine = scene.add.circle(-4, -5, 5, 0xffffff, 0.28);

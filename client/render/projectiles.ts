@@ -71,7 +71,13 @@ export class ProjectileLayer {
     const dirX = Math.cos(shot.aimRad);
     const dirY = Math.sin(shot.aimRad);
     this.flights.set(id, {
-      body: { x: shot.x, y: shot.y, vxPxPerS: dirX * PROJECTILE_SPEED_PX_PER_S, vyPxPerS: dirY * PROJECTILE_SPEED_PX_PER_S, lifeMs: PROJECTILE_LIFETIME_MS },
+      body: {
+        x: shot.x,
+        y: shot.y,
+        vxPxPerS: dirX * PROJECTILE_SPEED_PX_PER_S,
+        vyPxPerS: dirY * PROJECTILE_SPEED_PX_PER_S,
+        lifeMs: PROJECTILE_LIFETIME_MS,
+      },
       dirX,
       dirY,
       color: shot.color,
@@ -112,7 +118,14 @@ export class ProjectileLayer {
     for (const shot of own) {
       const landedPx = Math.hypot(shot.body.x - shot.muzzle.x, shot.body.y - shot.muzzle.y);
       const flownPx = Math.min(landedPx, ((now - shot.firedAtMs) / 1000) * PROJECTILE_SPEED_PX_PER_S);
-      this.drawShot(shot.muzzle.x + shot.dirX * flownPx, shot.muzzle.y + shot.dirY * flownPx, shot.dirX, shot.dirY, flownPx, COLORS.local);
+      this.drawShot(
+        shot.muzzle.x + shot.dirX * flownPx,
+        shot.muzzle.y + shot.dirY * flownPx,
+        shot.dirX,
+        shot.dirY,
+        flownPx,
+        COLORS.local,
+      );
     }
     while (this.markers.length > 0 && now - this.markers[0]!.at > HIT_MARKER_MS) this.markers.shift();
     for (const m of this.markers) {

@@ -8,7 +8,16 @@ import { Callbacks } from '@colyseus/sdk';
 import Phaser from 'phaser';
 import { RESPAWN_DELAY_MS, TICK_RATE_HZ } from '../../shared/constants.ts';
 import { ARENA_MAP } from '../../shared/map.ts';
-import { ClientMessage, parseHit, ServerMessage, type ChatBroadcast, type KillEvent, type Notice, type RoundOverEvent, type ScoreRow } from '../../shared/messages.ts';
+import {
+  ClientMessage,
+  parseHit,
+  ServerMessage,
+  type ChatBroadcast,
+  type KillEvent,
+  type Notice,
+  type RoundOverEvent,
+  type ScoreRow,
+} from '../../shared/messages.ts';
 import type { HitTarget } from '../../shared/sim.ts';
 import { RoundPhase, type Player, type Projectile } from '../../shared/state.ts';
 import { Controls } from '../input/controls.ts';
@@ -111,7 +120,12 @@ export class GameScene extends Phaser.Scene {
   create(): void {
     const cam = this.cameras.main;
     cam.setBackgroundColor(COLORS.background);
-    cam.setBounds(-CAMERA_MARGIN_PX, -CAMERA_MARGIN_PX, ARENA_MAP.widthPx + 2 * CAMERA_MARGIN_PX, ARENA_MAP.heightPx + 2 * CAMERA_MARGIN_PX);
+    cam.setBounds(
+      -CAMERA_MARGIN_PX,
+      -CAMERA_MARGIN_PX,
+      ARENA_MAP.widthPx + 2 * CAMERA_MARGIN_PX,
+      ARENA_MAP.heightPx + 2 * CAMERA_MARGIN_PX,
+    );
     cam.centerOn(ARENA_MAP.widthPx / 2, ARENA_MAP.heightPx / 2);
     this.fitZoom();
     this.scale.on(Phaser.Scale.Events.RESIZE, this.fitZoom, this);
@@ -192,16 +206,31 @@ export class GameScene extends Phaser.Scene {
     this.death = new DeathOverlay();
     this.reconnect = new ReconnectOverlay(RECONNECT_GRACE_S);
     this.scoreboard = new ScoreboardOverlay();
-    const leave = el('button', { class: 'btn small leave', text: 'Leave', attrs: { type: 'button' }, on: { click: () => void this.leave() } });
+    const leave = el('button', {
+      class: 'btn small leave',
+      text: 'Leave',
+      attrs: { type: 'button' },
+      on: { click: () => void this.leave() },
+    });
     const invite = this.inviteCode === undefined ? null : new InviteBox(this.inviteCode, window.location.origin).root;
-    const root = el('div', { class: 'game-ui' }, [this.hud.root, this.chat.root, this.death.root, this.scoreboard.root, this.reconnect.root, invite, leave]);
+    const root = el('div', { class: 'game-ui' }, [
+      this.hud.root,
+      this.chat.root,
+      this.death.root,
+      this.scoreboard.root,
+      this.reconnect.root,
+      invite,
+      leave,
+    ]);
     uiRoot().append(root);
     this.cleanups.push(() => {
       this.chat.destroy();
       root.remove();
     });
     this.chat.addSystem(
-      this.movedFrom ? `The match moved to another server (room ${this.room.roomId}); play on.` : `Joined room ${this.room.roomId} as ${this.name}.`,
+      this.movedFrom
+        ? `The match moved to another server (room ${this.room.roomId}); play on.`
+        : `Joined room ${this.room.roomId} as ${this.name}.`,
     );
   }
 
@@ -273,7 +302,9 @@ export class GameScene extends Phaser.Scene {
           this.respawnInMs = event.respawnInMs;
         }
       }),
-      room.onMessage(ServerMessage.Chat, (message: ChatBroadcast) => this.chat.addChat(message, colorOf(message.fromId))),
+      room.onMessage(ServerMessage.Chat, (message: ChatBroadcast) =>
+        this.chat.addChat(message, colorOf(message.fromId)),
+      ),
       room.onMessage(ServerMessage.Notice, (notice: Notice) => this.chat.addNotice(notice.message)),
       room.onMessage(ServerMessage.Hit, (payload: unknown) => this.onHit(payload)),
       room.onMessage(ServerMessage.RoundOver, (event: RoundOverEvent) => {
@@ -318,7 +349,12 @@ export class GameScene extends Phaser.Scene {
         // A draining or rebalanced server moves the match: carry on in the new room, same player, same score.
         moved: (next) => {
           this.leaving = true;
-          const data: GameSceneData = { room: next, name: this.name, movedFrom: room.roomId, ...(this.inviteCode === undefined ? {} : { inviteCode: this.inviteCode }) };
+          const data: GameSceneData = {
+            room: next,
+            name: this.name,
+            movedFrom: room.roomId,
+            ...(this.inviteCode === undefined ? {} : { inviteCode: this.inviteCode }),
+          };
           this.scene.restart(data);
         },
         closing: (event) => {
@@ -379,7 +415,9 @@ export class GameScene extends Phaser.Scene {
   /** Scores straight from the state, for a player who joined during the scoreboard. */
   private liveScores(): ScoreRow[] {
     const rows: ScoreRow[] = [];
-    this.room.state.players?.forEach((p, sessionId) => rows.push({ sessionId, name: p.name, kills: p.kills, deaths: p.deaths, score: p.score }));
+    this.room.state.players?.forEach((p, sessionId) =>
+      rows.push({ sessionId, name: p.name, kills: p.kills, deaths: p.deaths, score: p.score }),
+    );
     return rows.sort((a, b) => b.score - a.score || a.deaths - b.deaths || a.name.localeCompare(b.name));
   }
 

@@ -54,7 +54,8 @@ export class LobbyScene extends Phaser.Scene {
       this.storedName(),
       {
         quickPlay: (name) => void this.join(name, async () => ({ room: await this.connection.quickPlay(name) })),
-        join: (roomId, name) => void this.join(name, async () => ({ room: await this.connection.joinRoom(roomId, name) })),
+        join: (roomId, name) =>
+          void this.join(name, async () => ({ room: await this.connection.joinRoom(roomId, name) })),
         createPrivate: (name) => void this.join(name, () => createPrivateRoom(this.connection, name)),
         joinInvite: (code, name) => void this.join(name, () => joinInvite(this.connection, code, name)),
         chat: (name, text) => void this.feed?.chat(name, text),
@@ -80,8 +81,9 @@ export class LobbyScene extends Phaser.Scene {
     this.time.addEvent({ delay: 1000, loop: true, callback: () => view.refreshTimes(Date.now()) });
 
     setLobbyProbe({
-      rooms: () => (this.feed?.rooms ?? []).map((r) => ({ roomId: r.roomId, clients: r.clients, maxClients: r.maxClients })),
-      error: () => (view.root.querySelector('.lobby-error')?.textContent ?? ''),
+      rooms: () =>
+        (this.feed?.rooms ?? []).map((r) => ({ roomId: r.roomId, clients: r.clients, maxClients: r.maxClients })),
+      error: () => view.root.querySelector('.lobby-error')?.textContent ?? '',
     });
     this.events.once(Phaser.Scenes.Events.SHUTDOWN, this.teardown, this);
   }
@@ -89,7 +91,10 @@ export class LobbyScene extends Phaser.Scene {
   override update(time: number): void {
     // A slow drift over the map so the lobby does not look frozen.
     const cam = this.cameras.main;
-    cam.centerOn(ARENA_MAP.widthPx / 2 + Math.cos(time * PAN_RATE) * 120, ARENA_MAP.heightPx / 2 + Math.sin(time * PAN_RATE * 1.3) * 70);
+    cam.centerOn(
+      ARENA_MAP.widthPx / 2 + Math.cos(time * PAN_RATE) * 120,
+      ARENA_MAP.heightPx / 2 + Math.sin(time * PAN_RATE * 1.3) * 70,
+    );
   }
 
   /** Join through `attempt`; a private room's code (when it gives one) goes on to the game's invite box. */
@@ -113,7 +118,11 @@ export class LobbyScene extends Phaser.Scene {
         return;
       }
       this.rememberName(parsed.value.name);
-      const data: GameSceneData = { room, name: parsed.value.name, ...(code === undefined ? {} : { inviteCode: code }) };
+      const data: GameSceneData = {
+        room,
+        name: parsed.value.name,
+        ...(code === undefined ? {} : { inviteCode: code }),
+      };
       this.scene.start(SceneKeys.Game, data);
     } catch (error) {
       log.warn('join failed', { error: String(error) });
@@ -122,7 +131,8 @@ export class LobbyScene extends Phaser.Scene {
       view.setBusy(false);
       if (error instanceof InviteFailed) {
         // A dead link should not greet the next visit to the page again.
-        if (inviteCodeFromHash(window.location.hash) !== undefined) window.history.replaceState(null, '', window.location.pathname + window.location.search);
+        if (inviteCodeFromHash(window.location.hash) !== undefined)
+          window.history.replaceState(null, '', window.location.pathname + window.location.search);
         view.dropInvite(error.message);
       } else {
         view.showError(describeJoinError(error, this.connection.serverUrl));

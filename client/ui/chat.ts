@@ -42,7 +42,13 @@ export class ChatBox {
     this.log = el('div', { class: 'chat-log', attrs: { 'aria-live': 'polite' } });
     this.input = el('input', {
       class: 'chat-input',
-      attrs: { type: 'text', maxlength: String(CHAT_MAX_LENGTH * 2), placeholder: options.placeholder, 'aria-label': 'Chat message', autocomplete: 'off' },
+      attrs: {
+        type: 'text',
+        maxlength: String(CHAT_MAX_LENGTH * 2),
+        placeholder: options.placeholder,
+        'aria-label': 'Chat message',
+        autocomplete: 'off',
+      },
       on: {
         keydown: (event) => this.onInputKey(event),
         focus: () => {

@@ -14,7 +14,11 @@ export interface ElOptions {
 }
 
 /** Create an element with classes, text, attributes, listeners and children. */
-export function el<K extends keyof HTMLElementTagNameMap>(tag: K, options: ElOptions = {}, children: Child[] = []): HTMLElementTagNameMap[K] {
+export function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  options: ElOptions = {},
+  children: Child[] = [],
+): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
   if (options.class) node.className = options.class;
   if (options.text !== undefined) node.textContent = options.text;
@@ -44,5 +48,9 @@ export function formatClock(totalSeconds: number): string {
 
 /** True when keyboard focus is in a text field, so game keys must not act. */
 export function isTyping(target: EventTarget | null = document.activeElement): boolean {
-  return target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement || (target instanceof HTMLElement && target.isContentEditable);
+  return (
+    target instanceof HTMLInputElement ||
+    target instanceof HTMLTextAreaElement ||
+    (target instanceof HTMLElement && target.isContentEditable)
+  );
 }

@@ -53,7 +53,10 @@ export class Hud {
     ]);
     const round = el('div', { class: 'card hud-round' }, [this.roundEl, this.clockEl]);
     const net = el('div', { class: 'card hud-net' }, [this.pingEl, this.roomEl]);
-    const hint = el('div', { class: 'hint', text: 'WASD / arrows move · mouse aims · click or Space fires · Enter chats' });
+    const hint = el('div', {
+      class: 'hint',
+      text: 'WASD / arrows move · mouse aims · click or Space fires · Enter chats',
+    });
     this.root = el('div', { class: 'hud' }, [me, round, net, this.feed, hint]);
   }
 
@@ -71,7 +74,11 @@ export class Hud {
     this.set('round', this.roundEl, scoreboard ? `Round ${m.round} over · next in` : `Round ${m.round}`);
     this.set('clock', this.clockEl, formatClock(m.secondsLeft));
     this.clockEl.classList.toggle('urgent', !scoreboard && m.secondsLeft <= 10);
-    this.set('ping', this.pingEl, m.pingMs === null ? 'ping …' : m.pingMs < 1 ? 'ping <1 ms' : `ping ${Math.round(m.pingMs)} ms`);
+    this.set(
+      'ping',
+      this.pingEl,
+      m.pingMs === null ? 'ping …' : m.pingMs < 1 ? 'ping <1 ms' : `ping ${Math.round(m.pingMs)} ms`,
+    );
     if (this.changed('pingClass', pingClass(m.pingMs))) this.pingEl.dataset.quality = pingClass(m.pingMs);
     this.set('room', this.roomEl, `${m.players} player${m.players === 1 ? '' : 's'} · room ${m.roomId}`);
   }
@@ -83,7 +90,11 @@ export class Hud {
     const victim = el('span', { class: 'who', text: event.victimName });
     victim.style.color = colorOf(event.victimId);
     const mine = event.killerId === localId || event.victimId === localId;
-    const line = el('div', { class: mine ? 'kill mine' : 'kill' }, [killer, el('span', { class: 'icon', text: ' ⟶ ' }), victim]);
+    const line = el('div', { class: mine ? 'kill mine' : 'kill' }, [
+      killer,
+      el('span', { class: 'icon', text: ' ⟶ ' }),
+      victim,
+    ]);
     this.feed.prepend(line);
     while (this.feed.childElementCount > KILL_FEED_MAX) this.feed.lastElementChild?.remove();
     window.setTimeout(() => line.remove(), KILL_FEED_TTL_MS);

@@ -12,7 +12,10 @@ export class InviteBox {
   /** `pageOrigin`: where the page is served (the link opens the same client). */
   constructor(code: string, pageOrigin: string) {
     const link = inviteLink(pageOrigin, code);
-    const field = el('input', { class: 'invite-link', attrs: { type: 'text', readonly: '', value: link, 'aria-label': 'Invite link', 'data-code': code } });
+    const field = el('input', {
+      class: 'invite-link',
+      attrs: { type: 'text', readonly: '', value: link, 'aria-label': 'Invite link', 'data-code': code },
+    });
     field.value = link;
     const copy = el('button', {
       class: 'btn small',

@@ -29,13 +29,21 @@ export class LobbyView {
   private readonly playButton: HTMLButtonElement;
   private readonly privateButton: HTMLButtonElement;
   private readonly inviteButton: HTMLButtonElement;
-  private readonly inviteBanner = el('div', { class: 'invite-banner hidden', attrs: { 'data-testid': 'invite-banner' } });
+  private readonly inviteBanner = el('div', {
+    class: 'invite-banner hidden',
+    attrs: { 'data-testid': 'invite-banner' },
+  });
   /** The invite this page was opened with, until it is used up or fails. */
   private inviteCode: string | undefined;
-  private readonly errorEl = el('div', { class: 'lobby-error', attrs: { role: 'alert', 'data-testid': 'lobby-error' } });
+  private readonly errorEl = el('div', {
+    class: 'lobby-error',
+    attrs: { role: 'alert', 'data-testid': 'lobby-error' },
+  });
   private readonly statusEl = el('div', { class: 'lobby-status' });
   private readonly list = el('tbody');
-  private readonly emptyRow = el('tr', { class: 'empty' }, [el('td', { attrs: { colspan: '5' }, text: 'No rooms yet — Quick Play opens one.' })]);
+  private readonly emptyRow = el('tr', { class: 'empty' }, [
+    el('td', { attrs: { colspan: '5' }, text: 'No rooms yet — Quick Play opens one.' }),
+  ]);
   private rooms: readonly ArenaListing[] = [];
   private busy = false;
 
@@ -47,7 +55,14 @@ export class LobbyView {
   ) {
     this.nameInput = el('input', {
       class: 'name-input',
-      attrs: { type: 'text', placeholder: 'Your name', maxlength: String(NAME_MAX_LENGTH * 2), 'aria-label': 'Player name', autocomplete: 'nickname', spellcheck: 'false' },
+      attrs: {
+        type: 'text',
+        placeholder: 'Your name',
+        maxlength: String(NAME_MAX_LENGTH * 2),
+        'aria-label': 'Player name',
+        autocomplete: 'nickname',
+        spellcheck: 'false',
+      },
       on: {
         input: () => this.showError(null),
         keydown: (event) => {
@@ -56,7 +71,12 @@ export class LobbyView {
       },
     });
     this.nameInput.value = initialName;
-    this.playButton = el('button', { class: 'btn primary', text: 'Quick Play', attrs: { type: 'button' }, on: { click: () => this.events.quickPlay(this.name) } });
+    this.playButton = el('button', {
+      class: 'btn primary',
+      text: 'Quick Play',
+      attrs: { type: 'button' },
+      on: { click: () => this.events.quickPlay(this.name) },
+    });
     this.privateButton = el('button', {
       class: 'btn private-room',
       text: 'Create private room',
@@ -69,7 +89,10 @@ export class LobbyView {
       attrs: { type: 'button' },
       on: { click: () => this.inviteCode !== undefined && this.events.joinInvite(this.inviteCode, this.name) },
     });
-    this.inviteBanner.append(el('span', { text: "You're invited to a private room. Enter your name and join." }), this.inviteButton);
+    this.inviteBanner.append(
+      el('span', { text: "You're invited to a private room. Enter your name and join." }),
+      this.inviteButton,
+    );
     this.inviteCode = inviteCode;
     this.inviteBanner.classList.toggle('hidden', inviteCode === undefined);
 
@@ -81,7 +104,13 @@ export class LobbyView {
     });
 
     const table = el('table', { class: 'rooms' }, [
-      el('thead', {}, [el('tr', {}, ['Room', 'Players', 'Round', 'Time left', ''].map((h) => el('th', { text: h })))]),
+      el('thead', {}, [
+        el(
+          'tr',
+          {},
+          ['Room', 'Players', 'Round', 'Time left', ''].map((h) => el('th', { text: h })),
+        ),
+      ]),
       this.list,
     ]);
     this.list.append(this.emptyRow);
@@ -166,7 +195,11 @@ export class LobbyView {
   private row(room: ArenaListing): HTMLTableRowElement {
     const full = room.maxClients > 0 && room.clients >= room.maxClients;
     const meta = room.metadata;
-    const phase = meta ? (meta.phase === RoundPhase.Scoreboard ? `${meta.round} · scores` : `${meta.round} · playing`) : '—';
+    const phase = meta
+      ? meta.phase === RoundPhase.Scoreboard
+        ? `${meta.round} · scores`
+        : `${meta.round} · playing`
+      : '—';
     const fill = el('div', { class: 'fill' });
     fill.style.width = `${room.maxClients ? Math.min(100, (room.clients / room.maxClients) * 100) : 0}%`;
     const join = el('button', {

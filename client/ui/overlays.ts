@@ -84,7 +84,13 @@ export class ScoreboardOverlay {
 
   constructor() {
     const table = el('table', { class: 'scores' }, [
-      el('thead', {}, [el('tr', {}, ['#', 'Player', 'Score', 'Kills', 'Deaths'].map((h) => el('th', { text: h })))]),
+      el('thead', {}, [
+        el(
+          'tr',
+          {},
+          ['#', 'Player', 'Score', 'Kills', 'Deaths'].map((h) => el('th', { text: h })),
+        ),
+      ]),
       this.body,
     ]);
     this.root = el('div', { class: 'overlay scoreboard hidden' }, [this.title, table, this.footer]);

@@ -80,7 +80,8 @@ class UnlistingRedisDriver extends RedisDriver {
   /** Matchmaking's "a room with space" query, answered locality first (placement.ts). */
   override async findOne(conditions: Partial<IRoomCache>, sortOptions?: SortOptions): Promise<IRoomCache> {
     const name = conditions.name;
-    if (conditions.roomId !== undefined || name === undefined || LOCAL_ROOMS.has(name) || !this.choose) return super.findOne(conditions, sortOptions);
+    if (conditions.roomId !== undefined || name === undefined || LOCAL_ROOMS.has(name) || !this.choose)
+      return super.findOne(conditions, sortOptions);
     const rooms = await this.query(conditions, sortOptions);
     return (await this.choose(rooms)) as IRoomCache;
   }
@@ -121,7 +122,10 @@ export class Cluster {
   /** Check Redis answers (a clear error naming the URL otherwise), then build the cluster parts. */
   static async connect(config: ClusterConfig, log: Logger): Promise<Cluster> {
     await assertRedisReachable(config.redisUrl);
-    log.info('cluster mode: matchmaking over Redis', { redis: redactRedisUrl(config.redisUrl), forwardMode: config.forwardMode });
+    log.info('cluster mode: matchmaking over Redis', {
+      redis: redactRedisUrl(config.redisUrl),
+      forwardMode: config.forwardMode,
+    });
     return new Cluster(config, log);
   }
 
@@ -144,7 +148,9 @@ export class Cluster {
     const caps = new Map(live.map((i) => [i.processId, i.maxRooms]));
     const full = (s: { processId: string; roomCount: number }): boolean =>
       s.processId === self ? this.config.rooms.full : s.roomCount >= (caps.get(s.processId) ?? Infinity) + 1;
-    const eligible = new Set(live.filter((i) => !i.draining && !(handoff && i.processId === self)).map((i) => i.processId));
+    const eligible = new Set(
+      live.filter((i) => !i.draining && !(handoff && i.processId === self)).map((i) => i.processId),
+    );
     const candidates = stats.filter((s) => eligible.has(s.processId) && !full(s));
     if (candidates.length === 0) {
       if (handoff) throw new ServerError(ErrorCode.MATCHMAKE_UNHANDLED, 'no other live instance to hand the room to');
@@ -153,8 +159,20 @@ export class Cluster {
     }
     // Locality first: the room opens where the player's socket is, unless this instance is clearly the most loaded.
     const own = candidates.find((s) => s.processId === self);
-    if (!handoff && own && !isClearlyMostLoaded(own.ccu, candidates.map((s) => s.ccu), this.config.roomSize)) return self;
-    candidates.sort((a, b) => a.ccu - b.ccu || a.roomCount - b.roomCount || (a.processId === self ? -1 : b.processId === self ? 1 : 0));
+    if (
+      !handoff &&
+      own &&
+      !isClearlyMostLoaded(
+        own.ccu,
+        candidates.map((s) => s.ccu),
+        this.config.roomSize,
+      )
+    )
+      return self;
+    candidates.sort(
+      (a, b) =>
+        a.ccu - b.ccu || a.roomCount - b.roomCount || (a.processId === self ? -1 : b.processId === self ? 1 : 0),
+    );
     return candidates[0]!.processId;
   };
 
@@ -168,7 +186,9 @@ export class Cluster {
     this.handleLocally = (req, socket, head) => {
       wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
     };
-    transport.attachToServer(httpServer, { filter: (req) => !DirectCarrier.isPeerUpgrade(req) && (this.forwarder?.isLocal(req) ?? true) });
+    transport.attachToServer(httpServer, {
+      filter: (req) => !DirectCarrier.isPeerUpgrade(req) && (this.forwarder?.isLocal(req) ?? true),
+    });
     httpServer.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
       if (DirectCarrier.isPeerUpgrade(req)) {
         if (this.carrier instanceof DirectCarrier) this.carrier.acceptUpgrade(req, socket, head);
@@ -202,14 +222,29 @@ export class Cluster {
     await matchMaker.onReady;
     const processId = matchMaker.processId;
     const address = this.config.advertiseAddress ?? `${defaultHostAddress()}:${this.config.port}`;
-    const registry = new InstanceRegistry(this.pub, { processId, address, port: this.config.port, startedAtEpochMs: this.startedAtEpochMs, draining: false, maxRooms: this.config.rooms.max }, this.log);
+    const registry = new InstanceRegistry(
+      this.pub,
+      {
+        processId,
+        address,
+        port: this.config.port,
+        startedAtEpochMs: this.startedAtEpochMs,
+        draining: false,
+        maxRooms: this.config.rooms.max,
+      },
+      this.log,
+    );
     this.registry = registry;
     let carrier: Carrier;
     if (this.config.forwardMode === 'redis' && this.config.edgeRedisClusterUrl) {
       const url = new URL(this.config.edgeRedisClusterUrl);
       const shards = new RedisCluster([{ host: url.hostname, port: Number(url.port || 6379) }], {
         shardedSubscribers: true,
-        redisOptions: { ...REDIS_OPTIONS, ...(url.password ? { password: decodeURIComponent(url.password) } : {}), ...(url.protocol === 'rediss:' ? { tls: {} } : {}) },
+        redisOptions: {
+          ...REDIS_OPTIONS,
+          ...(url.password ? { password: decodeURIComponent(url.password) } : {}),
+          ...(url.protocol === 'rediss:' ? { tls: {} } : {}),
+        },
         clusterRetryStrategy: retryStrategy,
       });
       shards.on('error', (error: Error) => this.log.warn('edge Redis Cluster error', { error: error.message }));
@@ -237,8 +272,19 @@ export class Cluster {
       const eligible = new Set(live.filter((i) => !i.draining).map((i) => i.processId));
       const ccus = stats.filter((s) => eligible.has(s.processId));
       const own = ccus.find((s) => s.processId === processId);
-      const clearlyMostLoaded = !own || !eligible.has(processId) || isClearlyMostLoaded(own.ccu, ccus.map((s) => s.ccu), this.config.roomSize);
-      return chooseRoom(rooms.filter((room) => eligible.has(room.processId)), processId, clearlyMostLoaded) as IRoomCache | undefined;
+      const clearlyMostLoaded =
+        !own ||
+        !eligible.has(processId) ||
+        isClearlyMostLoaded(
+          own.ccu,
+          ccus.map((s) => s.ccu),
+          this.config.roomSize,
+        );
+      return chooseRoom(
+        rooms.filter((room) => eligible.has(room.processId)),
+        processId,
+        clearlyMostLoaded,
+      ) as IRoomCache | undefined;
     };
     const edge = new EdgeNode(carrier, this.log, { maxFrameBytes: this.config.maxFrameBytes });
     this.edge = edge;
@@ -275,7 +321,12 @@ export class Cluster {
       this.forwarder = new RoomForwarder(registry, carrier, edge, this.handleLocally, this.log);
     }
     await registry.start();
-    restoreAfterRedisOutages(this.pub, this.presence, { beat: () => registry.beat(), localRoomIds: () => this.localRoomIds() }, this.log);
+    restoreAfterRedisOutages(
+      this.pub,
+      this.presence,
+      { beat: () => registry.beat(), localRoomIds: () => this.localRoomIds() },
+      this.log,
+    );
     this.log.info('joined cluster', { processId, address, forwardMode: this.config.forwardMode });
   }
 

@@ -60,7 +60,9 @@ export class RoomForwarder {
       // which the SDK retries on. Not an HTTP error: Node's WebSocket reports a
       // failed handshake without a close event, which stalls the SDK's retries,
       // and a reset socket makes a load balancer mark this instance broken.
-      tryAgainLater.handleUpgrade(req, socket, head, (ws) => ws.close(CloseCode.MAY_TRY_RECONNECT, 'cluster store unavailable; retry'));
+      tryAgainLater.handleUpgrade(req, socket, head, (ws) =>
+        ws.close(CloseCode.MAY_TRY_RECONNECT, 'cluster store unavailable; retry'),
+      );
       this.edge.stats.failed += 1;
       return;
     }

@@ -51,7 +51,11 @@ const fullest = (a: RoomListing, b: RoomListing): number =>
  * The room a player who reached `self` should join, among `available` rooms
  * (unlocked, public, of the wanted name), or undefined to open a new one.
  */
-export function chooseRoom(available: readonly RoomListing[], self: string, selfClearlyMostLoaded: boolean): RoomListing | undefined {
+export function chooseRoom(
+  available: readonly RoomListing[],
+  self: string,
+  selfClearlyMostLoaded: boolean,
+): RoomListing | undefined {
   const open = available.filter((room) => room.clients < room.maxClients);
   const local = open.filter((room) => room.processId === self).sort(fullest);
   if (local[0]) return local[0];

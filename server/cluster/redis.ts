@@ -39,12 +39,19 @@ export const REDIS_OPTIONS: RedisOptions = {
  * (redacted) URL. Used at start so a bad `REDIS_URL` stops the process clearly.
  */
 export async function assertRedisReachable(url: string, timeoutMs = 5000): Promise<void> {
-  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: timeoutMs });
+  const client = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    connectTimeout: timeoutMs,
+  });
   client.on('error', () => undefined);
   try {
     await Promise.race([
       client.connect().then(() => client.ping()),
-      new Promise((_, reject) => setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs).unref()),
+      new Promise((_, reject) =>
+        setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs).unref(),
+      ),
     ]);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);

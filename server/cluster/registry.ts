@@ -87,7 +87,12 @@ export class InstanceRegistry {
   /** Stop beating and remove this instance's entry so peers forget it at once. */
   async stop(): Promise<void> {
     clearInterval(this.timer);
-    await this.redis.multi().del(keyOf(this.self.processId)).srem(MEMBERS_KEY, this.self.processId).exec().catch(() => undefined);
+    await this.redis
+      .multi()
+      .del(keyOf(this.self.processId))
+      .srem(MEMBERS_KEY, this.self.processId)
+      .exec()
+      .catch(() => undefined);
   }
 
   /** True while the Redis connection is up. */
@@ -202,7 +207,9 @@ export class InstanceRegistry {
       if (won !== 'OK') continue;
       this.log.warn('instance stopped answering; removing its rooms', { deadProcessId: dead });
       for (const handler of this.deadListeners) {
-        await handler(dead).catch((error: unknown) => this.log.error('dead-instance clean-up step failed', { deadProcessId: dead, error }));
+        await handler(dead).catch((error: unknown) =>
+          this.log.error('dead-instance clean-up step failed', { deadProcessId: dead, error }),
+        );
       }
       await this.redis.srem(MEMBERS_KEY, dead);
       this.cache.delete(dead);

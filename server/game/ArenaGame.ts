@@ -8,7 +8,14 @@ import { FIRE_COOLDOWN_MS, PLAYER_MAX_HP, PROJECTILE_DAMAGE_HP, SCORE_PER_KILL }
 import type { InputFrame } from '../../shared/input.ts';
 import type { ArenaMap, Point } from '../../shared/map.ts';
 import type { HitEvent, KillEvent, RoundOverEvent, ScoreRow } from '../../shared/messages.ts';
-import { applyInput, fireProjectile, pickSpawnPoint, traceProjectile, type HitTarget, type ProjectileBody } from '../../shared/sim.ts';
+import {
+  applyInput,
+  fireProjectile,
+  pickSpawnPoint,
+  traceProjectile,
+  type HitTarget,
+  type ProjectileBody,
+} from '../../shared/sim.ts';
 import { ArenaState, Player, Projectile, RoundPhase } from '../../shared/state.ts';
 import { SNAPSHOT_VERSION, type GameSnapshot } from './snapshot.ts';
 
@@ -160,7 +167,8 @@ export class ArenaGame {
    * clock resumes where it stopped. Call on a fresh game, before any step.
    */
   restore(snapshot: GameSnapshot): void {
-    if (snapshot.mapId !== this.map.id) throw new Error(`snapshot is of map "${snapshot.mapId}", this room plays "${this.map.id}"`);
+    if (snapshot.mapId !== this.map.id)
+      throw new Error(`snapshot is of map "${snapshot.mapId}", this room plays "${this.map.id}"`);
     const ticks = (n: number): number => Math.ceil((n * this.rules.tickRateHz) / snapshot.tickRateHz);
     const tick = snapshot.tick;
     this.state.tick = tick;
@@ -267,7 +275,13 @@ export class ArenaGame {
       killer.kills += 1;
       killer.score += SCORE_PER_KILL;
     }
-    this.events.kill({ killerId: shooterId, killerName: killer?.name ?? '?', victimId, victimName: victim.name, respawnInMs: this.rules.respawnDelayMs });
+    this.events.kill({
+      killerId: shooterId,
+      killerName: killer?.name ?? '?',
+      victimId,
+      victimName: victim.name,
+      respawnInMs: this.rules.respawnDelayMs,
+    });
   }
 
   private livingPositions(except?: Player): Point[] {
@@ -317,7 +331,11 @@ export class ArenaGame {
     this.phaseTicksLeft = this.msToTicks(this.rules.scoreboardDurationMs);
     for (const id of [...this.projectiles.keys()]) this.removeProjectile(id);
     for (const p of this.state.players.values()) p.alive = false;
-    this.events.roundOver({ round: this.state.round.number, rows: this.scoreboard(), nextRoundInMs: this.rules.scoreboardDurationMs });
+    this.events.roundOver({
+      round: this.state.round.number,
+      rows: this.scoreboard(),
+      nextRoundInMs: this.rules.scoreboardDurationMs,
+    });
   }
 
   private startRound(): void {

@@ -46,14 +46,19 @@ export interface GameSnapshot {
   players: PlayerSnapshot[];
 }
 
-const isInt = (v: unknown, min: number, max: number): v is number => Number.isInteger(v) && (v as number) >= min && (v as number) <= max;
+const isInt = (v: unknown, min: number, max: number): v is number =>
+  Number.isInteger(v) && (v as number) >= min && (v as number) <= max;
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function parsePlayer(raw: unknown, index: number): Parsed<PlayerSnapshot> {
-  const bad = (field: string): Parsed<PlayerSnapshot> => ({ ok: false, error: `players[${index}].${field} is invalid` });
+  const bad = (field: string): Parsed<PlayerSnapshot> => ({
+    ok: false,
+    error: `players[${index}].${field} is invalid`,
+  });
   if (!isRecord(raw)) return { ok: false, error: `players[${index}] is not an object` };
-  if (typeof raw.sessionId !== 'string' || raw.sessionId.length === 0 || raw.sessionId.length > 64) return bad('sessionId');
+  if (typeof raw.sessionId !== 'string' || raw.sessionId.length === 0 || raw.sessionId.length > 64)
+    return bad('sessionId');
   if (typeof raw.name !== 'string' || raw.name.length > 64) return bad('name');
   for (const field of ['x', 'y', 'aimRad'] as const) if (!isNum(raw[field])) return bad(field);
   if (!isInt(raw.hp, 0, PLAYER_MAX_HP)) return bad('hp');
@@ -87,7 +92,8 @@ function parsePlayer(raw: unknown, index: number): Parsed<PlayerSnapshot> {
  * process boundary and may come from an older build.
  */
 export function parseGameSnapshot(json: string): Parsed<GameSnapshot> {
-  if (json.length > MAX_SNAPSHOT_BYTES) return { ok: false, error: `snapshot is ${json.length} bytes, over ${MAX_SNAPSHOT_BYTES}` };
+  if (json.length > MAX_SNAPSHOT_BYTES)
+    return { ok: false, error: `snapshot is ${json.length} bytes, over ${MAX_SNAPSHOT_BYTES}` };
   let raw: unknown;
   try {
     raw = JSON.parse(json);
@@ -95,12 +101,17 @@ export function parseGameSnapshot(json: string): Parsed<GameSnapshot> {
     return { ok: false, error: 'snapshot is not JSON' };
   }
   if (!isRecord(raw)) return { ok: false, error: 'snapshot is not an object' };
-  if (raw.version !== SNAPSHOT_VERSION) return { ok: false, error: `snapshot version ${String(raw.version)} is not ${SNAPSHOT_VERSION}` };
+  if (raw.version !== SNAPSHOT_VERSION)
+    return { ok: false, error: `snapshot version ${String(raw.version)} is not ${SNAPSHOT_VERSION}` };
   if (typeof raw.mapId !== 'string') return { ok: false, error: 'mapId is invalid' };
   if (!isInt(raw.tickRateHz, 1, 1000)) return { ok: false, error: 'tickRateHz is invalid' };
   if (!isInt(raw.tick, 0, 2 ** 32 - 1)) return { ok: false, error: 'tick is invalid' };
   const round = raw.round;
-  if (!isRecord(round) || !isInt(round.number, 1, 65_535) || (round.phase !== RoundPhase.Playing && round.phase !== RoundPhase.Scoreboard)) {
+  if (
+    !isRecord(round) ||
+    !isInt(round.number, 1, 65_535) ||
+    (round.phase !== RoundPhase.Playing && round.phase !== RoundPhase.Scoreboard)
+  ) {
     return { ok: false, error: 'round is invalid' };
   }
   if (!isInt(raw.phaseTicksLeft, 0, 100_000_000)) return { ok: false, error: 'phaseTicksLeft is invalid' };

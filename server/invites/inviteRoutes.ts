@@ -42,7 +42,12 @@ export function mountInviteRoutes(app: Application, options: InviteRouteOptions)
       res.status(201).json({ code, roomId: listing.roomId } satisfies InviteCreated);
     } catch (error) {
       log.warn('private room not created', { error });
-      res.status(503).set('retry-after', '5').json({ error: `no room could be made right now: ${error instanceof Error ? error.message : String(error)}` } satisfies HttpError);
+      res
+        .status(503)
+        .set('retry-after', '5')
+        .json({
+          error: `no room could be made right now: ${error instanceof Error ? error.message : String(error)}`,
+        } satisfies HttpError);
     }
   });
 
@@ -58,7 +63,10 @@ export function mountInviteRoutes(app: Application, options: InviteRouteOptions)
       return null;
     });
     if (roomId === null) {
-      res.status(503).set('retry-after', '5').json({ error: 'invites cannot be looked up right now; try again in a few seconds' } satisfies HttpError);
+      res
+        .status(503)
+        .set('retry-after', '5')
+        .json({ error: 'invites cannot be looked up right now; try again in a few seconds' } satisfies HttpError);
     } else if (roomId === undefined) {
       res.status(404).json({ error: 'this invite has expired: its room has closed' } satisfies HttpError);
     } else {
@@ -68,7 +76,13 @@ export function mountInviteRoutes(app: Application, options: InviteRouteOptions)
 }
 
 /** Count the request against its address; answer 429 with `Retry-After` and resolve false past the limit. */
-async function withinLimit(req: Request, res: Response, options: InviteRouteOptions, bucket: string, limit: number): Promise<boolean> {
+async function withinLimit(
+  req: Request,
+  res: Response,
+  options: InviteRouteOptions,
+  bucket: string,
+  limit: number,
+): Promise<boolean> {
   if (limit <= 0) return true;
   const address = clientAddressOf(req, options.trustProxyHops);
   // As for matchmaking: a bench or health check on this machine is not a client to limit.
@@ -78,6 +92,9 @@ async function withinLimit(req: Request, res: Response, options: InviteRouteOpti
   res
     .status(429)
     .set('retry-after', String(decision.retryAfterS))
-    .json({ error: `too many requests from your address; retry in ${decision.retryAfterS} s`, retryAfterS: decision.retryAfterS } satisfies HttpError);
+    .json({
+      error: `too many requests from your address; retry in ${decision.retryAfterS} s`,
+      retryAfterS: decision.retryAfterS,
+    } satisfies HttpError);
   return false;
 }

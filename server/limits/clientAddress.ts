@@ -24,7 +24,11 @@ const MAX_FORWARDED_CHARS = 2048;
  * `[...forwardedFor, remoteAddress]`. With fewer entries than that (a request
  * that did not come through every proxy), the left-most one.
  */
-export function resolveClientAddress(remoteAddress: string | undefined, forwardedFor: string | string[] | undefined, trustedHops: number): string {
+export function resolveClientAddress(
+  remoteAddress: string | undefined,
+  forwardedFor: string | string[] | undefined,
+  trustedHops: number,
+): string {
   const chain: string[] = [];
   if (trustedHops > 0 && forwardedFor !== undefined) {
     const joined = (Array.isArray(forwardedFor) ? forwardedFor.join(',') : forwardedFor).slice(-MAX_FORWARDED_CHARS);

@@ -88,7 +88,11 @@ export function guardConnections(server: http.Server, limits: ConnectionLimits, 
         const count = open.get(address) ?? 0;
         if (count >= limits.maxPerAddress) {
           log.debug('refused a WebSocket over the per-address cap', { address, cap: limits.maxPerAddress });
-          refuseUpgrade(socket, `too many open connections from your address (at most ${limits.maxPerAddress})`, CONNECTION_RETRY_AFTER_S);
+          refuseUpgrade(
+            socket,
+            `too many open connections from your address (at most ${limits.maxPerAddress})`,
+            CONNECTION_RETRY_AFTER_S,
+          );
           return;
         }
         open.set(address, count + 1);
@@ -111,7 +115,12 @@ export function guardConnections(server: http.Server, limits: ConnectionLimits, 
     void reconnects.limiter.take('reconnect', address, reconnects.limit).then((decision) => {
       if (socket.destroyed) return;
       if (decision.allowed) pass();
-      else refuseUpgrade(socket, `too many reconnections from your address; retry in ${decision.retryAfterS} s`, decision.retryAfterS);
+      else
+        refuseUpgrade(
+          socket,
+          `too many reconnections from your address; retry in ${decision.retryAfterS} s`,
+          decision.retryAfterS,
+        );
     });
   });
   return { perAddress: open };

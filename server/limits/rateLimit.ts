@@ -51,7 +51,10 @@ export class RateLimiter {
   /** Count one request of `key` in `bucket`; allowed while the window's count is at most `limit` (0: no limit). */
   async take(bucket: string, key: string, limit: number): Promise<RateDecision> {
     if (limit <= 0) return { allowed: true, retryAfterS: 0 };
-    const shared = this.redis && this.redis.status === 'ready' ? await this.takeShared(bucket, key).catch(() => undefined) : undefined;
+    const shared =
+      this.redis && this.redis.status === 'ready'
+        ? await this.takeShared(bucket, key).catch(() => undefined)
+        : undefined;
     const { count, msLeft } = shared ?? this.takeLocal(bucket, key);
     if (count <= limit) return { allowed: true, retryAfterS: 0 };
     return { allowed: false, retryAfterS: Math.max(1, Math.ceil(msLeft / 1000)) };
@@ -89,7 +92,9 @@ export class RateLimiter {
     let timer: NodeJS.Timeout | undefined;
     try {
       const reply = await Promise.race([
-        this.redis!.eval(TAKE_SCRIPT, 1, `arena:rate:${bucket}:${key}`, String(this.windowMs)) as Promise<[number, number]>,
+        this.redis!.eval(TAKE_SCRIPT, 1, `arena:rate:${bucket}:${key}`, String(this.windowMs)) as Promise<
+          [number, number]
+        >,
         new Promise<never>((_, reject) => {
           timer = setTimeout(() => reject(new Error('redis rate-limit call timed out')), REDIS_TIMEOUT_MS);
         }),

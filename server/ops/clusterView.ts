@@ -47,7 +47,10 @@ export interface ClusterSnapshot {
 function isFigures(value: unknown): value is InstanceFigures {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as Record<string, unknown>;
-  return typeof v.instance === 'string' && FIGURE_METRICS.every((m) => typeof v[m.key] === 'number' && Number.isFinite(v[m.key]));
+  return (
+    typeof v.instance === 'string' &&
+    FIGURE_METRICS.every((m) => typeof v[m.key] === 'number' && Number.isFinite(v[m.key]))
+  );
 }
 
 function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
@@ -97,7 +100,11 @@ export class ClusterView {
     this.publishing = true;
     const figures = this.latest;
     try {
-      await redis.multi().set(figuresKey(figures.instance), JSON.stringify(figures), 'PX', FIGURES_TTL_INTERVALS * this.intervalMs).sadd(SET_KEY, figures.instance).exec();
+      await redis
+        .multi()
+        .set(figuresKey(figures.instance), JSON.stringify(figures), 'PX', FIGURES_TTL_INTERVALS * this.intervalMs)
+        .sadd(SET_KEY, figures.instance)
+        .exec();
     } catch (error) {
       log.debug('cluster view: publish failed', { error: error instanceof Error ? error.message : String(error) });
     } finally {
@@ -170,8 +177,12 @@ export function renderClusterMetrics(snapshot: ClusterSnapshot, nowMs: number = 
     lines.push(`# HELP ${metric.name} ${metric.help}`, `# TYPE ${metric.name} ${metric.type}`);
     for (const f of snapshot.instances) lines.push(`${metric.name}${labels(f)} ${f[metric.key]}`);
   }
-  lines.push('# HELP arena_cluster_figures_age_seconds How old the instance figures are', '# TYPE arena_cluster_figures_age_seconds gauge');
-  for (const f of snapshot.instances) lines.push(`arena_cluster_figures_age_seconds${labels(f)} ${Math.max(0, (nowMs - f.sampledAtMs) / 1000)}`);
+  lines.push(
+    '# HELP arena_cluster_figures_age_seconds How old the instance figures are',
+    '# TYPE arena_cluster_figures_age_seconds gauge',
+  );
+  for (const f of snapshot.instances)
+    lines.push(`arena_cluster_figures_age_seconds${labels(f)} ${Math.max(0, (nowMs - f.sampledAtMs) / 1000)}`);
   return `${lines.join('\n')}\n`;
 }
 

@@ -41,18 +41,73 @@ export interface InstanceFigures {
 
 /** The figures' names, units and help text: rendering and tests iterate over this. */
 export const FIGURE_METRICS = [
-  { key: 'ccu', name: 'arena_cluster_ccu', type: 'gauge', help: 'Connected clients (and seats being taken) on the instance' },
+  {
+    key: 'ccu',
+    name: 'arena_cluster_ccu',
+    type: 'gauge',
+    help: 'Connected clients (and seats being taken) on the instance',
+  },
   { key: 'rooms', name: 'arena_cluster_rooms', type: 'gauge', help: 'Rooms open on the instance' },
-  { key: 'tickP99Seconds', name: 'arena_cluster_tick_p99_seconds', type: 'gauge', help: 'p99 of one arena simulation step over the last sampling interval' },
-  { key: 'tickBudgetSeconds', name: 'arena_cluster_tick_budget_seconds', type: 'gauge', help: 'Time one step may take at the instance tick rate (1 / TICK_RATE_HZ)' },
-  { key: 'eventLoopLagP99Seconds', name: 'arena_cluster_event_loop_lag_p99_seconds', type: 'gauge', help: 'p99 event-loop delay over the last sampling interval' },
-  { key: 'forwardedActive', name: 'arena_cluster_forwarded_connections_active', type: 'gauge', help: 'Room connections the instance carries to another instance now' },
-  { key: 'forwardedShare', name: 'arena_cluster_forwarded_share', type: 'gauge', help: 'Share (0-1) of room connections through the instance carried to another instance' },
-  { key: 'forwardedFailedTotal', name: 'arena_cluster_forwarded_connections_failed_total', type: 'counter', help: 'Room connections the instance could not forward' },
-  { key: 'heapUsedBytes', name: 'arena_cluster_heap_used_bytes', type: 'gauge', help: 'V8 heap in use on the instance' },
-  { key: 'heapLiveBytes', name: 'arena_cluster_heap_live_bytes', type: 'gauge', help: 'V8 heap in use after the last major GC on the instance (0 until one has run)' },
-  { key: 'uptimeSeconds', name: 'arena_cluster_uptime_seconds', type: 'gauge', help: 'Seconds since the instance process started' },
-] as const satisfies ReadonlyArray<{ key: keyof InstanceFigures; name: string; type: 'gauge' | 'counter'; help: string }>;
+  {
+    key: 'tickP99Seconds',
+    name: 'arena_cluster_tick_p99_seconds',
+    type: 'gauge',
+    help: 'p99 of one arena simulation step over the last sampling interval',
+  },
+  {
+    key: 'tickBudgetSeconds',
+    name: 'arena_cluster_tick_budget_seconds',
+    type: 'gauge',
+    help: 'Time one step may take at the instance tick rate (1 / TICK_RATE_HZ)',
+  },
+  {
+    key: 'eventLoopLagP99Seconds',
+    name: 'arena_cluster_event_loop_lag_p99_seconds',
+    type: 'gauge',
+    help: 'p99 event-loop delay over the last sampling interval',
+  },
+  {
+    key: 'forwardedActive',
+    name: 'arena_cluster_forwarded_connections_active',
+    type: 'gauge',
+    help: 'Room connections the instance carries to another instance now',
+  },
+  {
+    key: 'forwardedShare',
+    name: 'arena_cluster_forwarded_share',
+    type: 'gauge',
+    help: 'Share (0-1) of room connections through the instance carried to another instance',
+  },
+  {
+    key: 'forwardedFailedTotal',
+    name: 'arena_cluster_forwarded_connections_failed_total',
+    type: 'counter',
+    help: 'Room connections the instance could not forward',
+  },
+  {
+    key: 'heapUsedBytes',
+    name: 'arena_cluster_heap_used_bytes',
+    type: 'gauge',
+    help: 'V8 heap in use on the instance',
+  },
+  {
+    key: 'heapLiveBytes',
+    name: 'arena_cluster_heap_live_bytes',
+    type: 'gauge',
+    help: 'V8 heap in use after the last major GC on the instance (0 until one has run)',
+  },
+  {
+    key: 'uptimeSeconds',
+    name: 'arena_cluster_uptime_seconds',
+    type: 'gauge',
+    help: 'Seconds since the instance process started',
+  },
+] as const satisfies ReadonlyArray<{
+  key: keyof InstanceFigures;
+  name: string;
+  type: 'gauge' | 'counter';
+  help: string;
+}>;
 
 /**
  * The q-quantile of a cumulative histogram, interpolated linearly inside the
@@ -119,7 +174,10 @@ export class FigureSampler {
     const { metrics, forwardStats, tickRateHz } = this.options;
     const buckets = await cumulativeBuckets(metrics, 'arena_tick_duration_seconds');
     // Counts since the previous sample: the p99 of the last interval, not of the process lifetime.
-    const delta = buckets.map(([le, count], i): [number, number] => [le, count - (this.previousTickBuckets[i]?.[1] ?? 0)]);
+    const delta = buckets.map(([le, count], i): [number, number] => [
+      le,
+      count - (this.previousTickBuckets[i]?.[1] ?? 0),
+    ]);
     this.previousTickBuckets = buckets;
     const lagP99Ns = this.loopDelay.count > 0 ? this.loopDelay.percentile(99) : 0;
     this.loopDelay.reset();

@@ -42,8 +42,13 @@ export function mountMonitor(app: Application, token: string, log: Logger): void
     MONITOR_PATH,
     (req, res, next) => {
       if (adminAuthorized(req.get('authorization'), token)) return next();
-      requestLog(res, log).warn('monitor request refused: missing or wrong admin token', { path: req.originalUrl.slice(0, 100) });
-      res.status(401).set('WWW-Authenticate', 'Basic realm="arena admin", charset="UTF-8"').json({ error: 'the monitor needs the admin token (ADMIN_TOKEN)' });
+      requestLog(res, log).warn('monitor request refused: missing or wrong admin token', {
+        path: req.originalUrl.slice(0, 100),
+      });
+      res
+        .status(401)
+        .set('WWW-Authenticate', 'Basic realm="arena admin", charset="UTF-8"')
+        .json({ error: 'the monitor needs the admin token (ADMIN_TOKEN)' });
     },
     monitor(),
   );

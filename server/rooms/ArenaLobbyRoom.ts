@@ -11,7 +11,15 @@
  */
 import { LobbyRoom, ServerError, type AuthContext, type Client } from '@colyseus/core';
 import { CHAT_BURST, CHAT_REFILL_MS } from '../../shared/constants.ts';
-import { ArenaCloseCode, ClientMessage, parseChat, parseJoinOptions, ServerMessage, type ChatBroadcast, type Notice } from '../../shared/messages.ts';
+import {
+  ArenaCloseCode,
+  ClientMessage,
+  parseChat,
+  parseJoinOptions,
+  ServerMessage,
+  type ChatBroadcast,
+  type Notice,
+} from '../../shared/messages.ts';
 import { nameKey, uniqueName } from '../../shared/names.ts';
 import { ChatLimiter } from '../game/chatLimiter.ts';
 import { CLIENT_ADDRESS_HEADER, isLoopback } from '../limits/clientAddress.ts';
@@ -50,7 +58,11 @@ export class ArenaLobbyRoom extends LobbyRoom {
   /** Refuse a session past the per-address cap (the address the connection guard resolved). */
   override onAuth(_client: Client, _options: unknown, context: AuthContext): { address: string } {
     const address = context.headers.get(CLIENT_ADDRESS_HEADER) ?? context.ip ?? 'unknown';
-    if (this.maxSessionsPerAddress > 0 && !isLoopback(address) && (this.perAddress.get(address) ?? 0) >= this.maxSessionsPerAddress) {
+    if (
+      this.maxSessionsPerAddress > 0 &&
+      !isLoopback(address) &&
+      (this.perAddress.get(address) ?? 0) >= this.maxSessionsPerAddress
+    ) {
       throw new ServerError(429, `too many lobby sessions from your address (at most ${this.maxSessionsPerAddress})`);
     }
     return { address };
@@ -63,7 +75,10 @@ export class ArenaLobbyRoom extends LobbyRoom {
     this.perAddress.set(address, (this.perAddress.get(address) ?? 0) + 1);
     const parsed = parseJoinOptions(options);
     const taken = new Set([...this.names.values()].map(nameKey));
-    this.names.set(client.sessionId, uniqueName(parsed.ok ? parsed.value.name : 'guest', (key) => taken.has(key)));
+    this.names.set(
+      client.sessionId,
+      uniqueName(parsed.ok ? parsed.value.name : 'guest', (key) => taken.has(key)),
+    );
   }
 
   override onLeave(client: Client): void {
@@ -92,7 +107,11 @@ export class ArenaLobbyRoom extends LobbyRoom {
     if (!this.chat.tryTake(client.sessionId, this.clock.currentTime)) {
       return this.strike(client, { offence: 'chat_rate', detail: 'you are sending chat messages too fast' });
     }
-    const message: ChatBroadcast = { fromId: client.sessionId, name: this.names.get(client.sessionId) ?? 'guest', text: parsed.value.text };
+    const message: ChatBroadcast = {
+      fromId: client.sessionId,
+      name: this.names.get(client.sessionId) ?? 'guest',
+      text: parsed.value.text,
+    };
     void this.presence.publish(LOBBY_CHAT_CHANNEL, message);
   }
 

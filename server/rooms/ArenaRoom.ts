@@ -103,9 +103,11 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
   /** Validates the name at matchmaking, before a seat (or a room) is made for it. */
   static override async onAuth(_token: string, options: unknown): Promise<true> {
     // onCreate restores a handed-off match from `handoffKey`: only the server's own createRoom may pass one.
-    if (typeof options === 'object' && options !== null && 'handoffKey' in options) throw new ServerError(400, 'handoffKey is not a join option');
+    if (typeof options === 'object' && options !== null && 'handoffKey' in options)
+      throw new ServerError(400, 'handoffKey is not a join option');
     // Only `POST /invites` makes private rooms: a client naming a code could take over another room's.
-    if (typeof options === 'object' && options !== null && 'inviteCode' in options) throw new ServerError(400, 'inviteCode is not a join option');
+    if (typeof options === 'object' && options !== null && 'inviteCode' in options)
+      throw new ServerError(400, 'inviteCode is not a join option');
     const parsed = parseJoinOptions(options);
     if (!parsed.ok) throw new ServerError(400, parsed.error);
     return true;
@@ -178,7 +180,11 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
     if (options.inviteCode !== undefined) await this.openInvite(options.inviteCode);
     this.publishListing();
     this.directory?.add(this);
-    this.log.info('arena room created', { maxPlayers: this.maxClients, tickRateHz: options.tickRateHz, restored: this.arriving.size });
+    this.log.info('arena room created', {
+      maxPlayers: this.maxClients,
+      tickRateHz: options.tickRateHz,
+      restored: this.arriving.size,
+    });
   }
 
   /**
@@ -187,7 +193,8 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
    * to strangers) until they arrive or {@link HANDOFF_SEAT_HOLD_S} passes.
    */
   private async restoreFrom(key: unknown): Promise<void> {
-    if (typeof key !== 'string' || !key.startsWith(HANDOFF_KEY_PREFIX)) throw new ServerError(400, 'invalid hand-off key');
+    if (typeof key !== 'string' || !key.startsWith(HANDOFF_KEY_PREFIX))
+      throw new ServerError(400, 'invalid hand-off key');
     const stored: unknown = await this.presence.get(key);
     if (typeof stored !== 'string') throw new ServerError(404, 'hand-off snapshot not found or expired');
     const seats = parseSeatHashes(await this.presence.get(`${key}${HANDOFF_SEATS_SUFFIX}`));
@@ -199,7 +206,8 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
     for (const p of parsed.value.players) {
       // A player without a seat secret can never be claimed: its seat just expires.
       const hash = seats.get(p.sessionId);
-      if (hash === undefined) this.log.warn('handed-off player has no seat secret; seat will expire', { sessionId: p.sessionId });
+      if (hash === undefined)
+        this.log.warn('handed-off player has no seat secret; seat will expire', { sessionId: p.sessionId });
       this.arriving.set(p.sessionId, hash ?? '');
     }
     this.seatReservationTimeout = HANDOFF_SEAT_HOLD_S;
@@ -270,8 +278,14 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
     }
     if (!super.hasReservedSeat(sessionId, reconnectionToken)) return false;
     // Old unused reservations stop counting as taken (seats.ts): players who connected first may have filled the room.
-    const newcomer = hash === undefined && !SeatBook.isHeld(this.reservedSeats, sessionId) && this.clients.getById(sessionId) === undefined;
-    if (newcomer && this.seats.taken(this.clients.length, this.reservedSeats, Date.now(), sessionId) >= this.maxClients) {
+    const newcomer =
+      hash === undefined &&
+      !SeatBook.isHeld(this.reservedSeats, sessionId) &&
+      this.clients.getById(sessionId) === undefined;
+    if (
+      newcomer &&
+      this.seats.taken(this.clients.length, this.reservedSeats, Date.now(), sessionId) >= this.maxClients
+    ) {
       this.log.info('refused a seat: the room filled before its client connected', { sessionId });
       return false;
     }
@@ -361,7 +375,11 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
     // Colyseus cuts a flooding client off in the middle of dispatching its frame. The same
     // WITH_ERROR outside a dispatch is a stale socket replaced by the player's own reconnection.
     if (code === CloseCode.WITH_ERROR && this.frames.sender === client) {
-      this.log.warn('disconnected a flooding client', { sessionId: client.sessionId, closeCode: code, limitPerS: MAX_FRAMES_PER_SECOND });
+      this.log.warn('disconnected a flooding client', {
+        sessionId: client.sessionId,
+        closeCode: code,
+        limitPerS: MAX_FRAMES_PER_SECOND,
+      });
       return;
     }
     if (this.reconnectGraceS <= 0) return;
@@ -423,7 +441,8 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
   /** Inputs are made legal whatever they hold; one that needed it came from no honest controller. */
   private checkInput(frame: InputFrame): void {
     const sender = this.frames.sender;
-    if (!sanitizeInput(frame) && sender) this.strike(sender, { offence: 'bad_input', detail: 'input values out of range' });
+    if (!sanitizeInput(frame) && sender)
+      this.strike(sender, { offence: 'bad_input', detail: 'input values out of range' });
   }
 
   /** Tell the client what was wrong, and cut it off once it has run out of strikes. */
@@ -431,7 +450,12 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
     if (this.cutOff.has(client.sessionId)) return;
     this.notify(client, { code: offence, message: detail });
     if (!this.strikes.hit(client.sessionId, offence, this.clock.currentTime)) return;
-    this.log.warn('disconnecting a misbehaving client', { sessionId: client.sessionId, offence, detail, closeCode: ArenaCloseCode.Misbehaviour });
+    this.log.warn('disconnecting a misbehaving client', {
+      sessionId: client.sessionId,
+      offence,
+      detail,
+      closeCode: ArenaCloseCode.Misbehaviour,
+    });
     this.cutOff.add(client.sessionId);
     client.leave(ArenaCloseCode.Misbehaviour, closeReason(offence, detail));
   }

@@ -47,7 +47,8 @@ export function frameFault(frame: Uint8Array, state: ClientState): Fault | undef
   if (frame.byteLength === 0) return { offence: 'bad_frame', detail: 'empty frame' };
   const code = frame[0]! & PROTOCOL_CODE_MASK;
   if (!CLIENT_CODES.has(code)) return { offence: 'bad_frame', detail: `unknown protocol code ${code}` };
-  if (code === Protocol.JOIN_ROOM && state !== ClientState.JOINING) return { offence: 'bad_frame', detail: 'JOIN_ROOM after joining' };
+  if (code === Protocol.JOIN_ROOM && state !== ClientState.JOINING)
+    return { offence: 'bad_frame', detail: 'JOIN_ROOM after joining' };
   return undefined;
 }
 
@@ -92,9 +93,12 @@ export class FrameGuard {
    * not answer the close), so charge the culprit from the socket's error.
    */
   watch(client: Client): void {
-    const socket = client.ref as unknown as { once(event: 'error', listener: (error: Error & { code?: string }) => void): void } | undefined;
+    const socket = client.ref as unknown as
+      | { once(event: 'error', listener: (error: Error & { code?: string }) => void): void }
+      | undefined;
     socket?.once('error', (error) => {
-      if (error.code?.startsWith('WS_ERR_')) this.hooks.offend(client, { offence: 'bad_frame', detail: `invalid WebSocket frame (${error.code})` });
+      if (error.code?.startsWith('WS_ERR_'))
+        this.hooks.offend(client, { offence: 'bad_frame', detail: `invalid WebSocket frame (${error.code})` });
     });
   }
 
@@ -109,7 +113,10 @@ export class FrameGuard {
       else if (INPUT_CODES.has(code)) this.dispatchInput(client, frame, dispatch);
       else dispatch(client, frame);
     } catch (error) {
-      this.hooks.offend(client, { offence: 'bad_frame', detail: `frame failed to decode (${error instanceof Error ? error.message : String(error)})` });
+      this.hooks.offend(client, {
+        offence: 'bad_frame',
+        detail: `frame failed to decode (${error instanceof Error ? error.message : String(error)})`,
+      });
     } finally {
       this.current = undefined;
     }
@@ -155,7 +162,10 @@ export class FrameGuard {
     }
     if (client.state !== ClientState.JOINING && client.state !== ClientState.JOINED) return; // dropped mid-dispatch (flood)
     if (complaint !== undefined) {
-      this.hooks.offend(client, { offence: 'bad_frame', detail: `input does not match the schema (${String(complaint).slice(0, 60)})` });
+      this.hooks.offend(client, {
+        offence: 'bad_frame',
+        detail: `input does not match the schema (${String(complaint).slice(0, 60)})`,
+      });
     } else if (internals._lastInputReceivedAt === receivedAt) {
       this.hooks.offend(client, { offence: 'bad_frame', detail: 'input does not decode' });
     }

@@ -127,7 +127,8 @@ export function parseSeatHashes(json: unknown): Map<string, string> {
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return seats;
   for (const [sessionId, hash] of Object.entries(raw)) {
-    if (sessionId.length > 0 && sessionId.length <= 64 && typeof hash === 'string' && /^[A-Za-z0-9_-]{43}$/.test(hash)) seats.set(sessionId, hash);
+    if (sessionId.length > 0 && sessionId.length <= 64 && typeof hash === 'string' && /^[A-Za-z0-9_-]{43}$/.test(hash))
+      seats.set(sessionId, hash);
   }
   return seats;
 }
@@ -167,7 +168,11 @@ export async function handOffRoom(room: HandoffSource, log: Logger): Promise<Han
   }
 }
 
-async function moveRoom(room: HandoffSource, log: Logger, placed: (target: HandoffTarget) => void): Promise<HandoffResult> {
+async function moveRoom(
+  room: HandoffSource,
+  log: Logger,
+  placed: (target: HandoffTarget) => void,
+): Promise<HandoffResult> {
   await room.lock();
   room.setFrozen(true);
   const key = `${HANDOFF_KEY_PREFIX}${randomUUID()}`;
@@ -178,14 +183,19 @@ async function moveRoom(room: HandoffSource, log: Logger, placed: (target: Hando
   try {
     await room.presence.setex(`${key}${HANDOFF_SEATS_SUFFIX}`, JSON.stringify(hashes), SNAPSHOT_TTL_S);
     await room.presence.setex(key, JSON.stringify(snapshot), SNAPSHOT_TTL_S);
-    const options: HandoffCreateOptions = { handoffKey: key, ...(room.inviteCode === undefined ? {} : { inviteCode: room.inviteCode }) };
+    const options: HandoffCreateOptions = {
+      handoffKey: key,
+      ...(room.inviteCode === undefined ? {} : { inviteCode: room.inviteCode }),
+    };
     listing = await matchMaker.createRoom(room.roomName, options);
   } catch (error) {
     room.setFrozen(false);
     await room.unlock();
     await Promise.resolve(room.presence.del(key)).catch(() => undefined);
     await Promise.resolve(room.presence.del(`${key}${HANDOFF_SEATS_SUFFIX}`)).catch(() => undefined);
-    throw new HandoffUnavailableError(`no instance could take room ${room.roomId}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new HandoffUnavailableError(
+      `no instance could take room ${room.roomId}: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
   placed({ toRoomId: listing.roomId, toProcessId: listing.processId });
 
@@ -211,7 +221,13 @@ async function moveRoom(room: HandoffSource, log: Logger, placed: (target: Hando
   const seats = sent.filter(Boolean).length;
   await waitUntil(() => room.clients.length === 0, HANDOFF_FOLLOW_MS);
   const moved = seats - room.clients.length;
-  const result: HandoffResult = { fromRoomId: room.roomId, toRoomId: listing.roomId, toProcessId: listing.processId, seats, moved };
+  const result: HandoffResult = {
+    fromRoomId: room.roomId,
+    toRoomId: listing.roomId,
+    toProcessId: listing.processId,
+    seats,
+    moved,
+  };
   log.info('room handed off', { ...result });
   await room.disconnect(CloseCode.SERVER_SHUTDOWN);
   return result;
@@ -229,9 +245,13 @@ export async function closeWithFinalResult(room: HandoffSource, log: Logger, mes
   const event: ServerClosingEvent = { message, round: room.game.state.round.number, rows };
   for (const client of room.clients) client.send(ServerMessage.ServerClosing, event);
   log.info('room closed without a hand-off; final result kept', { round: event.round, rows });
-  await Promise.resolve(room.presence.setex(`${RESULT_KEY_PREFIX}${room.roomId}`, JSON.stringify({ ...event, endedAtEpochMs: Date.now() }), RESULT_TTL_S)).catch(
-    (error: unknown) => log.warn('could not store the final result', { error }),
-  );
+  await Promise.resolve(
+    room.presence.setex(
+      `${RESULT_KEY_PREFIX}${room.roomId}`,
+      JSON.stringify({ ...event, endedAtEpochMs: Date.now() }),
+      RESULT_TTL_S,
+    ),
+  ).catch((error: unknown) => log.warn('could not store the final result', { error }));
   await sleep(FLUSH_MS);
   await room.disconnect(CloseCode.SERVER_SHUTDOWN);
   return rows;

@@ -7,7 +7,13 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { describe, it } from 'node:test';
-import { ImpairedDirection, retransmitMs, seededRandom, startImpairmentProxy, type NetworkProfile } from '../../bench/feel/impairment.ts';
+import {
+  ImpairedDirection,
+  retransmitMs,
+  seededRandom,
+  startImpairmentProxy,
+  type NetworkProfile,
+} from '../../bench/feel/impairment.ts';
 
 describe('ImpairedDirection', () => {
   it('delays every chunk by half the round trip, within the jitter', () => {
@@ -18,7 +24,10 @@ describe('ImpairedDirection', () => {
       const sent = i * 33.3;
       delays.push(d.schedule(sent) - sent);
     }
-    assert.ok(Math.min(...delays) >= 40 - 1e-9 && Math.max(...delays) <= 60 + 1e-9, `${Math.min(...delays)}–${Math.max(...delays)}`);
+    assert.ok(
+      Math.min(...delays) >= 40 - 1e-9 && Math.max(...delays) <= 60 + 1e-9,
+      `${Math.min(...delays)}–${Math.max(...delays)}`,
+    );
     const mean = delays.reduce((a, b) => a + b, 0) / delays.length;
     assert.ok(Math.abs(mean - 50) < 1.5, `mean ${mean}`);
     assert.ok(Math.max(...delays) - Math.min(...delays) > 15, 'the jitter is used');
@@ -51,7 +60,10 @@ describe('ImpairedDirection', () => {
     const blocked = delays.filter((x) => x > 50).length;
     assert.ok(blocked > d.lost * 5, `${blocked} chunks delayed by ${d.lost} losses`);
     const late = delays.findIndex((x) => Math.abs(x - (50 + hold)) < 1e-6);
-    assert.ok(delays[late + 1]! > 50 && delays[late + 1]! <= 50 + hold - sentEvery + 1e-6, 'the next chunk waits behind it');
+    assert.ok(
+      delays[late + 1]! > 50 && delays[late + 1]! <= 50 + hold - sentEvery + 1e-6,
+      'the next chunk waits behind it',
+    );
   });
 
   it('passes everything through untouched with no impairment', () => {

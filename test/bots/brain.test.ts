@@ -22,7 +22,11 @@ describe('bot brain', () => {
         const input = decide(memory, { self: body, enemies: [] }, ARENA_MAP, DT, random);
         const before = { x: body.x, y: body.y };
         applyInput(body, input, ARENA_MAP, DT);
-        assert.equal(isBlocked(ARENA_MAP, body.x, body.y), false, `spawn ${i}, tick ${tick}: inside a wall at (${body.x}, ${body.y})`);
+        assert.equal(
+          isBlocked(ARENA_MAP, body.x, body.y),
+          false,
+          `spawn ${i}, tick ${tick}: inside a wall at (${body.x}, ${body.y})`,
+        );
         const step = Math.hypot(body.x - before.x, body.y - before.y);
         travelled += step;
         stuckTicks = step < 0.5 ? stuckTicks + 1 : 0;
@@ -61,13 +65,22 @@ describe('bot brain', () => {
     const lane = { x: 40, y: 380, alive: true };
     const distant = { x: 40 + SHOT_RANGE_PX + 50, y: 380 };
     assert.equal(hasLineOfSight(ARENA_MAP, lane, distant), true);
-    assert.equal(decide(newMemory(seededRandom(4)), { self: lane, enemies: [distant] }, ARENA_MAP, DT, seededRandom(4)).fire, false);
+    assert.equal(
+      decide(newMemory(seededRandom(4)), { self: lane, enemies: [distant] }, ARENA_MAP, DT, seededRandom(4)).fire,
+      false,
+    );
   });
 
   it('wanders without a view of the state, and does not shoot from the grave', () => {
     const blind = decide(newMemory(seededRandom(5)), { self: undefined, enemies: [] }, ARENA_MAP, DT, seededRandom(5));
     assert.ok(blind.moveX !== 0 || blind.moveY !== 0);
-    const dead = decide(newMemory(seededRandom(6)), { self: { x: 300, y: 380, alive: false }, enemies: [{ x: 400, y: 380 }] }, ARENA_MAP, DT, seededRandom(6));
+    const dead = decide(
+      newMemory(seededRandom(6)),
+      { self: { x: 300, y: 380, alive: false }, enemies: [{ x: 400, y: 380 }] },
+      ARENA_MAP,
+      DT,
+      seededRandom(6),
+    );
     assert.equal(dead.fire, false);
   });
 
@@ -94,6 +107,11 @@ describe('bot brain', () => {
     assert.ok(pattern(0, 16).every((b) => b === 'idle'));
     const eighth = pattern(0.125, 32);
     assert.equal(eighth.filter((b) => b === 'play').length, 4);
-    for (let room = 0; room < 2; room++) assert.equal(eighth.slice(room * 16, room * 16 + 16).filter((b) => b === 'play').length, 2, 'two movers in every 16');
+    for (let room = 0; room < 2; room++)
+      assert.equal(
+        eighth.slice(room * 16, room * 16 + 16).filter((b) => b === 'play').length,
+        2,
+        'two movers in every 16',
+      );
   });
 });

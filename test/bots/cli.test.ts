@@ -21,7 +21,10 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 /** Run `bots/cli.ts` with `args`; resolves with its exit code and output. */
 function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bots/cli.ts', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bots/cli.ts', ...args], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -52,7 +55,23 @@ describe('bots CLI', () => {
   it('runs 10 bots, exits 0 and writes a complete report that matches the server counters', async () => {
     const before = await scrape(t);
     const reportDir = path.join(dir, 'ok');
-    const run = await runCli(['--url', t.url, '--bots', '10', '--duration', '5', '--ramp', '1', '--report-dir', reportDir, '--quiet', '--chat-interval', '2', '--slo', 'errors=0,state_violations=0']);
+    const run = await runCli([
+      '--url',
+      t.url,
+      '--bots',
+      '10',
+      '--duration',
+      '5',
+      '--ramp',
+      '1',
+      '--report-dir',
+      reportDir,
+      '--quiet',
+      '--chat-interval',
+      '2',
+      '--slo',
+      'errors=0,state_violations=0',
+    ]);
     assert.equal(run.code, 0, `exit 0 expected\n${run.stdout}\n${run.stderr}`);
     assert.match(run.stdout, /Result: PASS/u);
     assert.match(run.stdout, /RTT \(ms\)/u, 'the summary table is printed');
@@ -73,8 +92,14 @@ describe('bots CLI', () => {
       assert.ok(h.count > 0, 'samples were taken');
       assert.ok(h.p50! > 0 && h.p50! <= h.p99! && h.p99! <= h.max!, 'percentiles are ordered');
     }
-    assert.ok(s.perClient.updatesPerS! > 5 && s.perClient.updatesPerS! < 35, `about 30 updates a second, got ${s.perClient.updatesPerS}`);
-    assert.ok(s.perClient.inputsPerS! > 5 && s.perClient.inputsPerS! <= 31, `one input per tick, got ${s.perClient.inputsPerS}`);
+    assert.ok(
+      s.perClient.updatesPerS! > 5 && s.perClient.updatesPerS! < 35,
+      `about 30 updates a second, got ${s.perClient.updatesPerS}`,
+    );
+    assert.ok(
+      s.perClient.inputsPerS! > 5 && s.perClient.inputsPerS! <= 31,
+      `one input per tick, got ${s.perClient.inputsPerS}`,
+    );
     assert.ok(s.perClient.bytesInPerS! > s.perClient.bytesOutPerS!, 'more comes down than goes up');
     assert.ok(s.perClient.wireBytesInPerS! > s.perClient.bytesInPerS!);
     assert.ok(s.totals.chatsSent > 0, 'bots chatted');
@@ -87,7 +112,13 @@ describe('bots CLI', () => {
     assert.equal(s.server.scrapeErrors, 0);
     assert.ok(report.series.length >= 3, 'one point a second');
     assert.ok(report.series.some((p) => p.connected === 10));
-    assert.deepEqual(report.slo.map((o) => [o.key, o.pass]), [['errors', true], ['state_violations', true]]);
+    assert.deepEqual(
+      report.slo.map((o) => [o.key, o.pass]),
+      [
+        ['errors', true],
+        ['state_violations', true],
+      ],
+    );
 
     const html = await readFile(path.join(reportDir, 'report.html'), 'utf8');
     assert.match(html, /^<!doctype html>/u);
@@ -95,11 +126,22 @@ describe('bots CLI', () => {
     assert.doesNotMatch(html, /<script|src="http/u, 'self-contained');
 
     // What the bots counted is what the server counted.
-    await waitFor(async () => (await matchMaker.query({ name: 'arena' })).length === 0, 'the room to close after the bots left');
+    await waitFor(
+      async () => (await matchMaker.query({ name: 'arena' })).length === 0,
+      'the room to close after the bots left',
+    );
     const afterRun = await scrape(t);
-    const delta = (name: string, labels: Record<string, string>) => sumOf(afterRun, name, labels) - sumOf(before, name, labels);
-    assert.equal(delta('arena_ws_frames_received_total', { kind: 'input' }), s.totals.inputsSent, 'every input a bot sent reached the server');
-    assert.ok(delta('arena_ws_frames_sent_total', { kind: 'patch' }) >= s.totals.patches, 'every patch a bot got was sent');
+    const delta = (name: string, labels: Record<string, string>) =>
+      sumOf(afterRun, name, labels) - sumOf(before, name, labels);
+    assert.equal(
+      delta('arena_ws_frames_received_total', { kind: 'input' }),
+      s.totals.inputsSent,
+      'every input a bot sent reached the server',
+    );
+    assert.ok(
+      delta('arena_ws_frames_sent_total', { kind: 'patch' }) >= s.totals.patches,
+      'every patch a bot got was sent',
+    );
     assert.equal(delta('arena_ws_frames_received_total', { kind: 'message' }), s.totals.chatsSent);
     assert.equal(delta('arena_ws_connections_opened_total', {}), 10);
     assert.equal(sumOf(afterRun, 'arena_ccu'), 0);
@@ -107,7 +149,23 @@ describe('bots CLI', () => {
 
   it('exits 1 when an objective is missed, and says which', async () => {
     const reportDir = path.join(dir, 'slo');
-    const run = await runCli(['--url', t.url, '--bots', '3', '--duration', '3', '--ramp', '0', '--report-dir', reportDir, '--quiet', '--slo', 'updates.rate=1000', '--slo', 'rtt.p99=10000']);
+    const run = await runCli([
+      '--url',
+      t.url,
+      '--bots',
+      '3',
+      '--duration',
+      '3',
+      '--ramp',
+      '0',
+      '--report-dir',
+      reportDir,
+      '--quiet',
+      '--slo',
+      'updates.rate=1000',
+      '--slo',
+      'rtt.p99=10000',
+    ]);
     assert.equal(run.code, 1, `exit 1 expected\n${run.stdout}\n${run.stderr}`);
     assert.match(run.stdout, /updates\.rate >= 1000 \/s\s+MISS/u);
     assert.match(run.stdout, /Result: FAIL/u);
@@ -121,13 +179,31 @@ describe('bots CLI', () => {
   });
 
   it('exits 1 when no bot can connect', async () => {
-    const run = await runCli(['--url', 'http://127.0.0.1:9', '--bots', '2', '--duration', '1', '--ramp', '0', '--no-report', '--no-metrics', '--quiet']);
+    const run = await runCli([
+      '--url',
+      'http://127.0.0.1:9',
+      '--bots',
+      '2',
+      '--duration',
+      '1',
+      '--ramp',
+      '0',
+      '--no-report',
+      '--no-metrics',
+      '--quiet',
+    ]);
     assert.equal(run.code, 1, run.stdout + run.stderr);
     assert.match(run.stdout, /Result: FAIL \(no bot connected\)/u);
   });
 
   it('exits 2 with the usage on a bad flag', async () => {
-    for (const args of [['--bots', '5'], ['--url', t.url, '--bots', 'many'], ['--url', t.url, '--slo', 'rtt.p99=fast'], ['--url', t.url, '--slo', 'nope=1'], ['--url', 'ftp://x']]) {
+    for (const args of [
+      ['--bots', '5'],
+      ['--url', t.url, '--bots', 'many'],
+      ['--url', t.url, '--slo', 'rtt.p99=fast'],
+      ['--url', t.url, '--slo', 'nope=1'],
+      ['--url', 'ftp://x'],
+    ]) {
       const run = await runCli(args);
       assert.equal(run.code, 2, args.join(' '));
       assert.match(run.stderr, /Usage: npm run bots/u);

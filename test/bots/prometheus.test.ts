@@ -1,7 +1,14 @@
 /** The Prometheus text reader: strict parsing and histogram arithmetic. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { histogramDelta, histogramOf, histogramQuantile, parsePrometheusText, PrometheusParseError, sumOf } from '../../bots/prometheus.ts';
+import {
+  histogramDelta,
+  histogramOf,
+  histogramQuantile,
+  parsePrometheusText,
+  PrometheusParseError,
+  sumOf,
+} from '../../bots/prometheus.ts';
 
 const TEXT = `# HELP req_total Requests.
 # TYPE req_total counter
@@ -41,8 +48,23 @@ describe('parsePrometheusText', () => {
   });
 
   it('rejects malformed lines, naming the line', () => {
-    const bad = ['metric', 'metric{a="1" 2', 'metric{a=1} 2', 'metric{1a="x"} 2', 'metric 1 2 3', 'metric abc', '# TYPE m bogus', '9metric 1', 'm{a="\\q"} 1'];
-    for (const text of bad) assert.throws(() => parsePrometheusText(`ok 1\n${text}\n`), (e: unknown) => e instanceof PrometheusParseError && /line 2/u.test(e.message), text);
+    const bad = [
+      'metric',
+      'metric{a="1" 2',
+      'metric{a=1} 2',
+      'metric{1a="x"} 2',
+      'metric 1 2 3',
+      'metric abc',
+      '# TYPE m bogus',
+      '9metric 1',
+      'm{a="\\q"} 1',
+    ];
+    for (const text of bad)
+      assert.throws(
+        () => parsePrometheusText(`ok 1\n${text}\n`),
+        (e: unknown) => e instanceof PrometheusParseError && /line 2/u.test(e.message),
+        text,
+      );
     assert.throws(() => parsePrometheusText('m 1\n# TYPE m gauge\n'), /TYPE of m after its samples/u);
   });
 

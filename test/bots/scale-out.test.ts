@@ -20,9 +20,17 @@ import { parseDockerfile } from '../helpers/dockerfile.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
-function run(script: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(
+  script: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -43,7 +51,8 @@ async function peakCcuDuring<T>(work: Promise<T>): Promise<{ result: T; peak: nu
   }
 }
 
-const readReport = async (dir: string): Promise<BotReport> => JSON.parse(await readFile(path.join(dir, 'report.json'), 'utf8')) as BotReport;
+const readReport = async (dir: string): Promise<BotReport> =>
+  JSON.parse(await readFile(path.join(dir, 'report.json'), 'utf8')) as BotReport;
 
 describe('bots scaled out', () => {
   let t: TestApp;
@@ -66,14 +75,30 @@ describe('bots scaled out', () => {
   it('runs stages on two worker threads with one merged live line and one report', async () => {
     const reportDir = path.join(dir, 'workers');
     const { result, peak } = await peakCcuDuring(
-      run('bots/cli.ts', ['--url', t.url, '--workers', '2', '--stages', '2s:8,8s:8,2s:0', '--progress', 'lines', '--report-dir', reportDir, '--slo', 'errors=0']),
+      run('bots/cli.ts', [
+        '--url',
+        t.url,
+        '--workers',
+        '2',
+        '--stages',
+        '2s:8,8s:8,2s:0',
+        '--progress',
+        'lines',
+        '--report-dir',
+        reportDir,
+        '--slo',
+        'errors=0',
+      ]),
     );
     assert.equal(result.code, 0, `exit 0 expected\n${result.stdout}\n${result.stderr}`);
     assert.ok(peak >= 8, `the server saw both workers' bots at once (peak CCU ${peak})`);
     // One live line for the whole run (the target is the sum of both workers'), not one per worker.
     const lines = result.stdout.split('\n').filter((l) => /^t=\d+s bots /u.test(l));
     assert.ok(lines.length >= 1, result.stdout);
-    assert.ok(lines.every((l) => /bots \d+\/[0-8] /u.test(l)) && lines.some((l) => / bots 8\/8 /u.test(l)), lines.join('\n'));
+    assert.ok(
+      lines.every((l) => /bots \d+\/[0-8] /u.test(l)) && lines.some((l) => / bots 8\/8 /u.test(l)),
+      lines.join('\n'),
+    );
     assert.equal((result.stdout.match(/Result: PASS/gu) ?? []).length, 1, 'one summary');
     assert.match(result.stdout, /Parts \(2\)/u);
 
@@ -84,9 +109,15 @@ describe('bots scaled out', () => {
     assert.equal(s.bots.connectedMax, 8);
     assert.equal(s.bots.connectedAtEnd, 0, 'the last stage took every bot away');
     assert.equal(s.bots.joinErrors + s.bots.errors, 0);
-    assert.equal(s.bots.rooms, 1, 'both workers\' bots share one room (counted once)');
-    assert.deepEqual(report.parts?.map((p) => [p.name, p.target]), [['worker 0', 4], ['worker 1', 4]]);
-    assert.ok(s.botProcess.cpuPercent !== null && s.botProcess.cpuPercent > 0, 'the whole process\'s CPU is measured');
+    assert.equal(s.bots.rooms, 1, "both workers' bots share one room (counted once)");
+    assert.deepEqual(
+      report.parts?.map((p) => [p.name, p.target]),
+      [
+        ['worker 0', 4],
+        ['worker 1', 4],
+      ],
+    );
+    assert.ok(s.botProcess.cpuPercent !== null && s.botProcess.cpuPercent > 0, "the whole process's CPU is measured");
     assert.ok(s.server !== null && s.server.tickMs.count > 0, 'the first worker scraped the server');
     assert.ok(s.rttMs.count > 0 && s.updateIntervalMs.count > 0);
     const connected = report.series.map((p) => p.connected);
@@ -98,15 +129,31 @@ describe('bots scaled out', () => {
   it('runs two shards as separate processes and merges their reports into one', async () => {
     const shardDir = path.join(dir, 'shards', 'shard-{shard}');
     const args = ['--url', t.url, '--workers', '1', '--stages', '2s:6,8s:6', '--quiet', '--report-dir', shardDir];
-    const { result, peak } = await peakCcuDuring(Promise.all([run('bots/cli.ts', [...args, '--shard', '0/2']), run('bots/cli.ts', args, { CLOUD_RUN_TASK_INDEX: '1', CLOUD_RUN_TASK_COUNT: '2' })]));
+    const { result, peak } = await peakCcuDuring(
+      Promise.all([
+        run('bots/cli.ts', [...args, '--shard', '0/2']),
+        run('bots/cli.ts', args, { CLOUD_RUN_TASK_INDEX: '1', CLOUD_RUN_TASK_COUNT: '2' }),
+      ]),
+    );
     for (const r of result) assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
     const shards = await Promise.all([0, 1].map((i) => readReport(path.join(dir, 'shards', `shard-${i}`))));
     // CCU counts seats being taken too: a join retried after a client-side timeout on a busy machine adds one briefly.
-    assert.ok(peak >= 6, `both shards' bots were in at once (peak CCU ${peak}, join attempts ${shards.map((r) => r.summary.bots.joinAttempts).join(' + ')})`);
-    assert.deepEqual(shards.map((r) => r.summary.bots.target), [3, 3]);
+    assert.ok(
+      peak >= 6,
+      `both shards' bots were in at once (peak CCU ${peak}, join attempts ${shards.map((r) => r.summary.bots.joinAttempts).join(' + ')})`,
+    );
+    assert.deepEqual(
+      shards.map((r) => r.summary.bots.target),
+      [3, 3],
+    );
 
     const mergedDir = path.join(dir, 'merged');
-    const merge = await run('bots/merge-cli.ts', [path.join(dir, 'shards', 'shard-0', 'report.json'), path.join(dir, 'shards', 'shard-1', 'report.json'), '--report-dir', mergedDir]);
+    const merge = await run('bots/merge-cli.ts', [
+      path.join(dir, 'shards', 'shard-0', 'report.json'),
+      path.join(dir, 'shards', 'shard-1', 'report.json'),
+      '--report-dir',
+      mergedDir,
+    ]);
     assert.equal(merge.code, 0, `${merge.stdout}\n${merge.stderr}`);
     assert.match(merge.stdout, /Result: PASS/u);
     const merged = await readReport(mergedDir);
@@ -119,12 +166,18 @@ describe('bots scaled out', () => {
   });
 
   it('is what npm run bots:merge runs', () => {
-    const scripts = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+    const scripts = (
+      JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
+    ).scripts;
     assert.match(scripts['bots:merge'] ?? '', /bots\/merge-cli\.ts$/u);
   });
 
   it('bots:merge refuses what is not a report, with exit 2', async () => {
-    const res = await run('bots/merge-cli.ts', [path.join(ROOT, 'package.json'), '--report-dir', path.join(dir, 'never')]);
+    const res = await run('bots/merge-cli.ts', [
+      path.join(ROOT, 'package.json'),
+      '--report-dir',
+      path.join(dir, 'never'),
+    ]);
     assert.equal(res.code, 2);
     assert.match(res.stderr, /is not an arena-bots report/u);
     assert.equal((await run('bots/merge-cli.ts', [])).code, 2);
@@ -153,8 +206,11 @@ describe('ops/bots-job.yaml (Cloud Run Jobs) and ops/bots.Dockerfile', () => {
       assert.deepEqual(o.shard, { index: 1, count: taskSpec.taskCount });
       assert.ok(!args.includes('--shard'), 'the shard comes from the environment');
       assert.equal(o.reportDir, '/reports/latest/shard-1');
-      assert.ok(o.metricsUrls.every((u) => u.endsWith('/metrics/cluster')), 'the server side through the load balancer');
-    const mount = container.volumeMounts.find((m: { mountPath: string }) => o.reportDir!.startsWith(m.mountPath));
+      assert.ok(
+        o.metricsUrls.every((u) => u.endsWith('/metrics/cluster')),
+        'the server side through the load balancer',
+      );
+      const mount = container.volumeMounts.find((m: { mountPath: string }) => o.reportDir!.startsWith(m.mountPath));
       assert.ok(mount, 'reports go to a mounted volume');
       const volume = taskSpec.template.spec.volumes.find((v: { name: string }) => v.name === mount.name);
       assert.equal(volume.csi.driver, 'gcsfuse.run.googleapis.com');

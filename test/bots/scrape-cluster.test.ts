@@ -28,13 +28,18 @@ describe('ServerScraper on /metrics/cluster', () => {
     rooms.push(alice, await t.colyseus.sdk.joinById<ArenaRoom>(alice.roomId, { name: 'Bob' }));
     const scraper = new ServerScraper([`${t.url}/metrics/cluster`], 'scrape-cluster-token');
     let window: ReturnType<typeof serverWindow> | undefined;
-    await waitFor(async () => {
-      const a = await scraper.scrape(0);
-      const b = await scraper.scrape(1000);
-      if (!a || !b) return false;
-      window = serverWindow(a, b);
-      return window.ccu === 2 && (window.tickMs.p99 ?? 0) > 0;
-    }, 'the cluster figures show both players and ticks', 10_000, 200);
+    await waitFor(
+      async () => {
+        const a = await scraper.scrape(0);
+        const b = await scraper.scrape(1000);
+        if (!a || !b) return false;
+        window = serverWindow(a, b);
+        return window.ccu === 2 && (window.tickMs.p99 ?? 0) > 0;
+      },
+      'the cluster figures show both players and ticks',
+      10_000,
+      200,
+    );
     assert.equal(scraper.errors, 0);
     assert.ok(window!.tickMs.p99! < 1000 / 30, 'a two-player step is far inside the budget');
     assert.equal(window!.tickMs.p50, null, 'the cluster view has no p50');

@@ -47,25 +47,29 @@ describe('objectives', () => {
     server: null,
   } as unknown as RunSummary;
 
-  it('parses key=value with the key\'s own direction, and explicit operators', () => {
+  it("parses key=value with the key's own direction, and explicit operators", () => {
     assert.deepEqual(parseSlos('rtt.p99=50, updates.rate=25,join_errors<=0'), [
       { key: 'rtt.p99', op: '<=', threshold: 50 },
       { key: 'updates.rate', op: '>=', threshold: 25 },
       { key: 'join_errors', op: '<=', threshold: 0 },
     ]);
     assert.deepEqual(parseSlos('rtt.p50>=1.5'), [{ key: 'rtt.p50', op: '>=', threshold: 1.5 }]);
-    for (const bad of ['rtt.p99', 'rtt.p99=fast', 'latency.p42=1', 'rtt.p99==5']) assert.throws(() => parseSlos(bad), SloParseError, bad);
+    for (const bad of ['rtt.p99', 'rtt.p99=fast', 'latency.p42=1', 'rtt.p99==5'])
+      assert.throws(() => parseSlos(bad), SloParseError, bad);
   });
 
   it('passes and misses by direction; an unmeasured figure misses', () => {
     const results = evaluateSlos(parseSlos('rtt.p99=50,rtt.max=50,updates.rate=25,join_errors=0,tick.p99=2'), summary);
-    assert.deepEqual(results.map((r) => [r.key, r.actual, r.pass]), [
-      ['rtt.p99', 40, true],
-      ['rtt.max', 60, false],
-      ['updates.rate', 29.9, true],
-      ['join_errors', 2, false],
-      ['tick.p99', null, false],
-    ]);
+    assert.deepEqual(
+      results.map((r) => [r.key, r.actual, r.pass]),
+      [
+        ['rtt.p99', 40, true],
+        ['rtt.max', 60, false],
+        ['updates.rate', 29.9, true],
+        ['join_errors', 2, false],
+        ['tick.p99', null, false],
+      ],
+    );
   });
 });
 
@@ -83,9 +87,36 @@ describe('parseOptions', () => {
     assert.equal(parseOptions(['--url', 'http://h:1'], true).progress, 'tty');
 
     const o = parseOptions(
-      ['--url', 'https://game.example', '--bots', '200', '--duration', '60', '--ramp', '20', '--decode-full', '5', '--movers', '0.125', '--chat-interval', '0',
-        '--metrics-url', 'http://a:1/metrics', '--metrics-url', 'http://b:1/metrics', '--metrics-token', 'tok', '--slo', 'rtt.p99=50', '--slo', 'errors=0,updates.rate=28',
-        '--no-report', '--quiet', '--seed', '42'],
+      [
+        '--url',
+        'https://game.example',
+        '--bots',
+        '200',
+        '--duration',
+        '60',
+        '--ramp',
+        '20',
+        '--decode-full',
+        '5',
+        '--movers',
+        '0.125',
+        '--chat-interval',
+        '0',
+        '--metrics-url',
+        'http://a:1/metrics',
+        '--metrics-url',
+        'http://b:1/metrics',
+        '--metrics-token',
+        'tok',
+        '--slo',
+        'rtt.p99=50',
+        '--slo',
+        'errors=0,updates.rate=28',
+        '--no-report',
+        '--quiet',
+        '--seed',
+        '42',
+      ],
       true,
     );
     assert.equal(o.bots, 200);
@@ -99,7 +130,11 @@ describe('parseOptions', () => {
     assert.equal(o.progress, 'none');
     assert.equal(o.seed, 42);
     assert.deepEqual(parseOptions(['--url', 'http://h:1', '--no-metrics'], false).metricsUrls, []);
-    assert.equal(parseOptions(['--url', 'http://h:1', '--bots', '1'], false).checkers, 1, 'never more checkers than bots');
+    assert.equal(
+      parseOptions(['--url', 'http://h:1', '--bots', '1'], false).checkers,
+      1,
+      'never more checkers than bots',
+    );
   });
 
   it('rejects bad values with a message naming the flag', () => {
@@ -114,6 +149,11 @@ describe('parseOptions', () => {
       [['--url', 'http://h:1', '--slo', 'bogus=1'], /unknown --slo key/u],
       [['--url', 'http://h:1', '--what'], /Unknown option/u],
     ];
-    for (const [args, message] of cases) assert.throws(() => parseOptions(args, false), (e: unknown) => e instanceof UsageError && message.test(e.message), args.join(' '));
+    for (const [args, message] of cases)
+      assert.throws(
+        () => parseOptions(args, false),
+        (e: unknown) => e instanceof UsageError && message.test(e.message),
+        args.join(' '),
+      );
   });
 });

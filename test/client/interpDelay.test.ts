@@ -98,7 +98,7 @@ describe('AdaptiveDelay', () => {
       d.observe(sent + held(i), sent);
       worst = Math.max(worst, d.frame(sent + INTERVAL));
     }
-    assert.ok(worst < 2 * MAX_INTERP_DELAY_MS / 3, `worst delay after one retransmission: ${worst}`);
+    assert.ok(worst < (2 * MAX_INTERP_DELAY_MS) / 3, `worst delay after one retransmission: ${worst}`);
 
     // A storm of large jitter: grows to its most (stalls count as two intervals), never past the cap.
     const random = seeded(3);
@@ -127,7 +127,10 @@ describe('AdaptiveDelay.serverTimeAt', () => {
       d.observe(sentLocal + 40 + random() * 20, sentLocal - 1000);
     }
     const estimate = d.serverTimeAt(5000);
-    assert.ok(estimate <= 5000 - 1000 - 40 + 1e-9 && estimate > 5000 - 1000 - 42, `server time ${estimate}: one quickest transit (≈40 ms) behind`);
+    assert.ok(
+      estimate <= 5000 - 1000 - 40 + 1e-9 && estimate > 5000 - 1000 - 42,
+      `server time ${estimate}: one quickest transit (≈40 ms) behind`,
+    );
   });
 
   it('forgets a quick delivery after a few seconds, so a slower route is followed', () => {

@@ -38,7 +38,12 @@ const alive = (x: number, y: number) => ({ x, y, alive: true });
 describe('PredictedShots', () => {
   it('fires exactly the shots the server fires, from the same muzzle, for a held trigger while walking', () => {
     const hits: HitEvent[] = [];
-    const game = new ArenaGame(ARENA_MAP, RULES, { kill: () => {}, roundOver: () => {}, roundStarted: () => {}, hit: (_s, e) => hits.push(e) });
+    const game = new ArenaGame(ARENA_MAP, RULES, {
+      kill: () => {},
+      roundOver: () => {},
+      roundStarted: () => {},
+      hit: (_s, e) => hits.push(e),
+    });
     const server = game.addPlayer('s', 'Shooter');
     server.x = 200;
     server.y = LANE_Y;
@@ -54,12 +59,17 @@ describe('PredictedShots', () => {
       if (shot) predicted.push(shot.muzzle);
       source.queue.push(input);
       game.step(source);
-      for (const p of game.state.projectiles.values()) if (!fired.some((f) => f.aimRad === p.aimRad && f.x === p.x && f.y === p.y)) fired.push({ x: p.x, y: p.y, aimRad: p.aimRad });
+      for (const p of game.state.projectiles.values())
+        if (!fired.some((f) => f.aimRad === p.aimRad && f.x === p.x && f.y === p.y))
+          fired.push({ x: p.x, y: p.y, aimRad: p.aimRad });
     }
-    assert.equal(predicted.length, Math.ceil(40 / COOLDOWN_STEPS), "one shot per cooldown");
+    assert.equal(predicted.length, Math.ceil(40 / COOLDOWN_STEPS), 'one shot per cooldown');
     assert.equal(fired.length, predicted.length, 'one prediction per server shot');
     fired.forEach((f, i) => {
-      assert.ok(Math.hypot(f.x - predicted[i]!.x, f.y - predicted[i]!.y) < 0.01, `shot ${i}: server (${f.x}, ${f.y}), predicted (${predicted[i]!.x}, ${predicted[i]!.y})`);
+      assert.ok(
+        Math.hypot(f.x - predicted[i]!.x, f.y - predicted[i]!.y) < 0.01,
+        `shot ${i}: server (${f.x}, ${f.y}), predicted (${predicted[i]!.x}, ${predicted[i]!.y})`,
+      );
     });
   });
 
@@ -68,11 +78,16 @@ describe('PredictedShots', () => {
     assert.equal(shots.onInputSent({ x: 200, y: LANE_Y, alive: false }, true, 0, true, 0), undefined);
     assert.equal(shots.onInputSent(alive(200, LANE_Y), true, 0, false, 0), undefined);
     assert.ok(shots.onInputSent(alive(200, LANE_Y), true, 0, true, 0));
-    for (let i = 0; i < COOLDOWN_STEPS - 1; i++) assert.equal(shots.onInputSent(alive(200, LANE_Y), true, 0, true, 0), undefined, `input ${i} in the cooldown`);
+    for (let i = 0; i < COOLDOWN_STEPS - 1; i++)
+      assert.equal(shots.onInputSent(alive(200, LANE_Y), true, 0, true, 0), undefined, `input ${i} in the cooldown`);
     assert.ok(shots.onInputSent(alive(200, LANE_Y), true, 0, true, 0), 'fires again once the cooldown is over');
     const wall = ARENA_MAP.walls[0]!;
     const pressed = new PredictedShots(ARENA_MAP);
-    assert.equal(pressed.onInputSent(alive(wall.x - PLAYER_RADIUS_PX, wall.y + 10), true, 0, true, 0), undefined, 'muzzle inside cover');
+    assert.equal(
+      pressed.onInputSent(alive(wall.x - PLAYER_RADIUS_PX, wall.y + 10), true, 0, true, 0),
+      undefined,
+      'muzzle inside cover',
+    );
   });
 
   it('flies like the server: stops at a wall, or at a player where our screen shows them', () => {
@@ -98,7 +113,11 @@ describe('PredictedShots', () => {
     const a = shots.onInputSent(alive(100, LANE_Y), true, 0, true, 0)!;
     for (let i = 0; i < COOLDOWN_STEPS; i++) shots.onInputSent(alive(100, LANE_Y), false, 0, true, 0);
     const b = shots.onInputSent(alive(150, LANE_Y), true, 0.5, true, 300)!;
-    assert.equal(shots.confirm('x', { x: 500, y: 500, aimRad: 0 }), undefined, 'a projectile from elsewhere is not ours');
+    assert.equal(
+      shots.confirm('x', { x: 500, y: 500, aimRad: 0 }),
+      undefined,
+      'a projectile from elsewhere is not ours',
+    );
     assert.equal(shots.confirm('1', { ...a.muzzle, aimRad: 0 }), a);
     assert.equal(shots.confirm('2', { ...b.muzzle, aimRad: 0.5 }), b);
     assert.equal(shots.owns('1'), true);
@@ -127,7 +146,16 @@ describe('PredictedShots', () => {
     judged.serverRemoved('h');
     judged.serverRemoved('m');
     judged.advance(2100, [target], 400);
-    assert.deepEqual(judged.summary(), { predicted: 2, confirmed: 2, rejected: 0, unseen: 0, realigned: 0, hitsOnScreen: 2, hitsAgreed: 1, serverHits: 1 });
+    assert.deepEqual(judged.summary(), {
+      predicted: 2,
+      confirmed: 2,
+      rejected: 0,
+      unseen: 0,
+      realigned: 0,
+      hitsOnScreen: 2,
+      hitsAgreed: 1,
+      serverHits: 1,
+    });
   });
 
   it('gives a point-blank hit, whose projectile never reached a patch, its verdict from the hit message', () => {
@@ -154,11 +182,16 @@ describe('PredictedShots', () => {
     shots.onInputSent({ x: 100, y: LANE_Y, alive: false }, true, 0, true, 0);
     const serverMuzzle = { x: 100 + 18, y: LANE_Y, aimRad: 0 };
     for (let i = 1; i <= 3; i++) shots.onInputSent(alive(100 + 7 * i, LANE_Y), true, 0, true, 0);
-    assert.equal(shots.confirm('s1', serverMuzzle), undefined, 'not one of our predictions (ours left from further on)');
+    assert.equal(
+      shots.confirm('s1', serverMuzzle),
+      undefined,
+      'not one of our predictions (ours left from further on)',
+    );
     assert.equal(shots.summary().realigned, 1);
     // The server fired on input 1: its next shot is input 1 + COOLDOWN_STEPS; so is ours now.
     let next: number | undefined;
-    for (let input = 5; input <= 20 && next === undefined; input++) if (shots.onInputSent(alive(100, LANE_Y), true, 0, true, 0)) next = input;
+    for (let input = 5; input <= 20 && next === undefined; input++)
+      if (shots.onInputSent(alive(100, LANE_Y), true, 0, true, 0)) next = input;
     assert.equal(next, 1 + COOLDOWN_STEPS);
   });
 });

@@ -107,14 +107,11 @@ describe('client prediction', () => {
         observe();
         await nextFrame();
       }
-      await waitFor(
-        () => {
-          predict.tick(performance.now());
-          observe();
-          return input.lastProcessed === input.sentCount && me.pendingCount === 0;
-        },
-        'every input to be acked and reconciled',
-      );
+      await waitFor(() => {
+        predict.tick(performance.now());
+        observe();
+        return input.lastProcessed === input.sentCount && me.pendingCount === 0;
+      }, 'every input to be acked and reconciled');
       predict.tick(performance.now());
       observe();
 
@@ -141,7 +138,11 @@ describe('client prediction', () => {
         'the server agreed with every prediction it acknowledged, to the bit',
       );
       assert.ok(corrections.length >= 10, `only ${corrections.length} reconciles observed`);
-      assert.deepEqual(corrections, corrections.map(() => 0), 'no reconcile had to correct the prediction');
+      assert.deepEqual(
+        corrections,
+        corrections.map(() => 0),
+        'no reconcile had to correct the prediction',
+      );
       assert.equal(me.drift.ema, 0);
       assert.equal(me.drift.peak, 0);
     } finally {

@@ -57,8 +57,23 @@ describe('RemoteTrack', () => {
 describe('RemoteView', () => {
   it('tracks every player but us, and forgets players who left', () => {
     const view = new RemoteView(100);
-    view.record(0, [['me', { x: 0, y: 0, aimRad: 0 }], ['a', { x: 10, y: 0, aimRad: 0 }], ['b', { x: 0, y: 10, aimRad: 0 }]], 'me');
-    view.record(100, [['me', { x: 5, y: 0, aimRad: 0 }], ['a', { x: 20, y: 0, aimRad: 0 }]], 'me');
+    view.record(
+      0,
+      [
+        ['me', { x: 0, y: 0, aimRad: 0 }],
+        ['a', { x: 10, y: 0, aimRad: 0 }],
+        ['b', { x: 0, y: 10, aimRad: 0 }],
+      ],
+      'me',
+    );
+    view.record(
+      100,
+      [
+        ['me', { x: 5, y: 0, aimRad: 0 }],
+        ['a', { x: 20, y: 0, aimRad: 0 }],
+      ],
+      'me',
+    );
     assert.equal(view.at('me', 50, pose()), undefined, 'our own player is predicted, not interpolated');
     assert.equal(view.at('a', 50, pose())!.x, 15);
     assert.equal(view.at('b', 50, pose()), undefined, 'b left');

@@ -9,7 +9,15 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Client, type Room } from '@colyseus/sdk';
 import type { ArenaState } from '../../shared/state.ts';
-import { startInstances, startNginx, startRedis, stopAll, type Instance, type Nginx, type RedisServer } from '../helpers/cluster.ts';
+import {
+  startInstances,
+  startNginx,
+  startRedis,
+  stopAll,
+  type Instance,
+  type Nginx,
+  type RedisServer,
+} from '../helpers/cluster.ts';
 import { sleep, waitFor } from '../helpers/net.ts';
 
 const MAX_PLAYERS = 4;
@@ -28,7 +36,10 @@ describe('cookie affinity at the load balancer (redis carrier)', () => {
 
   before(async () => {
     redis = await startRedis();
-    instances = await startInstances(redis, 'redis', ['A', 'B', 'C'], { MAX_PLAYERS: String(MAX_PLAYERS), ROUND_DURATION_MS: '600000' });
+    instances = await startInstances(redis, 'redis', ['A', 'B', 'C'], {
+      MAX_PLAYERS: String(MAX_PLAYERS),
+      ROUND_DURATION_MS: '600000',
+    });
     nginx = await startNginx(
       instances.map((i) => i.port),
       'cookie',
@@ -48,14 +59,19 @@ describe('cookie affinity at the load balancer (redis carrier)', () => {
 
   it('matches two lone players on different instances into one room', async () => {
     // Cookies that hash to different instances: try names until two land apart.
-    const first = await new Client(nginx.url, { headers: { cookie: 'arena_affinity=lone-0' } }).joinOrCreate<ArenaState>('arena', { name: 'Lone0' });
+    const first = await new Client(nginx.url, {
+      headers: { cookie: 'arena_affinity=lone-0' },
+    }).joinOrCreate<ArenaState>('arena', { name: 'Lone0' });
     rooms.push(first);
     for (let i = 1; i < 50; i++) {
       const client = new Client(nginx.url, { headers: { cookie: `arena_affinity=lone-${i}` } });
       const room = await client.joinOrCreate<ArenaState>('arena', { name: `Lone${i}` });
       rooms.push(room);
       assert.equal(room.roomId, first.roomId, 'a player alone in a room is joined before any new room opens');
-      const edgeSockets = (await Promise.all(instances.map((x) => metric(x, 'arena_edge_sockets')))).reduce((a, b) => a + b, 0);
+      const edgeSockets = (await Promise.all(instances.map((x) => metric(x, 'arena_edge_sockets')))).reduce(
+        (a, b) => a + b,
+        0,
+      );
       if (edgeSockets > 0) return; // this one reached another instance and still joined the lone player
       await room.leave(true);
       rooms.pop();
@@ -65,16 +81,25 @@ describe('cookie affinity at the load balancer (redis carrier)', () => {
 
   it('keeps most players on the instance that owns their room', async (t) => {
     for (const room of rooms.splice(0)) await room.leave(true);
-    await waitFor(async () => (await Promise.all(instances.map((i) => metric(i, 'arena_ccu')))).every((c) => c === 0), 'the first test\'s players are gone');
+    await waitFor(
+      async () => (await Promise.all(instances.map((i) => metric(i, 'arena_ccu')))).every((c) => c === 0),
+      "the first test's players are gone",
+    );
     for (let i = 0; i < PLAYERS; i++) {
       const client = new Client(nginx.url, { headers: { cookie: `arena_affinity=player-${i}` } });
       rooms.push(await client.joinOrCreate<ArenaState>('arena', { name: `P${i}` }));
     }
     await waitFor(() => rooms.every((r) => r.state.players?.has(r.sessionId)), 'every player sees itself');
-    const edgeSockets = (await Promise.all(instances.map((i) => metric(i, 'arena_edge_sockets')))).reduce((a, b) => a + b, 0);
+    const edgeSockets = (await Promise.all(instances.map((i) => metric(i, 'arena_edge_sockets')))).reduce(
+      (a, b) => a + b,
+      0,
+    );
     t.diagnostic(`${edgeSockets} of ${PLAYERS} sockets reach their room through another instance`);
     // Without locality (rooms on the least-loaded instance) about two thirds cross (16 of 24); matching lone
     // players while instances are quiet crosses a few (7 here with rooms of 4; the bench measures rooms of 16).
-    assert.ok(edgeSockets < PLAYERS / 2, `${edgeSockets} of ${PLAYERS} sockets reach their room through another instance`);
+    assert.ok(
+      edgeSockets < PLAYERS / 2,
+      `${edgeSockets} of ${PLAYERS} sockets reach their room through another instance`,
+    );
   });
 });

@@ -12,7 +12,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { BotReport } from '../../bots/report.ts';
-import { roomCaches, startInstances, startNginx, startRedis, stopAll, type Instance, type Nginx, type RedisServer } from '../helpers/cluster.ts';
+import {
+  roomCaches,
+  startInstances,
+  startNginx,
+  startRedis,
+  stopAll,
+  type Instance,
+  type Nginx,
+  type RedisServer,
+} from '../helpers/cluster.ts';
 import { sleep, waitFor } from '../helpers/net.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -26,7 +35,10 @@ describe('bots against three instances behind nginx, one drained mid-run', () =>
 
   before(async () => {
     redis = await startRedis();
-    instances = await startInstances(redis, 'direct', ['A', 'B', 'C'], { MAX_PLAYERS: '4', ROUND_DURATION_MS: '600000' });
+    instances = await startInstances(redis, 'direct', ['A', 'B', 'C'], {
+      MAX_PLAYERS: '4',
+      ROUND_DURATION_MS: '600000',
+    });
     nginx = await startNginx(instances.map((i) => i.port));
     dir = await mkdtemp(path.join(os.tmpdir(), 'arena-bots-cluster-'));
   });
@@ -39,7 +51,19 @@ describe('bots against three instances behind nginx, one drained mid-run', () =>
 
   it('passes with every bot playing to the end and no error', async (t) => {
     const reportDir = path.join(dir, 'report');
-    const args = ['--import', 'tsx', 'bots/cli.ts', '--url', nginx.url, '--bots', String(BOTS), '--duration', '9', '--ramp', '1'];
+    const args = [
+      '--import',
+      'tsx',
+      'bots/cli.ts',
+      '--url',
+      nginx.url,
+      '--bots',
+      String(BOTS),
+      '--duration',
+      '9',
+      '--ramp',
+      '1',
+    ];
     for (const i of instances) args.push('--metrics-url', `${i.url}/metrics`);
     args.push('--report-dir', reportDir, '--progress', 'none', '--slo', 'errors=0,state_violations=0');
     const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -66,7 +90,9 @@ describe('bots against three instances behind nginx, one drained mid-run', () =>
       100,
     );
     assert.ok(owners.size >= 2, 'the bots play on several instances');
-    const victim = instances.reduce((a, b) => ((owners.get(b.processId) ?? 0) > (owners.get(a.processId) ?? 0) ? b : a));
+    const victim = instances.reduce((a, b) =>
+      (owners.get(b.processId) ?? 0) > (owners.get(a.processId) ?? 0) ? b : a,
+    );
     await sleep(1500);
     await victim.kill('SIGTERM');
     assert.equal(victim.child.exitCode, 0, 'the drained instance exits 0');
@@ -79,7 +105,10 @@ describe('bots against three instances behind nginx, one drained mid-run', () =>
     assert.equal(s.bots.connectedAtEnd, BOTS, 'every bot still plays at the end');
     assert.equal(s.bots.errors, 0);
     assert.equal(s.bots.joinErrors, 0);
-    assert.ok(s.bots.reconnects >= owners.get(victim.processId)!, `every bot of the drained instance moved (${s.bots.reconnects} reconnects)`);
+    assert.ok(
+      s.bots.reconnects >= owners.get(victim.processId)!,
+      `every bot of the drained instance moved (${s.bots.reconnects} reconnects)`,
+    );
     assert.ok(s.bots.rooms >= 3, 'bots spread over the rooms of several instances');
   });
 });

@@ -11,7 +11,16 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { RenderedPlayer } from '../../client/testHook.ts';
-import { roomCaches, startInstances, startNginx, startRedis, stopAll, type Instance, type Nginx, type RedisServer } from '../helpers/cluster.ts';
+import {
+  roomCaches,
+  startInstances,
+  startNginx,
+  startRedis,
+  stopAll,
+  type Instance,
+  type Nginx,
+  type RedisServer,
+} from '../helpers/cluster.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ADMIN_TOKEN = 'browser-admin-token';
@@ -57,19 +66,33 @@ describe('browser players through a room hand-off', { timeout: 120_000 }, () => 
     assert.ok(p, 'our player is drawn');
     return p;
   };
-  const ids = (page: Page) => page.evaluate(() => ({ sessionId: window.__arena!.sessionId(), roomId: window.__arena!.roomId(), scene: window.__arena!.scene() }));
+  const ids = (page: Page) =>
+    page.evaluate(() => ({
+      sessionId: window.__arena!.sessionId(),
+      roomId: window.__arena!.roomId(),
+      scene: window.__arena!.scene(),
+    }));
 
   /** After a move: same seat in a new room, still in game, standing where we stood, and the other player sees us move. */
-  async function checkMoved(before: Map<Page, { sessionId: string | null; roomId: string | null; at: RenderedPlayer }>): Promise<void> {
+  async function checkMoved(
+    before: Map<Page, { sessionId: string | null; roomId: string | null; at: RenderedPlayer }>,
+  ): Promise<void> {
     const oldRoom = before.get(dana)!.roomId;
     for (const page of [dana, eve]) {
-      await page.waitForFunction((from) => window.__arena?.scene() === 'game' && window.__arena.roomId() !== from, oldRoom, { timeout: 10_000 });
+      await page.waitForFunction(
+        (from) => window.__arena?.scene() === 'game' && window.__arena.roomId() !== from,
+        oldRoom,
+        { timeout: 10_000 },
+      );
       const now = await ids(page);
       assert.equal(now.sessionId, before.get(page)!.sessionId, 'same session after the move');
       await page.waitForFunction(() => (window.__arena?.renderedPlayers().length ?? 0) === 2, null, { timeout: 5000 });
       const at = await me(page);
       const was = before.get(page)!.at;
-      assert.ok(Math.hypot(at.x - was.x, at.y - was.y) < 2, `stands where it stood (${JSON.stringify(was)} -> ${JSON.stringify(at)})`);
+      assert.ok(
+        Math.hypot(at.x - was.x, at.y - was.y) < 2,
+        `stands where it stood (${JSON.stringify(was)} -> ${JSON.stringify(at)})`,
+      );
       assert.equal(at.hp, was.hp);
     }
     assert.equal((await ids(dana)).roomId, (await ids(eve)).roomId, 'both moved to the same room');
@@ -88,7 +111,9 @@ describe('browser players through a room hand-off', { timeout: 120_000 }, () => 
     assert.deepEqual(pageErrors, []);
   }
 
-  async function snapshot(): Promise<Map<Page, { sessionId: string | null; roomId: string | null; at: RenderedPlayer }>> {
+  async function snapshot(): Promise<
+    Map<Page, { sessionId: string | null; roomId: string | null; at: RenderedPlayer }>
+  > {
     // Let the last movement settle so "where it stood" is a fixed point.
     await dana.waitForTimeout(300);
     const out = new Map<Page, { sessionId: string | null; roomId: string | null; at: RenderedPlayer }>();

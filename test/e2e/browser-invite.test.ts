@@ -11,7 +11,16 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { inviteCodeFromHash } from '../../shared/invite.ts';
-import { roomCaches, startInstances, startNginx, startRedis, stopAll, type Instance, type Nginx, type RedisServer } from '../helpers/cluster.ts';
+import {
+  roomCaches,
+  startInstances,
+  startNginx,
+  startRedis,
+  stopAll,
+  type Instance,
+  type Nginx,
+  type RedisServer,
+} from '../helpers/cluster.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -29,7 +38,10 @@ describe('invite links across a three-instance cluster', { timeout: 150_000 }, (
   before(async () => {
     redis = await startRedis();
     // Rooms of two, so a third guest finds the private room full.
-    instances = await startInstances(redis, 'direct', ['A', 'B', 'C'], { MAX_PLAYERS: '2', ROUND_DURATION_MS: '600000' });
+    instances = await startInstances(redis, 'direct', ['A', 'B', 'C'], {
+      MAX_PLAYERS: '2',
+      ROUND_DURATION_MS: '600000',
+    });
     nginx = await startNginx(instances.map((i) => i.port));
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -51,10 +63,13 @@ describe('invite links across a three-instance cluster', { timeout: 150_000 }, (
     return page;
   }
 
-  const inGame = (page: Page) => page.waitForFunction(() => window.__arena?.scene() === 'game', null, { timeout: 15_000 });
+  const inGame = (page: Page) =>
+    page.waitForFunction(() => window.__arena?.scene() === 'game', null, { timeout: 15_000 });
   const roomOf = (page: Page) => page.evaluate(() => window.__arena!.roomId());
   const draws = (page: Page, name: string) =>
-    page.waitForFunction((n) => window.__arena!.renderedPlayers().some((p) => p.name === n && !p.local), name, { timeout: 10_000 });
+    page.waitForFunction((n) => window.__arena!.renderedPlayers().some((p) => p.name === n && !p.local), name, {
+      timeout: 10_000,
+    });
 
   it('Alice makes a private room and sees its invite link', async () => {
     alice = await open('alice', nginx.url);
@@ -103,15 +118,24 @@ describe('invite links across a three-instance cluster', { timeout: 150_000 }, (
     const carolRoom = await roomOf(carol);
     assert.ok(carolRoom && carolRoom !== roomId, 'Quick Play did not put Carol in the private room');
     const dave = await open('dave', nginx.url);
-    await dave.waitForFunction((id) => window.__arena!.lobbyRooms().some((r) => r.roomId === id), carolRoom, { timeout: 10_000 });
-    assert.ok(!(await dave.evaluate(() => window.__arena!.lobbyRooms().map((r) => r.roomId))).includes(roomId), 'the private room is never listed');
+    await dave.waitForFunction((id) => window.__arena!.lobbyRooms().some((r) => r.roomId === id), carolRoom, {
+      timeout: 10_000,
+    });
+    assert.ok(
+      !(await dave.evaluate(() => window.__arena!.lobbyRooms().map((r) => r.roomId))).includes(roomId),
+      'the private room is never listed',
+    );
   });
 
   it('a full private room says so and leaves Quick Play working', async () => {
     const eve = await open('eve', link);
     await eve.fill('.name-input', 'Eve');
     await eve.click('button:has-text("Join friend\'s room")');
-    await eve.waitForFunction(() => /That room is full\..*Quick Play/su.test(document.querySelector('.lobby-error')?.textContent ?? ''), null, { timeout: 10_000 });
+    await eve.waitForFunction(
+      () => /That room is full\..*Quick Play/su.test(document.querySelector('.lobby-error')?.textContent ?? ''),
+      null,
+      { timeout: 10_000 },
+    );
     assert.equal(await eve.isVisible('[data-testid="invite-banner"]'), false, 'the invite is dropped');
     assert.equal(await eve.evaluate(() => window.location.hash), '', 'the dead link is cleared from the address bar');
     await eve.click('button:has-text("Quick Play")');
@@ -124,7 +148,11 @@ describe('invite links across a three-instance cluster', { timeout: 150_000 }, (
     const frank = await open('frank', `${nginx.url}/#/r/ABCDEFGHJKMNP`);
     await frank.fill('.name-input', 'Frank');
     await frank.click('button:has-text("Join friend\'s room")');
-    await frank.waitForFunction(() => /invite has expired/u.test(document.querySelector('.lobby-error')?.textContent ?? ''), null, { timeout: 10_000 });
+    await frank.waitForFunction(
+      () => /invite has expired/u.test(document.querySelector('.lobby-error')?.textContent ?? ''),
+      null,
+      { timeout: 10_000 },
+    );
     assert.equal(await frank.evaluate(() => window.__arena!.scene()), 'lobby');
     assert.equal(await frank.isEnabled('button:has-text("Quick Play")'), true);
   });

@@ -24,7 +24,9 @@ const README_PICTURE = path.resolve('docs/screenshot.png');
  * ignored test-results/, so a test run never dirties the work tree.
  */
 const SCREENSHOT =
-  process.env.UPDATE_SCREENSHOT === '1' || !existsSync(README_PICTURE) ? README_PICTURE : path.resolve('test-results/screenshot.png');
+  process.env.UPDATE_SCREENSHOT === '1' || !existsSync(README_PICTURE)
+    ? README_PICTURE
+    : path.resolve('test-results/screenshot.png');
 /** README picture size; the game shows the same world area at any size. */
 const VIEWPORT = { width: 1600, height: 900 };
 /** A horizontal lane with no cover between x 0 and 1600 (walls end at y 300 and start at y 420). */
@@ -65,7 +67,13 @@ describe('browser client', { timeout: 90_000 }, () => {
   }
 
   /** Wait until `page` draws a player named `name` that satisfies `check`. */
-  async function waitDrawn(page: Page, name: string, check: string, what: string, timeout = 5000): Promise<RenderedPlayer> {
+  async function waitDrawn(
+    page: Page,
+    name: string,
+    check: string,
+    what: string,
+    timeout = 5000,
+  ): Promise<RenderedPlayer> {
     try {
       const handle = await page.waitForFunction(
         ([n, body]) => {
@@ -107,8 +115,14 @@ describe('browser client', { timeout: 90_000 }, () => {
   }
 
   before(async () => {
-    assert.ok(existsSync(CLIENT_INDEX), `${CLIENT_INDEX} is missing: build the client first (npx vite build; npm test does it)`);
-    assert.ok(existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
+    assert.ok(
+      existsSync(CLIENT_INDEX),
+      `${CLIENT_INDEX} is missing: build the client first (npx vite build; npm test does it)`,
+    );
+    assert.ok(
+      existsSync(CHROMIUM),
+      `Chromium not found at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`,
+    );
     t = await bootTestApp();
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -132,7 +146,10 @@ describe('browser client', { timeout: 90_000 }, () => {
     roomId = (await alice.evaluate(() => window.__arena!.roomId())) ?? '';
     assert.ok(roomId, 'Alice is in a room');
     assert.equal(await bob.evaluate(() => window.__arena!.roomId()), roomId, 'Bob is in the same room');
-    assert.notEqual(await alice.evaluate(() => window.__arena!.sessionId()), await bob.evaluate(() => window.__arena!.sessionId()));
+    assert.notEqual(
+      await alice.evaluate(() => window.__arena!.sessionId()),
+      await bob.evaluate(() => window.__arena!.sessionId()),
+    );
 
     await waitDrawn(alice, 'Bob', '!p.local', 'Alice to draw Bob');
     await waitDrawn(bob, 'Alice', '!p.local', 'Bob to draw Alice');
@@ -154,8 +171,14 @@ describe('browser client', { timeout: 90_000 }, () => {
 
     const aliceAfter = await drawn(bob, 'Alice');
     const bobAfter = await drawn(bob, 'Bob');
-    assert.ok(aliceAfter.y - aliceBefore.y > 60, `Alice moved down on Bob's screen: ${aliceBefore.y} -> ${aliceAfter.y}`);
-    assert.ok(Math.abs(aliceAfter.x - aliceBefore.x) < 1, `Alice did not drift sideways: ${aliceBefore.x} -> ${aliceAfter.x}`);
+    assert.ok(
+      aliceAfter.y - aliceBefore.y > 60,
+      `Alice moved down on Bob's screen: ${aliceBefore.y} -> ${aliceAfter.y}`,
+    );
+    assert.ok(
+      Math.abs(aliceAfter.x - aliceBefore.x) < 1,
+      `Alice did not drift sideways: ${aliceBefore.x} -> ${aliceAfter.x}`,
+    );
     assert.deepEqual({ x: bobAfter.x, y: bobAfter.y }, { x: bobBefore.x, y: bobBefore.y }, 'Bob did not move');
     // And Alice's own (predicted) view agrees with what Bob sees once she has stopped.
     const aliceOwn = await drawn(alice, 'Alice');
@@ -168,7 +191,10 @@ describe('browser client', { timeout: 90_000 }, () => {
       walk(alice, 's', `p.y >= ${LANE_Y}`, 'Alice to reach the lane'),
       walk(bob, 'w', `p.y <= ${LANE_Y}`, 'Bob to reach the lane'),
     ]);
-    await Promise.all([walk(alice, 'd', 'p.x >= 600', 'Alice to walk right'), walk(bob, 'a', 'p.x <= 1000', 'Bob to walk left')]);
+    await Promise.all([
+      walk(alice, 'd', 'p.x >= 600', 'Alice to walk right'),
+      walk(bob, 'a', 'p.x <= 1000', 'Bob to walk left'),
+    ]);
     await alice.waitForTimeout(300);
     await aimAt(alice, 'Bob');
     await aimAt(bob, 'Alice');
@@ -185,7 +211,9 @@ describe('browser client', { timeout: 90_000 }, () => {
       await waitDrawn(alice, 'Bob', 'p.hp <= 50', "Alice's screen to show Bob hit");
       // Mid-fight, shots in the air: the README picture.
       await alice.waitForTimeout(150); // let the hit flashes and the HUD's health bar animation finish
-      await alice.waitForFunction(() => window.__arena!.projectiles() >= 2, null, { timeout: 2000 }).catch(() => undefined);
+      await alice
+        .waitForFunction(() => window.__arena!.projectiles() >= 2, null, { timeout: 2000 })
+        .catch(() => undefined);
       mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
       await alice.screenshot({ path: SCREENSHOT });
       await waitDrawn(alice, 'Bob', '!p.alive', 'Bob to die on Alice’s screen');
@@ -208,7 +236,7 @@ describe('browser client', { timeout: 90_000 }, () => {
     // The banner may be up for only a few hundred ms; record that it was shown at all.
     await alice.evaluate(() => {
       const overlay = document.querySelector('.overlay.reconnect')!;
-      const seen = (window as unknown as { reconnectShown: boolean });
+      const seen = window as unknown as { reconnectShown: boolean };
       seen.reconnectShown = false;
       new MutationObserver(() => {
         if (!overlay.classList.contains('hidden')) seen.reconnectShown = true;
@@ -220,7 +248,9 @@ describe('browser client', { timeout: 90_000 }, () => {
     // An abrupt cut (no close frame), as when a load balancer drops the socket.
     (client as unknown as { ref: { terminate(): void } }).ref.terminate();
 
-    await alice.waitForFunction(() => (window as unknown as { reconnectShown: boolean }).reconnectShown, null, { timeout: 5000 });
+    await alice.waitForFunction(() => (window as unknown as { reconnectShown: boolean }).reconnectShown, null, {
+      timeout: 5000,
+    });
     await alice.waitForSelector('.overlay.reconnect.hidden', { state: 'attached', timeout: 10_000 });
     assert.equal(await alice.evaluate(() => window.__arena!.sessionId()), sessionId, 'same seat after reconnecting');
 
@@ -253,7 +283,11 @@ describe('browser client', { timeout: 90_000 }, () => {
     await page.route('**/matchmake/**', (route) => route.continue({ postData: JSON.stringify({ name: '<script>' }) }));
     await page.fill('.name-input', 'Dave');
     await page.click('button:has-text("Quick Play")');
-    await page.waitForFunction(() => /Server refused/u.test(document.querySelector('.lobby-error')?.textContent ?? ''), null, { timeout: 5000 });
+    await page.waitForFunction(
+      () => /Server refused/u.test(document.querySelector('.lobby-error')?.textContent ?? ''),
+      null,
+      { timeout: 5000 },
+    );
     assert.match((await page.textContent('.lobby-error')) ?? '', /Server refused: name may contain only/u);
     await page.waitForTimeout(200);
     assert.equal(await page.evaluate(() => window.__arena!.scene()), 'lobby');

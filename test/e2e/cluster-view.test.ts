@@ -10,7 +10,15 @@ import { after, before, describe, it } from 'node:test';
 import { Client, type Room } from '@colyseus/sdk';
 import { parsePrometheusText, sumOf, type Scrape } from '../../bots/prometheus.ts';
 import { FIGURE_METRICS } from '../../server/ops/figures.ts';
-import { startInstances, startNginx, startRedis, stopAll, type Instance, type Nginx, type RedisServer } from '../helpers/cluster.ts';
+import {
+  startInstances,
+  startNginx,
+  startRedis,
+  stopAll,
+  type Instance,
+  type Nginx,
+  type RedisServer,
+} from '../helpers/cluster.ts';
 import { waitFor } from '../helpers/net.ts';
 
 const TOKEN = 'cluster-view-e2e-token';
@@ -19,13 +27,17 @@ const INTERVAL_MS = 1000;
 const PLAYERS = 12;
 
 async function scrapeThrough(nginx: Nginx): Promise<{ scrape: Scrape; answeredBy: string }> {
-  const res = await fetch(`${nginx.url}/metrics/cluster`, { headers: { authorization: `Bearer ${TOKEN}` }, signal: AbortSignal.timeout(5000) });
+  const res = await fetch(`${nginx.url}/metrics/cluster`, {
+    headers: { authorization: `Bearer ${TOKEN}` },
+    signal: AbortSignal.timeout(5000),
+  });
   assert.equal(res.status, 200);
   const text = await res.text();
   return { scrape: parsePrometheusText(text), answeredBy: res.headers.get('x-upstream') ?? '' };
 }
 
-const instancesIn = (s: Scrape): string[] => (s.get('arena_cluster_ccu')?.samples ?? []).map((x) => x.labels.instance!).sort();
+const instancesIn = (s: Scrape): string[] =>
+  (s.get('arena_cluster_ccu')?.samples ?? []).map((x) => x.labels.instance!).sort();
 
 describe('cluster view and monitor through a load balancer (3 instances)', () => {
   let redis: RedisServer;
@@ -57,23 +69,44 @@ describe('cluster view and monitor through a load balancer (3 instances)', () =>
     for (let i = 0; i < PLAYERS; i++) rooms.push(await client.joinOrCreate('arena', { name: `P${i}` }));
     const ids = instances.map((i) => i.processId).sort();
     // Several scrapes in a row: round robin sends each to a different instance.
-    await waitFor(async () => {
-      const views = await Promise.all([0, 1, 2].map(() => scrapeThrough(nginx)));
-      return views.every(({ scrape }) => JSON.stringify(instancesIn(scrape)) === JSON.stringify(ids) && sumOf(scrape, 'arena_cluster_ccu') === PLAYERS);
-    }, 'every scrape lists the three instances and all players', 15_000, 250);
+    await waitFor(
+      async () => {
+        const views = await Promise.all([0, 1, 2].map(() => scrapeThrough(nginx)));
+        return views.every(
+          ({ scrape }) =>
+            JSON.stringify(instancesIn(scrape)) === JSON.stringify(ids) &&
+            sumOf(scrape, 'arena_cluster_ccu') === PLAYERS,
+        );
+      },
+      'every scrape lists the three instances and all players',
+      15_000,
+      250,
+    );
 
     for (let n = 0; n < 3; n++) {
       const { scrape } = await scrapeThrough(nginx);
       assert.equal(sumOf(scrape, 'arena_cluster_instances'), 3);
       assert.equal(sumOf(scrape, 'arena_cluster_view_complete'), 1);
-      for (const m of FIGURE_METRICS) assert.deepEqual((scrape.get(m.name)?.samples ?? []).map((x) => x.labels.instance).sort(), ids, m.name);
+      for (const m of FIGURE_METRICS)
+        assert.deepEqual((scrape.get(m.name)?.samples ?? []).map((x) => x.labels.instance).sort(), ids, m.name);
       // Round robin and locality-first placement open rooms on every instance (see test/e2e/cluster.test.ts).
-      assert.equal(ids.reduce((sum, id) => sum + sumOf(scrape, 'arena_cluster_ccu', { instance: id }), 0), PLAYERS, 'every player counted once');
+      assert.equal(
+        ids.reduce((sum, id) => sum + sumOf(scrape, 'arena_cluster_ccu', { instance: id }), 0),
+        PLAYERS,
+        'every player counted once',
+      );
       for (const id of ids) assert.ok(sumOf(scrape, 'arena_cluster_rooms', { instance: id }) >= 1, `a room on ${id}`);
-      assert.ok(sumOf(scrape, 'arena_cluster_forwarded_connections_active') > 0, 'round robin sent some sockets to non-owners');
+      assert.ok(
+        sumOf(scrape, 'arena_cluster_forwarded_connections_active') > 0,
+        'round robin sent some sockets to non-owners',
+      );
       const share = sumOf(scrape, 'arena_cluster_forwarded_share');
       assert.ok(share > 0 && share <= 3, `forwarded shares are fractions (${share})`);
-      for (const id of ids) assert.ok(sumOf(scrape, 'arena_cluster_tick_p99_seconds', { instance: id }) < sumOf(scrape, 'arena_cluster_tick_budget_seconds', { instance: id }));
+      for (const id of ids)
+        assert.ok(
+          sumOf(scrape, 'arena_cluster_tick_p99_seconds', { instance: id }) <
+            sumOf(scrape, 'arena_cluster_tick_budget_seconds', { instance: id }),
+        );
     }
   });
 
@@ -83,17 +116,27 @@ describe('cluster view and monitor through a load balancer (3 instances)', () =>
     for (let n = 0; n < 3; n++) {
       const res = await fetch(`${nginx.url}/monitor/api`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
       assert.equal(res.status, 200);
-      const body = (await res.json()) as { rooms: Array<{ roomId: string; name: string; clients: number; processId: string }> };
+      const body = (await res.json()) as {
+        rooms: Array<{ roomId: string; name: string; clients: number; processId: string }>;
+      };
       const arena = body.rooms.filter((r) => r.name === 'arena');
       assert.deepEqual(new Set(arena.map((r) => r.roomId)), ownRooms, 'every arena room, whichever instance holds it');
       assert.deepEqual([...new Set(arena.map((r) => r.processId))].sort(), ids, 'rooms on all three instances');
-      assert.equal(arena.reduce((sum, r) => sum + r.clients, 0), PLAYERS);
+      assert.equal(
+        arena.reduce((sum, r) => sum + r.clients, 0),
+        PLAYERS,
+      );
     }
     // Inspecting a room works whichever instance the request reaches (a remote room call).
     for (const roomId of ownRooms) {
-      const res = await fetch(`${nginx.url}/monitor/api/room?roomId=${encodeURIComponent(roomId)}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+      const res = await fetch(`${nginx.url}/monitor/api/room?roomId=${encodeURIComponent(roomId)}`, {
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+      });
       assert.equal(res.status, 200);
-      assert.equal(((await res.json()) as { clients: unknown[] }).clients.length, rooms.filter((r) => r.roomId === roomId).length);
+      assert.equal(
+        ((await res.json()) as { clients: unknown[] }).clients.length,
+        rooms.filter((r) => r.roomId === roomId).length,
+      );
     }
     assert.equal((await fetch(`${nginx.url}/monitor/api`)).status, 401);
   });
@@ -103,12 +146,22 @@ describe('cluster view and monitor through a load balancer (3 instances)', () =>
     await Promise.all(rooms.splice(0).map((r) => r.leave()));
     const [a, b, c] = instances as [Instance, Instance, Instance];
     await a.kill('SIGTERM');
-    await waitFor(async () => !instancesIn((await scrapeThrough(nginx)).scrape).includes(a.processId), 'drained instance gone', 10_000, 100);
+    await waitFor(
+      async () => !instancesIn((await scrapeThrough(nginx)).scrape).includes(a.processId),
+      'drained instance gone',
+      10_000,
+      100,
+    );
     await b.kill('SIGKILL');
-    await waitFor(async () => {
-      const { scrape } = await scrapeThrough(nginx);
-      return JSON.stringify(instancesIn(scrape)) === JSON.stringify([c.processId]);
-    }, 'killed instance gone once its figures expire', 3 * INTERVAL_MS + 10_000, 200);
+    await waitFor(
+      async () => {
+        const { scrape } = await scrapeThrough(nginx);
+        return JSON.stringify(instancesIn(scrape)) === JSON.stringify([c.processId]);
+      },
+      'killed instance gone once its figures expire',
+      3 * INTERVAL_MS + 10_000,
+      200,
+    );
     const { scrape } = await scrapeThrough(nginx);
     assert.equal(sumOf(scrape, 'arena_cluster_instances'), 1);
   });

@@ -80,7 +80,10 @@ class LobbyClient {
   }
 
   arenaRoomIds(): string[] {
-    return [...this.listing.values()].filter((r) => r.name === 'arena').map((r) => r.roomId).sort();
+    return [...this.listing.values()]
+      .filter((r) => r.name === 'arena')
+      .map((r) => r.roomId)
+      .sort();
   }
 }
 
@@ -96,7 +99,8 @@ async function closeRooms(rooms: Iterable<Room>): Promise<void> {
 
 async function arenaRoomsInRedis(redis: RedisServer): Promise<Map<string, string>> {
   const out = new Map<string, string>();
-  for (const [roomId, room] of await roomCaches(redis.client)) if (room.name === 'arena') out.set(roomId, room.processId);
+  for (const [roomId, room] of await roomCaches(redis.client))
+    if (room.name === 'arena') out.set(roomId, room.processId);
   return out;
 }
 
@@ -121,7 +125,10 @@ function byRoom(rooms: Room[]): Map<string, Room[]> {
 
 async function sumForwardStats(instances: Instance[]): Promise<{ opened: number; active: number; failed: number }> {
   const all = await Promise.all(instances.filter((i) => i.alive()).map((i) => forwardStats(i)));
-  return all.reduce((s, x) => ({ opened: s.opened + x.opened, active: s.active + x.active, failed: s.failed + x.failed }), { opened: 0, active: 0, failed: 0 });
+  return all.reduce(
+    (s, x) => ({ opened: s.opened + x.opened, active: s.active + x.active, failed: s.failed + x.failed }),
+    { opened: 0, active: 0, failed: 0 },
+  );
 }
 
 for (const mode of ['direct', 'redis'] as const satisfies readonly ForwardMode[]) {
@@ -163,7 +170,9 @@ for (const mode of ['direct', 'redis'] as const satisfies readonly ForwardMode[]
       assert.ok(new Set(ownerIds).size >= 2, 'rooms opened on several instances (where the joins landed)');
       // Locality first: an instance opens a room only when it has none with space, so it never holds two that are not full.
       for (const instance of instances) {
-        const open = [...groups].filter(([roomId, members]) => owners.get(roomId) === instance.processId && members.length < MAX_PLAYERS);
+        const open = [...groups].filter(
+          ([roomId, members]) => owners.get(roomId) === instance.processId && members.length < MAX_PLAYERS,
+        );
         assert.ok(open.length <= 1, `instance ${instance.name} holds ${open.length} rooms with space`);
       }
       assert.ok(groups.size <= PLAYERS / MAX_PLAYERS + 1, `${groups.size} rooms for ${PLAYERS} players`);
@@ -171,7 +180,10 @@ for (const mode of ['direct', 'redis'] as const satisfies readonly ForwardMode[]
       // Everyone in a room sees everyone in it.
       for (const [roomId, members] of groups) {
         const expected = members.map((r) => r.sessionId).sort();
-        await waitFor(() => members.every((r) => sessionIdsIn(r).join() === expected.join()), `all players of room ${roomId} in everyone's state`);
+        await waitFor(
+          () => members.every((r) => sessionIdsIn(r).join() === expected.join()),
+          `all players of room ${roomId} in everyone's state`,
+        );
       }
 
       // Some sockets landed on an instance that does not own their room and were forwarded.
@@ -193,20 +205,30 @@ for (const mode of ['direct', 'redis'] as const satisfies readonly ForwardMode[]
           input.send();
           await new Promise((r) => setTimeout(r, INPUT_INTERVAL_MS));
         }
-        await waitFor(() => input.lastProcessed === INPUTS, `room ${roomId}: the server acknowledged all ${INPUTS} inputs`);
         await waitFor(
-          () => {
-            const xs = members.map((r) => stateOf(r).players.get(mover.sessionId)?.x);
-            return xs.every((x) => x !== undefined && x === xs[0] && x !== startX);
-          },
-          `room ${roomId}: every player sees the mover at the same new x`,
+          () => input.lastProcessed === INPUTS,
+          `room ${roomId}: the server acknowledged all ${INPUTS} inputs`,
         );
+        await waitFor(() => {
+          const xs = members.map((r) => stateOf(r).players.get(mover.sessionId)?.x);
+          return xs.every((x) => x !== undefined && x === xs[0] && x !== startX);
+        }, `room ${roomId}: every player sees the mover at the same new x`);
         const endX = stateOf(mover).players.get(mover.sessionId)!.x;
-        assert.ok((endX - startX) * direction > 0, `room ${roomId}: the mover moved the way it pressed (${startX} → ${endX})`);
+        assert.ok(
+          (endX - startX) * direction > 0,
+          `room ${roomId}: the mover moved the way it pressed (${startX} → ${endX})`,
+        );
       }
 
       // Patches for several players held by one edge crossed once (fan-out), not once per player.
-      const fanout = await Promise.all(instances.map(async (i) => Number(/^arena_edge_fanout_operations_total (\d+)/mu.exec(await (await fetch(`${i.url}/metrics`)).text())?.[1] ?? 0)));
+      const fanout = await Promise.all(
+        instances.map(async (i) =>
+          Number(
+            /^arena_edge_fanout_operations_total (\d+)/mu.exec(await (await fetch(`${i.url}/metrics`)).text())?.[1] ??
+              0,
+          ),
+        ),
+      );
       assert.ok(fanout.reduce((a, b) => a + b, 0) > 0, `frames were fanned out at the edge (${fanout.join(', ')})`);
 
       // Leave; nginx logs each socket when it closes, naming the instance it picked.
@@ -232,7 +254,10 @@ for (const mode of ['direct', 'redis'] as const satisfies readonly ForwardMode[]
           'a watching player was connected through another instance than the mover',
         );
       }
-      await waitFor(async () => (await sumForwardStats(instances)).active === before.active, 'forwarded connections closed');
+      await waitFor(
+        async () => (await sumForwardStats(instances)).active === before.active,
+        'forwarded connections closed',
+      );
       await waitFor(async () => (await arenaRoomsInRedis(redis)).size === 0, 'empty rooms disposed and unlisted');
     });
 
@@ -249,7 +274,11 @@ for (const mode of ['direct', 'redis'] as const satisfies readonly ForwardMode[]
       }
       const caches = await roomCaches(redis.client);
       for (const lobby of lobbies) {
-        assert.equal(caches.get(lobby.room.roomId)?.processId, lobby.instance.processId, `the lobby reached on ${lobby.instance.name} lives there`);
+        assert.equal(
+          caches.get(lobby.room.roomId)?.processId,
+          lobby.instance.processId,
+          `the lobby reached on ${lobby.instance.name} lives there`,
+        );
       }
 
       // …and the rest after, so they arrive as live updates.
@@ -261,7 +290,10 @@ for (const mode of ['direct', 'redis'] as const satisfies readonly ForwardMode[]
       assert.equal(new Set(arena.values()).size, instances.length, 'arena rooms live on all three instances');
       const expected = [...arena.keys()].sort();
       for (const lobby of lobbies) {
-        await waitFor(() => lobby.arenaRoomIds().join() === expected.join(), `lobby on ${lobby.instance.name} to list all ${expected.length} arena rooms`);
+        await waitFor(
+          () => lobby.arenaRoomIds().join() === expected.join(),
+          `lobby on ${lobby.instance.name} to list all ${expected.length} arena rooms`,
+        );
         for (const roomId of expected) assert.equal(lobby.listing.get(roomId)?.processId, arena.get(roomId));
       }
 
@@ -271,12 +303,17 @@ for (const mode of ['direct', 'redis'] as const satisfies readonly ForwardMode[]
         sender.room.send('chat', { text });
         for (const lobby of lobbies) {
           await waitFor(
-            () => lobby.chats.some((c) => c.text === text && c.fromId === sender.room.sessionId && c.name === `lobby-${sender.instance.name}`),
+            () =>
+              lobby.chats.some(
+                (c) =>
+                  c.text === text && c.fromId === sender.room.sessionId && c.name === `lobby-${sender.instance.name}`,
+              ),
             `chat from ${sender.instance.name} to reach the lobby on ${lobby.instance.name}`,
           );
         }
       }
-      for (const lobby of lobbies) assert.equal(lobby.chats.length, 2, `lobby on ${lobby.instance.name} got each chat once`);
+      for (const lobby of lobbies)
+        assert.equal(lobby.chats.length, 2, `lobby on ${lobby.instance.name} got each chat once`);
     });
 
     it('keeps matchmaking and unlists the rooms of an instance killed with SIGKILL', async (t) => {
@@ -287,11 +324,18 @@ for (const mode of ['direct', 'redis'] as const satisfies readonly ForwardMode[]
       const fullest = [...owners.keys()].sort((a, b) => count(b) - count(a))[0]!;
       const victim = instanceOf(owners.get(fullest)!);
       const survivors = instances.filter((i) => i !== victim);
-      const doomedRooms = [...owners].filter(([, pid]) => pid === victim.processId).map(([roomId]) => roomId).sort((a, b) => count(b) - count(a));
-      assert.ok(doomedRooms.length > 0 && count(doomedRooms[0]!) >= 2, `instance ${victim.name} owns an arena room with players`);
+      const doomedRooms = [...owners]
+        .filter(([, pid]) => pid === victim.processId)
+        .map(([roomId]) => roomId)
+        .sort((a, b) => count(b) - count(a));
+      assert.ok(
+        doomedRooms.length > 0 && count(doomedRooms[0]!) >= 2,
+        `instance ${victim.name} owns an arena room with players`,
+      );
       const survivingLobbies = lobbies.filter((l) => l.instance !== victim);
       for (const lobby of survivingLobbies) {
-        for (const roomId of doomedRooms) assert.ok(lobby.listing.has(roomId), 'the doomed room is listed before the kill');
+        for (const roomId of doomedRooms)
+          assert.ok(lobby.listing.has(roomId), 'the doomed room is listed before the kill');
       }
       // One player leaves a doomed room first, so that room still offers a
       // seat: a join after the kill that picks it must get past the dead
@@ -301,7 +345,10 @@ for (const mode of ['direct', 'redis'] as const satisfies readonly ForwardMode[]
       await closeRooms([leaver]);
       openRooms.delete(leaver);
       players = players.filter((r) => r !== leaver);
-      await waitFor(async () => (await roomCaches(redis.client)).get(doomedRooms[0]!)?.clients === seated - 1, 'a free seat in the doomed room');
+      await waitFor(
+        async () => (await roomCaches(redis.client)).get(doomedRooms[0]!)?.clients === seated - 1,
+        'a free seat in the doomed room',
+      );
       // Players and the lobby client in rooms that die with the instance have nothing to return to.
       const doomedPlayers = players.filter((r) => doomedRooms.includes(r.roomId));
       const survivingPlayers = players.filter((r) => !doomedRooms.includes(r.roomId));
@@ -321,14 +368,20 @@ for (const mode of ['direct', 'redis'] as const satisfies readonly ForwardMode[]
       const lateGroups = byRoom(late);
       for (const [roomId, members] of lateGroups) {
         const expected = members.map((r) => r.sessionId);
-        await waitFor(() => members.every((r) => expected.every((id) => stateOf(r).players.get(id) !== undefined)), `new players of room ${roomId} see each other`);
+        await waitFor(
+          () => members.every((r) => expected.every((id) => stateOf(r).players.get(id) !== undefined)),
+          `new players of room ${roomId} see each other`,
+        );
       }
 
       // The dead instance's rooms leave the listing within about ten seconds of
       // the kill (heartbeats expire after 4 s): the lobbies get `-`, Redis forgets them.
       const left = (): number => Math.max(500, killedAt + UNLIST_WITHIN_MS - Date.now());
       await waitFor(
-        () => survivingLobbies.every((l) => doomedRooms.every((roomId) => l.removed.includes(roomId) && !l.listing.has(roomId))),
+        () =>
+          survivingLobbies.every((l) =>
+            doomedRooms.every((roomId) => l.removed.includes(roomId) && !l.listing.has(roomId)),
+          ),
         'lobbies on the surviving instances to drop the dead rooms',
         left(),
         100,
@@ -348,14 +401,23 @@ for (const mode of ['direct', 'redis'] as const satisfies readonly ForwardMode[]
       const listed = await arenaRoomsInRedis(redis);
       for (const [roomId, members] of lateGroups) {
         const owner = listed.get(roomId);
-        assert.ok(owner !== undefined && survivors.some((i) => i.processId === owner), `new room ${roomId} lives on a surviving instance`);
-        for (const lobby of survivingLobbies) await waitFor(() => lobby.listing.has(roomId), `lobby on ${lobby.instance.name} lists new room ${roomId}`);
+        assert.ok(
+          owner !== undefined && survivors.some((i) => i.processId === owner),
+          `new room ${roomId} lives on a surviving instance`,
+        );
+        for (const lobby of survivingLobbies)
+          await waitFor(() => lobby.listing.has(roomId), `lobby on ${lobby.instance.name} lists new room ${roomId}`);
         assert.ok(members.every((r) => r.connection.isOpen));
       }
 
       // Players of the dead rooms are cut off, wherever they came in (through a
       // surviving instance, their forwarded socket or tunnel must close too).
-      await waitFor(() => doomedPlayers.every((r) => !r.connection.isOpen), 'players of the dead rooms to be disconnected', left(), 100);
+      await waitFor(
+        () => doomedPlayers.every((r) => !r.connection.isOpen),
+        'players of the dead rooms to be disconnected',
+        left(),
+        100,
+      );
 
       // Players of surviving rooms whose socket ran through the dead instance come back through another one, and play on.
       await waitFor(
@@ -366,8 +428,14 @@ for (const mode of ['direct', 'redis'] as const satisfies readonly ForwardMode[]
       );
       // Exactly those whose socket nginx had given to the dead instance were cut off (nginx logged those sockets as they closed).
       const cutOff = roomSocketsInLog(nginx.accessLog().slice(logLinesBeforeKill), 'first');
-      const throughVictim = survivingPlayers.filter((r) => cutOff.get(r.sessionId)?.upstreamPort === victim.port).map((r) => r.sessionId);
-      assert.deepEqual([...dropped].sort(), throughVictim.sort(), 'the players cut off are those connected through the dead instance');
+      const throughVictim = survivingPlayers
+        .filter((r) => cutOff.get(r.sessionId)?.upstreamPort === victim.port)
+        .map((r) => r.sessionId);
+      assert.deepEqual(
+        [...dropped].sort(),
+        throughVictim.sort(),
+        'the players cut off are those connected through the dead instance',
+      );
       for (const room of survivingPlayers) {
         const probe = new EchoProbe(room);
         await probe.roundTrip();

@@ -43,7 +43,10 @@ function runStage(stage: Stage, root: string, built: Map<string, string>): Stage
       const base = from ? built.get(from[1]!)! : repo;
       for (const src of parts) {
         const srcPath = from ? path.join(base, path.relative('/app', src)) : path.join(base, src);
-        const target = dest.endsWith('/') || parts.length > 1 || dest === './' ? path.join(dir, path.basename(srcPath)) : path.join(dir, dest);
+        const target =
+          dest.endsWith('/') || parts.length > 1 || dest === './'
+            ? path.join(dir, path.basename(srcPath))
+            : path.join(dir, dest);
         cpSync(srcPath, target, { recursive: true, filter: (p) => !p.includes(`${path.sep}node_modules`) });
       }
       continue;
@@ -87,7 +90,12 @@ describe('Dockerfile build and runtime steps on a clean copy', () => {
       env: { PATH: process.env.PATH ?? '', ...runtime.env, PORT: String(port), LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'inherit', 'inherit'],
     });
-    await waitFor(async () => (await fetch(`${url}/readyz`).catch(() => undefined))?.status === 200, 'the server built from the image steps to be ready', 30_000, 200);
+    await waitFor(
+      async () => (await fetch(`${url}/readyz`).catch(() => undefined))?.status === 200,
+      'the server built from the image steps to be ready',
+      30_000,
+      200,
+    );
   });
 
   after(() => {

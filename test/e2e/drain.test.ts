@@ -11,7 +11,16 @@ import { Client, type Room } from '@colyseus/sdk';
 import { followHandoffs } from '../../client/net/handoff.ts';
 import { ServerMessage, type HandoffEvent } from '../../shared/messages.ts';
 import type { ArenaState } from '../../shared/state.ts';
-import { roomCaches, startInstances, startNginx, startRedis, stopAll, type Instance, type Nginx, type RedisServer } from '../helpers/cluster.ts';
+import {
+  roomCaches,
+  startInstances,
+  startNginx,
+  startRedis,
+  stopAll,
+  type Instance,
+  type Nginx,
+  type RedisServer,
+} from '../helpers/cluster.ts';
 import { sleep, waitFor } from '../helpers/net.ts';
 
 interface Input {
@@ -73,7 +82,11 @@ describe('draining an instance hands its rooms to the others (SIGTERM)', () => {
   before(async () => {
     redis = await startRedis();
     // Small rooms, so the players spread over several rooms and instances.
-    instances = await startInstances(redis, 'direct', ['A', 'B', 'C'], { MAX_PLAYERS: '3', ROUND_DURATION_MS: '600000', ADMIN_TOKEN });
+    instances = await startInstances(redis, 'direct', ['A', 'B', 'C'], {
+      MAX_PLAYERS: '3',
+      ROUND_DURATION_MS: '600000',
+      ADMIN_TOKEN,
+    });
     nginx = await startNginx(instances.map((i) => i.port));
   });
 
@@ -110,13 +123,25 @@ describe('draining an instance hands its rooms to the others (SIGTERM)', () => {
     assert.equal(body.seats, mates.length);
 
     await waitFor(
-      () => mates.every((p) => p.room.roomId === body.toRoomId && p.room.connection.isOpen && p.room.state?.players?.has(p.room.sessionId) === true),
+      () =>
+        mates.every(
+          (p) =>
+            p.room.roomId === body.toRoomId &&
+            p.room.connection.isOpen &&
+            p.room.state?.players?.has(p.room.sessionId) === true,
+        ),
       "the room's players are in the new room and have its state",
       5000,
     );
-    for (const p of mates) assert.deepEqual({ sessionId: p.room.sessionId, ...p.view() }, before.get(p), 'state kept across the move');
-    assert.deepEqual([...mates[0]!.room.state.players.keys()].sort(), mates.map((p) => p.room.sessionId).sort(), 'no ghosts');
-    for (const p of players) assert.deepEqual(p.problems, [], `player ${p.room.sessionId} saw no error: ${p.problems.join('; ')}`);
+    for (const p of mates)
+      assert.deepEqual({ sessionId: p.room.sessionId, ...p.view() }, before.get(p), 'state kept across the move');
+    assert.deepEqual(
+      [...mates[0]!.room.state.players.keys()].sort(),
+      mates.map((p) => p.room.sessionId).sort(),
+      'no ghosts',
+    );
+    for (const p of players)
+      assert.deepEqual(p.problems, [], `player ${p.room.sessionId} saw no error: ${p.problems.join('; ')}`);
   });
 
   it('binds each hand-off seat to its player: a room-mate who knows the session id and the new room cannot take it', async () => {
@@ -132,16 +157,25 @@ describe('draining an instance hands its rooms to the others (SIGTERM)', () => {
         r.reconnection.enabled = false;
         r.onMessage(ServerMessage.Handoff, (event: HandoffEvent) => events.set(r, event));
       }
-      await waitFor(() => thief.state.players?.has(victim.sessionId) && victim.state.players?.has(victim.sessionId), 'both players see the victim');
+      await waitFor(
+        () => thief.state.players?.has(victim.sessionId) && victim.state.players?.has(victim.sessionId),
+        'both players see the victim',
+      );
       const victimName = victim.state.players.get(victim.sessionId)!.name;
 
-      const res = await fetch(`${nginx.url}/admin/rooms/${thief.roomId}/handoff`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+      const res = await fetch(`${nginx.url}/admin/rooms/${thief.roomId}/handoff`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+      });
       assert.equal(res.status, 200, await res.clone().text());
       await waitFor(() => events.size === 2, 'both players got their hand-off seat');
       const mine = events.get(thief)!.reservation;
       const theirs = events.get(victim)!.reservation;
       assert.equal(mine.roomId, theirs.roomId, 'both seats are in the same continuation room');
-      assert.ok(typeof theirs.reconnectionToken === 'string' && theirs.reconnectionToken.length >= 32, 'the seat carries a secret');
+      assert.ok(
+        typeof theirs.reconnectionToken === 'string' && theirs.reconnectionToken.length >= 32,
+        'the seat carries a secret',
+      );
       assert.notEqual(mine.reconnectionToken, theirs.reconnectionToken, 'each seat has its own secret');
 
       // The thief knows the victim's session id (it keys the state) and the new room (its own message).
@@ -151,14 +185,20 @@ describe('draining an instance hands its rooms to the others (SIGTERM)', () => {
         { ...mine, sessionId: victim.sessionId, reconnectionToken: 'x'.repeat(32) },
       ];
       for (const seat of stolen) {
-        await assert.rejects(thiefClient.consumeSeatReservation(seat as never), 'a seat claimed without its secret is refused');
+        await assert.rejects(
+          thiefClient.consumeSeatReservation(seat as never),
+          'a seat claimed without its secret is refused',
+        );
       }
 
       // The victim, late, still gets its own seat, with its own player.
       const moved = await victimClient.consumeSeatReservation<ArenaState>(theirs as never);
       rooms.push(moved);
       assert.equal(moved.sessionId, victim.sessionId);
-      await waitFor(() => moved.state.players?.has(victim.sessionId), 'the victim sees itself in the continuation room');
+      await waitFor(
+        () => moved.state.players?.has(victim.sessionId),
+        'the victim sees itself in the continuation room',
+      );
       assert.equal(moved.state.players.get(victim.sessionId)!.name, victimName, 'the victim is still itself');
       // A used secret is spent: the seat cannot be taken a second time.
       await assert.rejects(thiefClient.consumeSeatReservation(theirs as never), 'a spent seat secret opens nothing');
@@ -166,7 +206,11 @@ describe('draining an instance hands its rooms to the others (SIGTERM)', () => {
       const thiefMoved = await thiefClient.consumeSeatReservation<ArenaState>(mine as never);
       rooms.push(thiefMoved);
       await waitFor(() => thiefMoved.state.players?.size === 2, 'both players are in the continuation room');
-      assert.equal(thiefMoved.state.players.get(victim.sessionId)!.name, victimName, 'the victim\'s player was never the thief\'s');
+      assert.equal(
+        thiefMoved.state.players.get(victim.sessionId)!.name,
+        victimName,
+        "the victim's player was never the thief's",
+      );
       assert.equal(thiefMoved.state.players.get(thief.sessionId)!.name, 'Mallory');
     } finally {
       for (const r of rooms) await Promise.race([r.leave(true).catch(() => undefined), sleep(1000)]);
@@ -191,7 +235,10 @@ describe('draining an instance hands its rooms to the others (SIGTERM)', () => {
       const answers = await Promise.all(
         Array.from({ length: 5 }, async () => {
           const res = await fetch(`${nginx.url}/admin/rooms/${a.roomId}/handoff`, { method: 'POST', headers: auth });
-          return { status: res.status, body: (await res.json()) as { toRoomId?: string; toProcessId?: string; error?: string } };
+          return {
+            status: res.status,
+            body: (await res.json()) as { toRoomId?: string; toProcessId?: string; error?: string },
+          };
         }),
       );
       const done = answers.filter((x) => x.status === 200);
@@ -226,7 +273,11 @@ describe('draining an instance hands its rooms to the others (SIGTERM)', () => {
         input.send();
       }
     }
-    await waitFor(() => players.every((p) => inputs.get(p)!.lastProcessed >= 20), 'the servers processed every input', 10_000);
+    await waitFor(
+      () => players.every((p) => inputs.get(p)!.lastProcessed >= 20),
+      'the servers processed every input',
+      10_000,
+    );
     await sleep(300);
 
     const owners = await roomCaches(redis.client);
@@ -235,7 +286,9 @@ describe('draining an instance hands its rooms to the others (SIGTERM)', () => {
       const owner = owners.get(p.room.roomId)!.processId;
       count.set(owner, (count.get(owner) ?? 0) + 1);
     }
-    const victim = instances.reduce((best, i) => ((count.get(i.processId) ?? 0) > (count.get(best.processId) ?? 0) ? i : best));
+    const victim = instances.reduce((best, i) =>
+      (count.get(i.processId) ?? 0) > (count.get(best.processId) ?? 0) ? i : best,
+    );
     const doomed = players.filter((p) => owners.get(p.room.roomId)!.processId === victim.processId);
     assert.ok(doomed.length >= 2, `the drained instance hosts players (${doomed.length})`);
     const before = new Map(doomed.map((p) => [p, { sessionId: p.room.sessionId, roomId: p.room.roomId, ...p.view() }]));
@@ -250,21 +303,39 @@ describe('draining an instance hands its rooms to the others (SIGTERM)', () => {
     assert.ok(drainMs < 10_000, `drain took ${drainMs} ms`);
     t.diagnostic(`SIGTERM to exit: ${drainMs} ms for ${moved.size} rooms, ${doomed.length} players`);
 
-    await waitFor(() => doomed.every((p) => p.moves === movesBefore.get(p)! + 1 && p.room.connection.isOpen && p.room.state?.players?.has(p.room.sessionId) === true), `every player of the drained instance moved (${JSON.stringify(doomed.map((p) => [p.moves, p.problems]))})`, 5000);
-    for (const p of players) assert.deepEqual(p.problems, [], `player ${p.room.sessionId} saw no error: ${p.problems.join("; ")}`);
+    await waitFor(
+      () =>
+        doomed.every(
+          (p) =>
+            p.moves === movesBefore.get(p)! + 1 &&
+            p.room.connection.isOpen &&
+            p.room.state?.players?.has(p.room.sessionId) === true,
+        ),
+      `every player of the drained instance moved (${JSON.stringify(doomed.map((p) => [p.moves, p.problems]))})`,
+      5000,
+    );
+    for (const p of players)
+      assert.deepEqual(p.problems, [], `player ${p.room.sessionId} saw no error: ${p.problems.join('; ')}`);
     const after = await roomCaches(redis.client);
     for (const p of doomed) {
       const was = before.get(p)!;
       assert.equal(p.room.sessionId, was.sessionId, 'same session id after the move');
       assert.notEqual(p.room.roomId, was.roomId, 'a new room');
       assert.notEqual(after.get(p.room.roomId)?.processId, victim.processId, 'hosted by a live instance');
-      assert.deepEqual({ sessionId: p.room.sessionId, roomId: was.roomId, ...p.view() }, was, 'position, health and score kept');
+      assert.deepEqual(
+        { sessionId: p.room.sessionId, roomId: was.roomId, ...p.view() },
+        was,
+        'position, health and score kept',
+      );
     }
     for (const roomId of moved) assert.equal(after.has(roomId), false, `the drained room ${roomId} left the listing`);
 
     // No ghosts: each continuation room holds exactly the players that moved into it.
     for (const p of doomed) {
-      const mates = doomed.filter((q) => before.get(q)!.roomId === before.get(p)!.roomId).map((q) => q.room.sessionId).sort();
+      const mates = doomed
+        .filter((q) => before.get(q)!.roomId === before.get(p)!.roomId)
+        .map((q) => q.room.sessionId)
+        .sort();
       assert.deepEqual([...p.room.state.players.keys()].sort(), mates, 'the continuation room has exactly its players');
     }
 

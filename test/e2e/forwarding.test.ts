@@ -13,7 +13,17 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Client, type Room } from '@colyseus/sdk';
-import { EchoProbe, forwardStats, roomCaches, startInstances, startRedis, stopAll, type ForwardMode, type Instance, type RedisServer } from '../helpers/cluster.ts';
+import {
+  EchoProbe,
+  forwardStats,
+  roomCaches,
+  startInstances,
+  startRedis,
+  stopAll,
+  type ForwardMode,
+  type Instance,
+  type RedisServer,
+} from '../helpers/cluster.ts';
 
 const CLIENTS = 10;
 const ROUND_TRIPS_EACH = 1000;

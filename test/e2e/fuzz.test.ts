@@ -90,10 +90,18 @@ describe('fuzzing a room with honest players in it', { timeout: (FUZZ_SECONDS + 
     });
     server.stderr!.resume();
     url = `http://127.0.0.1:${port}`;
-    await waitFor(async () => (await fetch(`${url}/readyz`).catch(() => undefined))?.status === 200, 'the server is ready', 30_000, 100);
+    await waitFor(
+      async () => (await fetch(`${url}/readyz`).catch(() => undefined))?.status === 200,
+      'the server is ready',
+      30_000,
+      100,
+    );
     for (let i = 0; i < HONEST; i++) {
       const client = new Client(url);
-      const room = i === 0 ? await client.create('arena', { name: `Honest${i}` }) : await client.joinById(honest[0]!.roomId, { name: `Honest${i}` });
+      const room =
+        i === 0
+          ? await client.create('arena', { name: `Honest${i}` })
+          : await client.joinById(honest[0]!.roomId, { name: `Honest${i}` });
       room.onStateChange(() => intervals.record(room));
       room.onMessage('*', () => undefined);
       room.onDrop((code) => problems.push(`Honest${i} dropped (${code})`));
@@ -133,19 +141,40 @@ describe('fuzzing a room with honest players in it', { timeout: (FUZZ_SECONDS + 
 
     intervals.reset();
     loopDelay.reset();
-    const fuzzer = spawn(NODE, ['--import', 'tsx', 'test/helpers/fuzzer.ts', url, honest[0]!.roomId, String(FUZZ_SECONDS), String(FUZZERS), String(SEED)], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'ignore'],
-    });
+    const fuzzer = spawn(
+      NODE,
+      [
+        '--import',
+        'tsx',
+        'test/helpers/fuzzer.ts',
+        url,
+        honest[0]!.roomId,
+        String(FUZZ_SECONDS),
+        String(FUZZERS),
+        String(SEED),
+      ],
+      {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'ignore'],
+      },
+    );
     let out = '';
     fuzzer.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     const exitCode = await new Promise<number | null>((resolve) => fuzzer.on('close', resolve));
     const fuzz = { p99: intervals.quantile(0.99), text: intervals.describe(), loopP99: loopDelay.percentile(99) / 1e6 };
     loopDelay.disable();
     assert.equal(exitCode, 0, `the fuzzer ran to the end (seed ${SEED})`);
-    const summary = JSON.parse(out.trim()) as { sessions: number; dropped: number; survived: number; joinFailures: number; codes: Record<string, number> };
+    const summary = JSON.parse(out.trim()) as {
+      sessions: number;
+      dropped: number;
+      survived: number;
+      joinFailures: number;
+      codes: Record<string, number>;
+    };
     t.diagnostic(`calm: ${calm.text}, own event-loop delay p99 ${calm.loopP99.toFixed(1)} ms`);
-    t.diagnostic(`fuzz: ${fuzz.text}, own event-loop delay p99 ${fuzz.loopP99.toFixed(1)} ms; allowed p99 ${MAX_PATCH_GAP_P99_MS.toFixed(1)} ms`);
+    t.diagnostic(
+      `fuzz: ${fuzz.text}, own event-loop delay p99 ${fuzz.loopP99.toFixed(1)} ms; allowed p99 ${MAX_PATCH_GAP_P99_MS.toFixed(1)} ms`,
+    );
     t.diagnostic(`fuzzer (seed ${SEED}): ${JSON.stringify(summary)}`);
 
     assert.equal(server.exitCode, null, 'the server is still running');
@@ -154,7 +183,8 @@ describe('fuzzing a room with honest players in it', { timeout: (FUZZ_SECONDS + 
     assert.ok(summary.sessions >= FUZZERS, 'the hostile clients got in');
     assert.equal(summary.survived, 0, `every hostile session was dropped by the server (seed ${SEED})`);
     assert.equal(summary.dropped, summary.sessions);
-    for (const code of Object.keys(summary.codes)) assert.ok(CUT_CODES.has(Number(code)), `hostile sessions closed with ${code} (seed ${SEED})`);
+    for (const code of Object.keys(summary.codes))
+      assert.ok(CUT_CODES.has(Number(code)), `hostile sessions closed with ${code} (seed ${SEED})`);
     assert.ok(
       fuzz.p99 <= MAX_PATCH_GAP_P99_MS,
       `patch interval p99 under fuzz ${fuzz.p99.toFixed(1)} ms is under ${MAX_PATCH_GAP_P99_MS.toFixed(1)} ms (calm ${calm.p99.toFixed(1)} ms, seed ${SEED})`,

@@ -9,15 +9,29 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
-import { roomCaches, startInstances, startRedis, stopAll, type Instance, type RedisServer } from '../helpers/cluster.ts';
+import {
+  roomCaches,
+  startInstances,
+  startRedis,
+  stopAll,
+  type Instance,
+  type RedisServer,
+} from '../helpers/cluster.ts';
 
-async function create(instance: Instance, address: string): Promise<{ status: number; retryAfter: string | null; body: Record<string, unknown> }> {
+async function create(
+  instance: Instance,
+  address: string,
+): Promise<{ status: number; retryAfter: string | null; body: Record<string, unknown> }> {
   const res = await fetch(`${instance.url}/matchmake/create/arena`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-forwarded-for': address },
     body: JSON.stringify({ name: 'flood' }),
   });
-  return { status: res.status, retryAfter: res.headers.get('retry-after'), body: (await res.json()) as Record<string, unknown> };
+  return {
+    status: res.status,
+    retryAfter: res.headers.get('retry-after'),
+    body: (await res.json()) as Record<string, unknown>,
+  };
 }
 
 async function commandCalls(redis: RedisServer, command: string): Promise<number> {
@@ -49,12 +63,21 @@ describe('limits across a cluster', () => {
     const address = '203.0.113.31';
     const statuses: number[] = [];
     // Alternating instances, as a balancer without affinity would: the limit is 4 in all.
-    for (let i = 0; i < 6; i++) statuses.push((await fetch(`${(i % 2 === 0 ? a : b).url}/matchmake/joinById/arena`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-forwarded-for': address },
-      body: JSON.stringify({ name: 'x' }),
-    })).status);
-    assert.deepEqual(statuses.map((s) => s === 429), [false, false, false, false, true, true], statuses.join(' '));
+    for (let i = 0; i < 6; i++)
+      statuses.push(
+        (
+          await fetch(`${(i % 2 === 0 ? a : b).url}/matchmake/joinById/arena`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'x-forwarded-for': address },
+            body: JSON.stringify({ name: 'x' }),
+          })
+        ).status,
+      );
+    assert.deepEqual(
+      statuses.map((s) => s === 429),
+      [false, false, false, false, true, true],
+      statuses.join(' '),
+    );
   });
 
   it('places new rooms on instances below their cap, then answers 503 with Retry-After', async () => {
@@ -76,7 +99,9 @@ describe('limits across a cluster', () => {
   it('answers upgrades naming unknown process ids without a Redis round trip each', async (t) => {
     const upgrade = (): Promise<void> =>
       new Promise((resolve) => {
-        const ws = new WebSocket(`ws://127.0.0.1:${a.port}/${randomBytes(6).toString('base64url')}/${randomBytes(6).toString('base64url')}?sessionId=x`);
+        const ws = new WebSocket(
+          `ws://127.0.0.1:${a.port}/${randomBytes(6).toString('base64url')}/${randomBytes(6).toString('base64url')}?sessionId=x`,
+        );
         const done = (): void => {
           ws.removeAllListeners();
           ws.on('error', () => undefined);
@@ -100,7 +125,9 @@ describe('limits across a cluster', () => {
       }),
     );
     const gets = (await commandCalls(redis, 'get')) - getsBefore;
-    t.diagnostic(`${total} unknown-owner upgrades: ${gets} Redis GETs; live heap ${(heapBefore / 1e6).toFixed(1)} → ${((await heapLiveBytes(a)) / 1e6).toFixed(1)} MB`);
+    t.diagnostic(
+      `${total} unknown-owner upgrades: ${gets} Redis GETs; live heap ${(heapBefore / 1e6).toFixed(1)} → ${((await heapLiveBytes(a)) / 1e6).toFixed(1)} MB`,
+    );
     assert.ok(gets < total / 20, `${gets} Redis GETs for ${total} upgrades naming unknown instances`);
     assert.equal((await fetch(`${a.url}/healthz`)).status, 200);
   });

@@ -27,7 +27,17 @@ interface Seat {
 function view(room: Room<unknown, ArenaState>): unknown {
   const p = room.state.players.get(room.sessionId);
   assert.ok(p, `${room.sessionId} is in its room's state`);
-  return { sessionId: room.sessionId, roomId: room.roomId, x: p.x, y: p.y, hp: p.hp, score: p.score, kills: p.kills, deaths: p.deaths, name: p.name };
+  return {
+    sessionId: room.sessionId,
+    roomId: room.roomId,
+    x: p.x,
+    y: p.y,
+    hp: p.hp,
+    score: p.score,
+    kills: p.kills,
+    deaths: p.deaths,
+    name: p.name,
+  };
 }
 
 async function joinAll(url: string, count: number): Promise<Seat[]> {
@@ -84,8 +94,15 @@ async function cutAndCheck(t: TestContext, nginx: Nginx, seats: Seat[]): Promise
   for (const wait of [0, 600]) {
     await sleep(wait);
     for (const s of seats) {
-      const mates = seats.filter((o) => o.room.roomId === s.room.roomId).map((o) => o.room.sessionId).sort();
-      assert.deepEqual([...s.room.state.players.keys()].sort(), mates, `room ${s.room.roomId} shows its players once each`);
+      const mates = seats
+        .filter((o) => o.room.roomId === s.room.roomId)
+        .map((o) => o.room.sessionId)
+        .sort();
+      assert.deepEqual(
+        [...s.room.state.players.keys()].sort(),
+        mates,
+        `room ${s.room.roomId} shows its players once each`,
+      );
     }
   }
 
@@ -98,7 +115,11 @@ async function cutAndCheck(t: TestContext, nginx: Nginx, seats: Seat[]): Promise
     input.data.moveY = 0;
     input.send();
   }
-  await waitFor(() => mover.room.state.players.get(mover.room.sessionId)!.x !== x0, 'inputs after the reconnection move the player', 5000);
+  await waitFor(
+    () => mover.room.state.players.get(mover.room.sessionId)!.x !== x0,
+    'inputs after the reconnection move the player',
+    5000,
+  );
 }
 
 async function leaveAll(seats: Seat[]): Promise<void> {
@@ -134,7 +155,10 @@ describe('every connection cut at once: three instances on Redis behind nginx', 
   let seats: Seat[] = [];
   before(async () => {
     const redis = await startRedis();
-    const instances = await startInstances(redis, 'direct', ['A', 'B', 'C'], { MAX_PLAYERS: '4', ROUND_DURATION_MS: '600000' });
+    const instances = await startInstances(redis, 'direct', ['A', 'B', 'C'], {
+      MAX_PLAYERS: '4',
+      ROUND_DURATION_MS: '600000',
+    });
     nginx = await startNginx(instances.map((i) => i.port));
   });
   after(async () => {

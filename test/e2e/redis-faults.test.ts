@@ -15,7 +15,17 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Client, type Room } from '@colyseus/sdk';
 import type { ArenaState } from '../../shared/state.ts';
-import { registeredInstances, roomCaches, startInstances, startNginx, startRedis, stopAll, type Instance, type Nginx, type RedisServer } from '../helpers/cluster.ts';
+import {
+  registeredInstances,
+  roomCaches,
+  startInstances,
+  startNginx,
+  startRedis,
+  stopAll,
+  type Instance,
+  type Nginx,
+  type RedisServer,
+} from '../helpers/cluster.ts';
 import { sleep, waitFor } from '../helpers/net.ts';
 
 const OUTAGE_MS = 3000;
@@ -65,9 +75,13 @@ for (const mode of ['direct', 'redis'] as const) {
       await waitFor(() => rooms.every((r) => r.state.players?.has(r.sessionId)), 'everyone sees itself');
       const roomIds = [...new Set(rooms.map((r) => r.roomId))];
       assert.ok(roomIds.length >= 2, 'the players are in several rooms');
-      assert.ok(roomIds.some((id) => rooms.filter((r) => r.roomId === id).length < 4), 'a room has space');
+      assert.ok(
+        roomIds.some((id) => rooms.filter((r) => r.roomId === id).length < 4),
+        'a room has space',
+      );
       const owners = await roomCaches(redis.client);
-      const ownerInstance = (roomId: string): Instance => instances.find((i) => i.processId === owners.get(roomId)?.processId)!;
+      const ownerInstance = (roomId: string): Instance =>
+        instances.find((i) => i.processId === owners.get(roomId)?.processId)!;
 
       const before = rooms.map((r) => view(r));
       await redis.kill();
@@ -84,18 +98,30 @@ for (const mode of ['direct', 'redis'] as const) {
       await sleep(OUTAGE_MS);
       // Players whose bytes do not ride Redis see their room tick on, and move.
       const unaffected = rooms.filter((r) => !problems.some((p) => p.startsWith(`${nameOf.get(r)} `)));
-      if (mode === 'direct') assert.equal(unaffected.length, rooms.length, 'with direct forwarding no player noticed the outage');
+      if (mode === 'direct')
+        assert.equal(unaffected.length, rooms.length, 'with direct forwarding no player noticed the outage');
       for (const r of unaffected) {
         const i = rooms.indexOf(r);
-        assert.ok(r.state.tick > ticksAtCut[i]! + 60, `room ${r.roomId} kept ticking without Redis (${ticksAtCut[i]} -> ${r.state.tick})`);
+        assert.ok(
+          r.state.tick > ticksAtCut[i]! + 60,
+          `room ${r.roomId} kept ticking without Redis (${ticksAtCut[i]} -> ${r.state.tick})`,
+        );
       }
-      if (unaffected.includes(mover)) assert.notEqual(mover.state.players.get(mover.sessionId)!.x, x0, 'inputs still move players');
-      assert.ok(instances.every((i) => i.alive()), 'no instance died with Redis');
+      if (unaffected.includes(mover))
+        assert.notEqual(mover.state.players.get(mover.sessionId)!.x, x0, 'inputs still move players');
+      assert.ok(
+        instances.every((i) => i.alive()),
+        'no instance died with Redis',
+      );
 
       const restartedAt = Date.now();
       await redis.restart();
       // The cluster state is rebuilt by the instances themselves: every instance is registered again and every room is listed with its owner.
-      await waitFor(async () => (await registeredInstances(redis.client)).length === 3, 'all three instances registered again', RECOVERY_BOUND_MS);
+      await waitFor(
+        async () => (await registeredInstances(redis.client)).length === 3,
+        'all three instances registered again',
+        RECOVERY_BOUND_MS,
+      );
       await waitFor(
         async () => {
           const listed = await roomCaches(redis.client);
@@ -125,17 +151,35 @@ for (const mode of ['direct', 'redis'] as const) {
       const recoveryMs = Date.now() - restartedAt;
       t.diagnostic(`listings restored and first join done ${recoveryMs} ms after Redis answered again`);
       assert.ok(recoveryMs <= RECOVERY_BOUND_MS);
-      assert.ok(roomIds.includes(joined!.roomId), `the new player filled an existing room (${joined!.roomId} in ${roomIds.join(', ')})`);
+      assert.ok(
+        roomIds.includes(joined!.roomId),
+        `the new player filled an existing room (${joined!.roomId} in ${roomIds.join(', ')})`,
+      );
 
-      await waitFor(() => rooms.every((r) => r.connection.isOpen && !r.reconnection.isReconnecting), 'every player connected to its room again', RECOVERY_BOUND_MS);
-      t.diagnostic(`players back ${Date.now() - restartedAt} ms after Redis answered again (${before.length - unaffected.length} had dropped)`);
+      await waitFor(
+        () => rooms.every((r) => r.connection.isOpen && !r.reconnection.isReconnecting),
+        'every player connected to its room again',
+        RECOVERY_BOUND_MS,
+      );
+      t.diagnostic(
+        `players back ${Date.now() - restartedAt} ms after Redis answered again (${before.length - unaffected.length} had dropped)`,
+      );
       await sleep(200);
-      rooms.slice(0, before.length).forEach((r, i) => assert.deepEqual({ ...view(r), x: 0, y: 0 }, { ...before[i], x: 0, y: 0 }, 'same room, seat and score'));
+      rooms
+        .slice(0, before.length)
+        .forEach((r, i) =>
+          assert.deepEqual({ ...view(r), x: 0, y: 0 }, { ...before[i], x: 0, y: 0 }, 'same room, seat and score'),
+        );
       assert.equal(problems.filter((p) => p.includes(' left ')).length, 0, `nobody left: ${problems.join('; ')}`);
       const lobby = await new Client(nginx.url).joinOrCreate('lobby', { filter: { name: 'arena' } });
-      const listing = await new Promise<unknown[]>((resolve) => lobby.onMessage('rooms', (list: unknown[]) => resolve(list)));
+      const listing = await new Promise<unknown[]>((resolve) =>
+        lobby.onMessage('rooms', (list: unknown[]) => resolve(list)),
+      );
       await lobby.leave();
-      assert.ok(roomIds.every((id) => listing.some((r) => (r as { roomId: string }).roomId === id)), 'the lobby lists the running rooms again');
+      assert.ok(
+        roomIds.every((id) => listing.some((r) => (r as { roomId: string }).roomId === id)),
+        'the lobby lists the running rooms again',
+      );
       if (mode === 'direct') assert.deepEqual(problems, [], 'no player was dropped');
       assert.equal(problems.filter((p) => p.includes(' left ')).length, 0, `nobody left: ${problems.join('; ')}`);
     });

@@ -8,7 +8,15 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Client, type Room } from '@colyseus/sdk';
 import type { ArenaState } from '../../shared/state.ts';
-import { forwardStats, roomCaches, startInstances, startRedis, stopAll, type Instance, type RedisServer } from '../helpers/cluster.ts';
+import {
+  forwardStats,
+  roomCaches,
+  startInstances,
+  startRedis,
+  stopAll,
+  type Instance,
+  type RedisServer,
+} from '../helpers/cluster.ts';
 import { sleep, waitFor } from '../helpers/net.ts';
 import { startRedisCluster, type RedisCluster } from '../helpers/redisCluster.ts';
 
@@ -22,7 +30,10 @@ describe('edge channel on sharded pub/sub (Redis Cluster)', () => {
   before(async () => {
     redis = await startRedis();
     shards = await startRedisCluster(3);
-    [a, b] = (await startInstances(redis, 'redis', ['A', 'B'], { EDGE_REDIS_CLUSTER_URL: shards.url, ROUND_DURATION_MS: '600000' })) as [Instance, Instance];
+    [a, b] = (await startInstances(redis, 'redis', ['A', 'B'], {
+      EDGE_REDIS_CLUSTER_URL: shards.url,
+      ROUND_DURATION_MS: '600000',
+    })) as [Instance, Instance];
   });
 
   after(async () => {
@@ -34,14 +45,17 @@ describe('edge channel on sharded pub/sub (Redis Cluster)', () => {
     await shards?.stop();
   });
 
-  it('carries a player through the non-owner instance: joins, sees the owner\'s player, moves', async () => {
+  it("carries a player through the non-owner instance: joins, sees the owner's player, moves", async () => {
     const host = await new Client(b.url).create<ArenaState>('arena', { name: 'Host' });
     rooms.push(host);
     assert.equal((await roomCaches(redis.client)).get(host.roomId)?.processId, b.processId, 'the room lives on B');
     const guest = await new Client(a.url).joinById<ArenaState>(host.roomId, { name: 'Guest' });
     rooms.push(guest);
-    await waitFor(() => guest.state.players?.has(host.sessionId) === true && host.state.players?.has(guest.sessionId) === true, 'both see each other');
-    assert.equal((await forwardStats(a)).active, 1, 'A holds the guest\'s socket at the edge');
+    await waitFor(
+      () => guest.state.players?.has(host.sessionId) === true && host.state.players?.has(guest.sessionId) === true,
+      'both see each other',
+    );
+    assert.equal((await forwardStats(a)).active, 1, "A holds the guest's socket at the edge");
     const x0 = host.state.players.get(guest.sessionId)!.x;
     const input = guest.input<{ moveX: number }>();
     for (let i = 0; i < 10; i++) {
@@ -49,7 +63,9 @@ describe('edge channel on sharded pub/sub (Redis Cluster)', () => {
       input.send();
     }
     await waitFor(() => host.state.players.get(guest.sessionId)!.x !== x0, 'the host sees the guest move');
-    const channels = (await (await fetch(`${a.url}/metrics`)).text()).match(/^arena_edge_channel_messages_total\{peer="[^"]+",direction="in"\} (\d+)/mu);
+    const channels = (await (await fetch(`${a.url}/metrics`)).text()).match(
+      /^arena_edge_channel_messages_total\{peer="[^"]+",direction="in"\} (\d+)/mu,
+    );
     assert.ok(channels && Number(channels[1]) > 0, 'A received edge messages from B');
   });
 });

@@ -33,7 +33,12 @@ describe('shutting down the only instance', () => {
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     const url = `http://127.0.0.1:${port}`;
-    await waitFor(async () => (await fetch(`${url}/readyz`).catch(() => undefined))?.status === 200, 'the server is ready', 30_000, 100);
+    await waitFor(
+      async () => (await fetch(`${url}/readyz`).catch(() => undefined))?.status === 200,
+      'the server is ready',
+      30_000,
+      100,
+    );
 
     const closing: ServerClosingEvent[] = [];
     const leaves: number[] = [];

@@ -20,7 +20,12 @@ export interface TestApp {
 /** Build and boot the app; `env` overrides the defaults (as the environment would). */
 export async function bootTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const port = await freePort();
-  const config = loadConfig({ LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', CLIENT_DIST: 'dist/client', PORT: String(port), ...env });
+  const config = loadConfig({
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    CLIENT_DIST: 'dist/client',
+    PORT: String(port),
+    ...env,
+  });
   const app = await buildApp(config, createLogger(config.logLevel, { service: 'arena-test' }));
   // Listen ourselves: @colyseus/testing's `boot(server, port)` ignores `port` for a
   // ready-made Server and always listens on 2568, which would make `url` wrong.

@@ -121,13 +121,23 @@ export interface RedisServer {
 export async function startRedis(): Promise<RedisServer> {
   const port = await freePort();
   const launch = (): { child: ChildProcess; t: Tracked } => {
-    const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     return { child, t: track(`redis-server :${port}`, child, 'SIGKILL') };
   };
   let { child, t } = launch();
-  const client = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => 100 });
+  const client = new Redis({
+    host: '127.0.0.1',
+    port,
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+    retryStrategy: () => 100,
+  });
   client.on('error', () => undefined);
   redisClients.add(client);
   const answers = (): Promise<void> =>
@@ -274,8 +284,16 @@ export async function startInstance(options: InstanceOptions): Promise<Instance>
 }
 
 /** Start several instances at once (they boot in parallel). */
-export async function startInstances(redis: RedisServer, mode: ForwardMode, names: string[], env: Record<string, string> = {}, root?: string): Promise<Instance[]> {
-  return Promise.all(names.map((name) => startInstance({ name, redis, mode, env, ...(root === undefined ? {} : { root }) })));
+export async function startInstances(
+  redis: RedisServer,
+  mode: ForwardMode,
+  names: string[],
+  env: Record<string, string> = {},
+  root?: string,
+): Promise<Instance[]> {
+  return Promise.all(
+    names.map((name) => startInstance({ name, redis, mode, env, ...(root === undefined ? {} : { root }) })),
+  );
 }
 
 /** The processId of the registered instance whose advertised port is `port`. */
@@ -294,15 +312,21 @@ async function processIdOfPort(redis: Redis, port: number): Promise<string> {
 }
 
 /** Every instance in the registry with a live heartbeat key. */
-export async function registeredInstances(redis: Redis): Promise<{ processId: string; port: number; address: string }[]> {
+export async function registeredInstances(
+  redis: Redis,
+): Promise<{ processId: string; port: number; address: string }[]> {
   const ids = await redis.smembers('arena:instances');
   if (ids.length === 0) return [];
   const values = await redis.mget(ids.map((id) => `arena:instance:${id}`));
-  return values.filter((v): v is string => v !== null).map((v) => JSON.parse(v) as { processId: string; port: number; address: string });
+  return values
+    .filter((v): v is string => v !== null)
+    .map((v) => JSON.parse(v) as { processId: string; port: number; address: string });
 }
 
 /** The matchmaking listing (Redis hash `roomcaches`): roomId → owner processId and room name. */
-export async function roomCaches(redis: Redis): Promise<Map<string, { processId: string; name: string; clients: number }>> {
+export async function roomCaches(
+  redis: Redis,
+): Promise<Map<string, { processId: string; name: string; clients: number }>> {
   const all = await redis.hgetall('roomcaches');
   const out = new Map<string, { processId: string; name: string; clients: number }>();
   for (const [roomId, raw] of Object.entries(all)) {
@@ -411,7 +435,9 @@ ${balancing === 'cookie' ? '    hash $affinity_key consistent;\n' : ''}${upstrea
     pid: child.pid!,
     accessLog() {
       try {
-        return readFileSync(accessLogPath, 'utf8').split('\n').filter((line) => line.length > 0);
+        return readFileSync(accessLogPath, 'utf8')
+          .split('\n')
+          .filter((line) => line.length > 0);
       } catch {
         return [];
       }
@@ -419,7 +445,12 @@ ${balancing === 'cookie' ? '    hash $affinity_key consistent;\n' : ''}${upstrea
     async cutAllConnections() {
       const workersBefore = workerPids(child.pid!);
       child.kill('SIGHUP');
-      await waitFor(() => workersBefore.every((pid) => !pidAlive(pid)), 'the old nginx worker to close its connections and exit', 5000, 10);
+      await waitFor(
+        () => workersBefore.every((pid) => !pidAlive(pid)),
+        'the old nginx worker to close its connections and exit',
+        5000,
+        10,
+      );
     },
     async stop() {
       if (isRunning(child)) child.kill('SIGTERM');
@@ -437,7 +468,10 @@ ${balancing === 'cookie' ? '    hash $affinity_key consistent;\n' : ''}${upstrea
  * connection shows up here once it has closed. A session logged more than
  * once (reconnections) keeps its first entry, or its last with `keep: 'last'`.
  */
-export function roomSocketsInLog(lines: string[], keep: 'first' | 'last' = 'last'): Map<string, { processId: string; roomId: string; upstreamPort: number }> {
+export function roomSocketsInLog(
+  lines: string[],
+  keep: 'first' | 'last' = 'last',
+): Map<string, { processId: string; roomId: string; upstreamPort: number }> {
   const out = new Map<string, { processId: string; roomId: string; upstreamPort: number }>();
   for (const line of lines) {
     const [uri, ...rest] = line.split(' ');
@@ -446,13 +480,19 @@ export function roomSocketsInLog(lines: string[], keep: 'first' | 'last' = 'last
     const upstreams = rest.slice(0, -1).join(' ').split(',');
     const last = upstreams[upstreams.length - 1]!.trim();
     if (keep === 'first' && out.has(match[3]!)) continue;
-    out.set(match[3]!, { processId: match[1]!, roomId: match[2]!, upstreamPort: Number(last.slice(last.lastIndexOf(':') + 1)) });
+    out.set(match[3]!, {
+      processId: match[1]!,
+      roomId: match[2]!,
+      upstreamPort: Number(last.slice(last.lastIndexOf(':') + 1)),
+    });
   }
   return out;
 }
 
 /** Forwarding counters of one instance, read from its Prometheus `/metrics`. */
-export async function forwardStats(instance: Pick<Instance, 'url'>): Promise<{ opened: number; active: number; failed: number }> {
+export async function forwardStats(
+  instance: Pick<Instance, 'url'>,
+): Promise<{ opened: number; active: number; failed: number }> {
   const res = await fetch(`${instance.url}/metrics`, { signal: AbortSignal.timeout(5000) });
   if (res.status !== 200) throw new Error(`GET ${instance.url}/metrics answered ${res.status}`);
   const text = await res.text();

@@ -84,7 +84,11 @@ const attacks: Attack[] = [
   },
   (room, _raw, rnd) => room.send(`no-such-type-${Math.floor(rnd() * 1000)}`, { x: rnd() }),
   (_room, raw, rnd) => raw(Uint8Array.of(21, Math.floor(rnd() * 100), ...CHAT, 0x81, 0xa1, 0x74, 0xa1, 0x78)), // a request
-  (room, _raw, rnd) => room.send('chat', pick<unknown>([42, null, [], { text: 7 }, { text: '\u0000\u202e' }, { text: 'z'.repeat(2000) }], rnd)),
+  (room, _raw, rnd) =>
+    room.send(
+      'chat',
+      pick<unknown>([42, null, [], { text: 7 }, { text: '\u0000\u202e' }, { text: 'z'.repeat(2000) }], rnd),
+    ),
   (room) => {
     for (let i = 0; i < 80; i++) room.send('chat', { text: `spam ${i}` });
   },

@@ -19,7 +19,12 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /** Poll `check` every `intervalMs` until it returns true or `timeoutMs` passes; throws with `what` on timeout. */
-export async function waitFor(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 5000, intervalMs = 20): Promise<void> {
+export async function waitFor(
+  check: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 5000,
+  intervalMs = 20,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await check()) return;

@@ -26,24 +26,62 @@ export async function startRedisCluster(nodes = 3): Promise<RedisCluster> {
     const port = await freePort();
     ports.push(port);
     children.push(
-      spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`, '--dir', dir, '--save', '', '--appendonly', 'no'], {
-        stdio: 'ignore',
-      }),
+      spawn(
+        'redis-server',
+        [
+          '--port',
+          String(port),
+          '--bind',
+          '127.0.0.1',
+          '--cluster-enabled',
+          'yes',
+          '--cluster-config-file',
+          `nodes-${port}.conf`,
+          '--dir',
+          dir,
+          '--save',
+          '',
+          '--appendonly',
+          'no',
+        ],
+        {
+          stdio: 'ignore',
+        },
+      ),
     );
   }
   const stop = async (): Promise<void> => {
     for (const child of children) child.kill('SIGKILL');
-    await Promise.all(children.map((child) => (child.exitCode !== null || child.signalCode !== null ? undefined : new Promise((r) => child.once('exit', r)))));
+    await Promise.all(
+      children.map((child) =>
+        child.exitCode !== null || child.signalCode !== null ? undefined : new Promise((r) => child.once('exit', r)),
+      ),
+    );
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    const clients = ports.map((port) => new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => 50 }));
+    const clients = ports.map(
+      (port) =>
+        new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => 50 }),
+    );
     for (const client of clients) client.on('error', () => undefined);
-    await waitFor(async () => (await Promise.all(clients.map((c) => c.ping().catch(() => 'no')))).every((r) => r === 'PONG'), 'cluster nodes answer', 10_000, 50);
-    const created = spawnSync('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'], { encoding: 'utf8' });
+    await waitFor(
+      async () => (await Promise.all(clients.map((c) => c.ping().catch(() => 'no')))).every((r) => r === 'PONG'),
+      'cluster nodes answer',
+      10_000,
+      50,
+    );
+    const created = spawnSync(
+      'redis-cli',
+      ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'],
+      { encoding: 'utf8' },
+    );
     if (created.status !== 0) throw new Error(`redis-cli --cluster create failed: ${created.stdout}${created.stderr}`);
     await waitFor(
-      async () => (await Promise.all(clients.map((c) => c.cluster('INFO').catch(() => '') as Promise<string>))).every((info) => info.includes('cluster_state:ok')),
+      async () =>
+        (await Promise.all(clients.map((c) => c.cluster('INFO').catch(() => '') as Promise<string>))).every((info) =>
+          info.includes('cluster_state:ok'),
+        ),
       'the Redis cluster to be ok on every node',
       15_000,
       100,

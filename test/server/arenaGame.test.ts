@@ -19,7 +19,12 @@ import type { KillEvent, RoundOverEvent } from '../../shared/messages.ts';
 import { RoundPhase, type Player } from '../../shared/state.ts';
 import { ArenaGame, STALL_CATCHUP_MS, type GameRules, type TickSource } from '../../server/game/ArenaGame.ts';
 
-const RULES: GameRules = { tickRateHz: TICK_RATE_HZ, roundDurationMs: 5000, scoreboardDurationMs: 1000, respawnDelayMs: 1000 };
+const RULES: GameRules = {
+  tickRateHz: TICK_RATE_HZ,
+  roundDurationMs: 5000,
+  scoreboardDurationMs: 1000,
+  respawnDelayMs: 1000,
+};
 const ticksOf = (ms: number) => Math.ceil((ms * TICK_RATE_HZ) / 1000);
 const STEP_PX = PLAYER_SPEED_PX_PER_S / TICK_RATE_HZ;
 const LANE_Y = 380;
@@ -64,7 +69,10 @@ describe('ArenaGame rules', () => {
   it('starts players with zeroed counters and a whole-number tick', () => {
     const { game, source } = setup();
     const p = game.addPlayer('a', 'Alice');
-    assert.deepEqual({ kills: p.kills, deaths: p.deaths, score: p.score, hp: p.hp, alive: p.alive }, { kills: 0, deaths: 0, score: 0, hp: PLAYER_MAX_HP, alive: true });
+    assert.deepEqual(
+      { kills: p.kills, deaths: p.deaths, score: p.score, hp: p.hp, alive: p.alive },
+      { kills: 0, deaths: 0, score: 0, hp: PLAYER_MAX_HP, alive: true },
+    );
     assert.equal(game.state.tick, 0);
     game.step(source);
     assert.equal(game.state.tick, 1);
@@ -96,7 +104,7 @@ describe('ArenaGame rules', () => {
     assert.equal(50 - source.queues.get('a')!.length, bank + 1);
   });
 
-  it('counts the fire cooldown in the shooter\'s own inputs, so a burst after a stall fires what the client predicted', () => {
+  it("counts the fire cooldown in the shooter's own inputs, so a burst after a stall fires what the client predicted", () => {
     const { game, source } = setup();
     const p = game.addPlayer('a', 'Alice');
     put(p, 100, LANE_Y);
@@ -119,7 +127,10 @@ describe('ArenaGame rules', () => {
       game.state.projectiles.forEach((proj) => firedTicks.add(proj.firedTick));
     }
     const cooldown = ticksOf(FIRE_COOLDOWN_MS);
-    assert.deepEqual([...firedTicks], [1, 1 + cooldown, 1 + 2 * cooldown, 1 + 3 * cooldown, 1 + 4 * cooldown].filter((t) => t <= 40));
+    assert.deepEqual(
+      [...firedTicks],
+      [1, 1 + cooldown, 1 + 2 * cooldown, 1 + 3 * cooldown, 1 + 4 * cooldown].filter((t) => t <= 40),
+    );
   });
 
   it('kills after four hits, scores the killer, and respawns the victim exactly RESPAWN_DELAY later', () => {
@@ -139,7 +150,9 @@ describe('ArenaGame rules', () => {
     assert.equal(victim.deaths, 1);
     assert.equal(shooter.kills, 1);
     assert.equal(shooter.score, SCORE_PER_KILL);
-    assert.deepEqual(kills, [{ killerId: 's', killerName: 'Shooter', victimId: 'v', victimName: 'Victim', respawnInMs: RULES.respawnDelayMs }]);
+    assert.deepEqual(kills, [
+      { killerId: 's', killerName: 'Shooter', victimId: 'v', victimName: 'Victim', respawnInMs: RULES.respawnDelayMs },
+    ]);
     assert.equal(Math.ceil(PLAYER_MAX_HP / PROJECTILE_DAMAGE_HP), 4);
 
     // Dead: inputs are consumed but do not move it, and shots pass through it.
@@ -200,7 +213,10 @@ describe('ArenaGame rules', () => {
     assert.equal(game.state.round.number, 2);
     assert.deepEqual(roundsStarted, [2]);
     for (const p of [a, b, c, d]) {
-      assert.deepEqual({ kills: p.kills, deaths: p.deaths, score: p.score, hp: p.hp, alive: p.alive }, { kills: 0, deaths: 0, score: 0, hp: PLAYER_MAX_HP, alive: true });
+      assert.deepEqual(
+        { kills: p.kills, deaths: p.deaths, score: p.score, hp: p.hp, alive: p.alive },
+        { kills: 0, deaths: 0, score: 0, hp: PLAYER_MAX_HP, alive: true },
+      );
     }
     const spots = new Set([a, b, c, d].map((p) => `${p.x},${p.y}`));
     assert.equal(spots.size, 4, 'everyone restarts on a different spawn point');

@@ -25,7 +25,18 @@ import {
 import type { PlayerInput } from '../../shared/input.ts';
 import { ARENA_MAP, type Point } from '../../shared/map.ts';
 import { InputClock } from '../../shared/inputPace.ts';
-import { parseHit, parseInputPace, parseJoinOptions, ServerMessage, type ArenaMetadata, type HitEvent, type ChatBroadcast, type KillEvent, type Notice, type RoundOverEvent } from '../../shared/messages.ts';
+import {
+  parseHit,
+  parseInputPace,
+  parseJoinOptions,
+  ServerMessage,
+  type ArenaMetadata,
+  type HitEvent,
+  type ChatBroadcast,
+  type KillEvent,
+  type Notice,
+  type RoundOverEvent,
+} from '../../shared/messages.ts';
 import { applyInput, isBlocked } from '../../shared/sim.ts';
 import { RoundPhase, type ArenaState, type Player } from '../../shared/state.ts';
 import type { ArenaRoom } from '../../server/rooms/ArenaRoom.ts';
@@ -83,7 +94,10 @@ function arenaSuite(env: Record<string, string>) {
 
   afterEach(async () => {
     await Promise.all(ctx.clients.splice(0).map((c) => (c.connection.isOpen ? c.leave() : undefined)));
-    await waitFor(async () => (await matchMaker.query({ name: 'arena' })).length === 0, 'every arena room to be disposed');
+    await waitFor(
+      async () => (await matchMaker.query({ name: 'arena' })).length === 0,
+      'every arena room to be disposed',
+    );
   });
 
   after(async () => {
@@ -111,7 +125,10 @@ function arenaSuite(env: Record<string, string>) {
       player.x = at.x;
       player.y = at.y;
       for (const c of observers) {
-        await waitFor(() => seen(c, sessionId).x === at.x && seen(c, sessionId).y === at.y, `${c.sessionId} to see ${sessionId} at (${at.x}, ${at.y})`);
+        await waitFor(
+          () => seen(c, sessionId).x === at.x && seen(c, sessionId).y === at.y,
+          `${c.sessionId} to see ${sessionId} at (${at.x}, ${at.y})`,
+        );
       }
     },
   };
@@ -142,7 +159,15 @@ describe('arena room', () => {
     });
 
     it('rejects invalid names with the server message and creates no room', async () => {
-      const badOptions: unknown[] = [{ name: '' }, { name: '   ' }, { name: 'x'.repeat(17) }, { name: '<script>' }, { name: 'bob😀' }, { name: 42 }, {}];
+      const badOptions: unknown[] = [
+        { name: '' },
+        { name: '   ' },
+        { name: 'x'.repeat(17) },
+        { name: '<script>' },
+        { name: 'bob😀' },
+        { name: 42 },
+        {},
+      ];
       for (const options of badOptions) {
         const expected = parseJoinOptions(options);
         assert.equal(expected.ok, false);
@@ -160,7 +185,10 @@ describe('arena room', () => {
       assert.equal((await matchMaker.query({ name: 'arena' })).length, 0, 'no room was created for a rejected name');
 
       const alice = await createRoom('Alice');
-      await assert.rejects(ctx.t.colyseus.sdk.joinById(alice.roomId, { name: '<b>x</b>' }), (error: unknown) => error instanceof MatchMakeError && error.code === 400);
+      await assert.rejects(
+        ctx.t.colyseus.sdk.joinById(alice.roomId, { name: '<b>x</b>' }),
+        (error: unknown) => error instanceof MatchMakeError && error.code === 400,
+      );
       assert.equal(server(alice.roomId).state.players.size, 1, 'a rejected join takes no seat');
       assert.equal(server(alice.roomId).clients.length, 1);
     });
@@ -183,7 +211,10 @@ describe('arena room', () => {
       const expected = simulate(start, 1, 0, N);
       assert.equal(seen(a).x, expected.x);
       assert.equal(seen(a).y, start.y);
-      assert.ok(Math.abs(seen(a).x - (start.x + N * STEP_PX)) < 1e-3, `moved ${seen(a).x - start.x} px, expected ${N * STEP_PX}`);
+      assert.ok(
+        Math.abs(seen(a).x - (start.x + N * STEP_PX)) < 1e-3,
+        `moved ${seen(a).x - start.x} px, expected ${N * STEP_PX}`,
+      );
 
       // Diagonal inputs, then still ones: the still ones are acked but move nothing.
       for (let i = 0; i < 6; i++) {
@@ -261,7 +292,10 @@ describe('arena room', () => {
       const nextPatch = lags.filter((lag) => lag === 1).length;
       // A patch sent before its step (the old timer) shows every input two ticks late; on a busy
       // machine an input can also miss its step, so most (not all) must show in the next patch.
-      assert.ok(nextPatch >= TRIALS / 2, `ticks from the patch before each input to the patch showing it: ${lags.join(', ')}`);
+      assert.ok(
+        nextPatch >= TRIALS / 2,
+        `ticks from the patch before each input to the patch showing it: ${lags.join(', ')}`,
+      );
       assert.ok(Math.max(...lags) <= 2, `ticks: ${lags.join(', ')}`);
     });
 
@@ -338,7 +372,17 @@ describe('arena room', () => {
       const start = { x: 400, y: LANE_Y };
       await place(a.roomId, a.sessionId, start, [a]);
       const input = a.input<PlayerInput>();
-      const hostile = [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 1e9, -1e9, 127, -128, 1e300, 3.7];
+      const hostile = [
+        Number.NaN,
+        Number.POSITIVE_INFINITY,
+        Number.NEGATIVE_INFINITY,
+        1e9,
+        -1e9,
+        127,
+        -128,
+        1e300,
+        3.7,
+      ];
       let sent = 0;
       for (const mx of hostile) {
         for (const my of [Number.NaN, 1e9, -1]) {
@@ -375,7 +419,9 @@ describe('arena room', () => {
       await place(a.roomId, a.sessionId, start, [a]);
       const input = a.input<PlayerInput>();
       const samples: Array<{ tick: number; x: number }> = [];
-      a.onStateChange((state) => samples.push({ tick: state.tick, x: state.players.get(a.sessionId)?.x ?? Number.NaN }));
+      a.onStateChange((state) =>
+        samples.push({ tick: state.tick, x: state.players.get(a.sessionId)?.x ?? Number.NaN }),
+      );
       let sent = 0;
       // Two inputs per tick: twice as many as the server steps.
       const pacer = everyTick(() => {
@@ -408,7 +454,11 @@ describe('arena room', () => {
       );
       // Once the bank is spent, exactly one step per tick.
       const settled = moving.find((s) => s.tick >= first.tick + MAX_BANKED_INPUTS + 4)!;
-      assert.equal(last.x, simulate({ x: settled.x, y: LANE_Y }, 1, 0, last.tick - settled.tick).x, 'one step per server tick while flooding');
+      assert.equal(
+        last.x,
+        simulate({ x: settled.x, y: LANE_Y }, 1, 0, last.tick - settled.tick).x,
+        'one step per server tick while flooding',
+      );
     });
   });
 
@@ -449,7 +499,10 @@ describe('arena room', () => {
       assert.deepEqual(hpSeen, [100, 75, 50, 25, 0], 'each hit takes PROJECTILE_DAMAGE_HP');
       // The shooter alone is told of each hit (its hit marker), naming the projectile it saw fly.
       await waitFor(() => hitsToShooter.length === 4, 'four hit messages to the shooter');
-      assert.deepEqual(hitsToShooter.map((h) => h.victimHp), [75, 50, 25, 0]);
+      assert.deepEqual(
+        hitsToShooter.map((h) => h.victimHp),
+        [75, 50, 25, 0],
+      );
       for (const h of hitsToShooter) {
         assert.equal(h.victimId, target.sessionId);
         assert.ok(shotIds.has(h.projectileId), `hit names projectile ${h.projectileId}, one the shooter saw`);
@@ -471,7 +524,10 @@ describe('arena room', () => {
         victimName: 'Target',
         respawnInMs: ctx.t.config.respawnDelayMs,
       };
-      await waitFor(() => killsSeenByShooter.length === 1 && killsSeenByTarget.length === 1, 'both clients to receive the kill');
+      await waitFor(
+        () => killsSeenByShooter.length === 1 && killsSeenByTarget.length === 1,
+        'both clients to receive the kill',
+      );
       assert.deepEqual(killsSeenByShooter[0], expected);
       assert.deepEqual(killsSeenByTarget[0], expected);
       await waitFor(() => seen(target).alive === false && seen(target).hp === 0, 'the victim to see itself dead');
@@ -501,9 +557,15 @@ describe('arena room', () => {
       // The cooldown counts the shooter's own inputs: never more shots than one per cooldown of
       // inputs the server took, and once the idle player's bank is spent (one input per tick)
       // never two shots closer than the cooldown in ticks.
-      assert.ok(ticks.length <= 1 + Math.ceil(input.lastProcessed / cooldown), `${ticks.length} shots from ${input.lastProcessed} inputs`);
+      assert.ok(
+        ticks.length <= 1 + Math.ceil(input.lastProcessed / cooldown),
+        `${ticks.length} shots from ${input.lastProcessed} inputs`,
+      );
       for (let i = ticks.length - 2; i < ticks.length; i++) {
-        assert.ok(ticks[i]! - ticks[i - 1]! >= cooldown, `shots at ticks ${ticks.join(', ')} beat the ${cooldown}-input cooldown`);
+        assert.ok(
+          ticks[i]! - ticks[i - 1]! >= cooldown,
+          `shots at ticks ${ticks.join(', ')} beat the ${cooldown}-input cooldown`,
+        );
       }
     });
 
@@ -593,13 +655,22 @@ describe('arena room', () => {
             if (y !== undefined && y >= shooterAt.y - 10 && y <= shooterAt.y + 10 && path[0]!.t < renderTime - 100) {
               shooterInput.data.aimRad = Math.atan2(y - shooterAt.y, targetX - shooterAt.x);
               shooterInput.data.fire = true;
-              shot = { seq: shooterInput.sentCount + 1, aimedAtY: y, liveY: seen(shooter, target.sessionId).y, renderTime };
+              shot = {
+                seq: shooterInput.sentCount + 1,
+                aimedAtY: y,
+                liveY: seen(shooter, target.sessionId).y,
+                renderTime,
+              };
             }
           }
           shooterInput.send();
         });
         try {
-          await waitFor(() => shot !== undefined && shooterInput.lastProcessed >= shot.seq, 'the shot to be fired and processed', 8000);
+          await waitFor(
+            () => shot !== undefined && shooterInput.lastProcessed >= shot.seq,
+            'the shot to be fired and processed',
+            8000,
+          );
           // The projectile is resolved (hit on its first step, or flown off) once none is left.
           await waitFor(() => shooter.state.projectiles.size === 0, 'the projectile to be resolved', 5000);
           await shooter.waitForNextPatch();
@@ -611,7 +682,10 @@ describe('arena room', () => {
       }
 
       it('registers a hit on where the shooter saw a moving target, not where it is now', async () => {
-        const { shot, targetHp } = await shootAtPastPosition({ stampDelayMs: RENDER_DELAY_MS, aimDelayMs: RENDER_DELAY_MS });
+        const { shot, targetHp } = await shootAtPastPosition({
+          stampDelayMs: RENDER_DELAY_MS,
+          aimDelayMs: RENDER_DELAY_MS,
+        });
         assert.ok(
           shot.liveY - shot.aimedAtY > HIT_RADIUS_PX + 10,
           `the live target (y=${shot.liveY}) must be out of reach of the aim (y=${shot.aimedAtY}) for this to test rewind`,
@@ -621,7 +695,10 @@ describe('arena room', () => {
 
       it('does not credit the same shot from a client that renders without delay', async () => {
         // Same aim at the target's position 200 ms ago, but the input claims an up-to-date view.
-        const { targetHp, projectileSeen } = await shootAtPastPosition({ stampDelayMs: 0, aimDelayMs: RENDER_DELAY_MS });
+        const { targetHp, projectileSeen } = await shootAtPastPosition({
+          stampDelayMs: 0,
+          aimDelayMs: RENDER_DELAY_MS,
+        });
         assert.ok(projectileSeen, 'the shot was fired and flew');
         assert.equal(targetHp, PLAYER_MAX_HP, 'a shot at a stale position misses when the shooter saw the present');
       });
@@ -658,7 +735,11 @@ describe('arena room', () => {
       input.data.fire = true;
       input.send();
       await waitFor(() => timeline.some((s) => !s.alive), 'the victim to die');
-      await waitFor(() => timeline.findLast((s) => !s.alive) !== timeline.at(-1) && timeline.at(-1)!.alive, 'the victim to respawn', 5000);
+      await waitFor(
+        () => timeline.findLast((s) => !s.alive) !== timeline.at(-1) && timeline.at(-1)!.alive,
+        'the victim to respawn',
+        5000,
+      );
 
       const firstDead = timeline.findIndex((s) => !s.alive);
       const lastDead = timeline.findLastIndex((s) => !s.alive);
@@ -668,15 +749,24 @@ describe('arena room', () => {
       // Death happened in (lastAliveBefore.tick, firstDead.tick], respawn in (lastDead.tick, respawned.tick];
       // the rule is respawn = death + delay ticks exactly.
       const delayTicks = Math.ceil((RESPAWN_DELAY_MS * TICK_RATE_HZ) / 1000);
-      assert.ok(timeline[lastDead]!.tick - timeline[firstDead]!.tick <= delayTicks - 1, 'stayed dead no longer than the delay');
+      assert.ok(
+        timeline[lastDead]!.tick - timeline[firstDead]!.tick <= delayTicks - 1,
+        'stayed dead no longer than the delay',
+      );
       assert.ok(respawned.tick - lastAliveBefore.tick >= delayTicks + 1, 'stayed dead at least the delay');
-      assert.ok(timeline.slice(firstDead, lastDead + 1).every((s) => !s.alive && s.hp === 0), 'dead the whole time');
+      assert.ok(
+        timeline.slice(firstDead, lastDead + 1).every((s) => !s.alive && s.hp === 0),
+        'dead the whole time',
+      );
 
       assert.equal(respawned.hp, PLAYER_MAX_HP);
       assert.ok(isSpawnPoint(respawned), `respawned at (${respawned.x}, ${respawned.y}), not a spawn point`);
       const distanceToShooter = (p: Point) => Math.hypot(p.x - shooterAt.x, p.y - shooterAt.y);
       for (const s of ARENA_MAP.spawns) {
-        assert.ok(distanceToShooter(respawned) >= distanceToShooter(s), `(${s.x}, ${s.y}) was farther from the living shooter`);
+        assert.ok(
+          distanceToShooter(respawned) >= distanceToShooter(s),
+          `(${s.x}, ${s.y}) was farther from the living shooter`,
+        );
       }
       assert.equal(seen(shooter, victim.sessionId).deaths, 1);
       assert.equal(seen(shooter).kills, 1);
@@ -727,7 +817,10 @@ describe('arena room', () => {
       const notices = collect<Notice>(alice, 'notice');
       for (let i = 0; i < CHAT_BURST + 2; i++) alice.send('chat', { text: `line ${i}` });
       await waitFor(() => notices.length === 2, 'two refusals');
-      assert.deepEqual(notices.map((n) => n.code), ['chat_rate', 'chat_rate']);
+      assert.deepEqual(
+        notices.map((n) => n.code),
+        ['chat_rate', 'chat_rate'],
+      );
       await waitFor(() => toBob.length === CHAT_BURST, 'the burst to be broadcast');
       assert.deepEqual(
         toBob.map((c) => c.text),
@@ -748,7 +841,10 @@ describe('arena room', () => {
       alice.send('teleport', { x: 0, y: 0 });
       alice.send(12345, 'junk');
       await waitFor(() => notices.length === 2, 'two notices');
-      assert.deepEqual(notices.map((n) => n.code), ['bad_message', 'bad_message']);
+      assert.deepEqual(
+        notices.map((n) => n.code),
+        ['bad_message', 'bad_message'],
+      );
       assert.match(notices[0]!.message, /teleport/);
       assert.ok(alice.connection.isOpen);
       const echo = collect<ChatBroadcast>(alice, 'chat');
@@ -776,7 +872,10 @@ describe('arena room', () => {
         assert.equal(listed.metadata.round, 1);
         assert.equal(listed.metadata.phase, RoundPhase.Playing);
         assert.ok(listed.metadata.phaseEndsAtEpochMs > Date.now(), 'the round ends in the future');
-        assert.ok(listed.metadata.phaseEndsAtEpochMs <= Date.now() + ctx.t.config.roundDurationMs, 'and no later than a round from now');
+        assert.ok(
+          listed.metadata.phaseEndsAtEpochMs <= Date.now() + ctx.t.config.roundDurationMs,
+          'and no later than a round from now',
+        );
 
         const bob = await createRoom('Bob');
         await waitFor(() => added.some(([id]) => id === bob.roomId), 'the new room to be announced');
@@ -818,7 +917,11 @@ describe('arena rounds and capacity', () => {
     Object.assign(players.get(alice.sessionId)!, { kills: 1, deaths: 3, score: 1 });
     Object.assign(players.get(bob.sessionId)!, { kills: 3, deaths: 1, score: 3 });
 
-    await waitFor(() => overForAlice.length === 1 && overForBob.length === 1, 'both to receive roundOver', ROUND_DURATION_MS + 3000);
+    await waitFor(
+      () => overForAlice.length === 1 && overForBob.length === 1,
+      'both to receive roundOver',
+      ROUND_DURATION_MS + 3000,
+    );
     const over = overForAlice[0]!;
     assert.deepEqual(overForBob[0], over);
     assert.equal(over.round, 1);
@@ -833,7 +936,11 @@ describe('arena rounds and capacity', () => {
     assert.equal(seen(alice).alive, false, 'nobody plays during the scoreboard');
     assert.equal(seen(alice, bob.sessionId).alive, false);
 
-    await waitFor(() => alice.state.round.phase === RoundPhase.Playing && alice.state.round.number === 2, 'round 2', SCOREBOARD_DURATION_MS + 3000);
+    await waitFor(
+      () => alice.state.round.phase === RoundPhase.Playing && alice.state.round.number === 2,
+      'round 2',
+      SCOREBOARD_DURATION_MS + 3000,
+    );
     await alice.waitForNextPatch();
     assert.deepEqual(phases, [
       { number: 1, phase: RoundPhase.Playing },
@@ -842,10 +949,16 @@ describe('arena rounds and capacity', () => {
     ]);
     for (const sid of [alice.sessionId, bob.sessionId]) {
       const p = seen(alice, sid);
-      assert.deepEqual({ kills: p.kills, deaths: p.deaths, score: p.score, hp: p.hp, alive: p.alive }, { kills: 0, deaths: 0, score: 0, hp: PLAYER_MAX_HP, alive: true });
+      assert.deepEqual(
+        { kills: p.kills, deaths: p.deaths, score: p.score, hp: p.hp, alive: p.alive },
+        { kills: 0, deaths: 0, score: 0, hp: PLAYER_MAX_HP, alive: true },
+      );
       assert.ok(isSpawnPoint(p), `${p.name} restarted at (${p.x}, ${p.y})`);
     }
-    assert.ok(alice.state.round.secondsLeft <= ROUND_DURATION_MS / 1000 && alice.state.round.secondsLeft >= ROUND_DURATION_MS / 1000 - 1);
+    assert.ok(
+      alice.state.round.secondsLeft <= ROUND_DURATION_MS / 1000 &&
+        alice.state.round.secondsLeft >= ROUND_DURATION_MS / 1000 - 1,
+    );
   });
 
   it('fills a room to MAX_PLAYERS, then joinOrCreate opens a new room', async () => {
@@ -857,6 +970,9 @@ describe('arena rounds and capacity', () => {
     assert.notEqual(third.roomId, first.roomId, 'a full room takes no one else');
     assert.equal(server(first.roomId).clients.length, MAX_PLAYERS);
     assert.equal(third.state.players.size, 1);
-    await assert.rejects(ctx.t.colyseus.sdk.joinById(first.roomId, { name: 'Fourth' }), 'joining the full room by id is refused');
+    await assert.rejects(
+      ctx.t.colyseus.sdk.joinById(first.roomId, { name: 'Fourth' }),
+      'joining the full room by id is refused',
+    );
   });
 });

@@ -20,22 +20,52 @@ const TOKEN = 'cluster-view-token';
 
 describe('histogramQuantile', () => {
   it('interpolates inside the bucket like Prometheus', () => {
-    const buckets: Array<[number, number]> = [[0.001, 50], [0.002, 90], [0.005, 100], [Infinity, 100]];
+    const buckets: Array<[number, number]> = [
+      [0.001, 50],
+      [0.002, 90],
+      [0.005, 100],
+      [Infinity, 100],
+    ];
     assert.equal(histogramQuantile(0.5, buckets), 0.001);
     assert.ok(Math.abs(histogramQuantile(0.7, buckets) - 0.0015) < 1e-12);
     assert.ok(Math.abs(histogramQuantile(0.99, buckets) - 0.0047) < 1e-12);
   });
 
   it('is 0 when empty and the highest finite bound past it', () => {
-    assert.equal(histogramQuantile(0.99, [[0.001, 0], [Infinity, 0]]), 0);
-    assert.equal(histogramQuantile(0.99, [[0.001, 1], [0.01, 1], [Infinity, 10]]), 0.01);
+    assert.equal(
+      histogramQuantile(0.99, [
+        [0.001, 0],
+        [Infinity, 0],
+      ]),
+      0,
+    );
+    assert.equal(
+      histogramQuantile(0.99, [
+        [0.001, 1],
+        [0.01, 1],
+        [Infinity, 10],
+      ]),
+      0.01,
+    );
   });
 });
 
 describe('renderClusterMetrics', () => {
   const figures = (instance: string, ccu: number): InstanceFigures => ({
-    instance, host: 'box "1"\\a', ccu, rooms: 2, tickP99Seconds: 0.0012, tickBudgetSeconds: 1 / 30, eventLoopLagP99Seconds: 0.011,
-    forwardedActive: 3, forwardedShare: 0.25, forwardedFailedTotal: 1, heapUsedBytes: 5e7, heapLiveBytes: 4e7, uptimeSeconds: 60, sampledAtMs: 1000,
+    instance,
+    host: 'box "1"\\a',
+    ccu,
+    rooms: 2,
+    tickP99Seconds: 0.0012,
+    tickBudgetSeconds: 1 / 30,
+    eventLoopLagP99Seconds: 0.011,
+    forwardedActive: 3,
+    forwardedShare: 0.25,
+    forwardedFailedTotal: 1,
+    heapUsedBytes: 5e7,
+    heapLiveBytes: 4e7,
+    uptimeSeconds: 60,
+    sampledAtMs: 1000,
   });
 
   it('renders every figure of every instance, labels escaped, as strict Prometheus text', () => {
@@ -47,7 +77,10 @@ describe('renderClusterMetrics', () => {
       const family = s.get(m.name);
       assert.ok(family, `${m.name} rendered`);
       assert.equal(family.type, m.type);
-      assert.deepEqual(family.samples.map((x) => x.labels.instance), ['a', 'b']);
+      assert.deepEqual(
+        family.samples.map((x) => x.labels.instance),
+        ['a', 'b'],
+      );
     }
     assert.equal(sumOf(s, 'arena_cluster_ccu'), 12);
     assert.equal(sumOf(s, 'arena_cluster_ccu', { instance: 'b' }), 7);
@@ -79,7 +112,10 @@ describe('GET /metrics/cluster on one instance (no Redis)', () => {
     const res = await fetch(`${t.url}/metrics/cluster`);
     assert.equal(res.status, 401);
     assert.equal(res.headers.get('www-authenticate'), 'Bearer');
-    assert.equal((await fetch(`${t.url}/metrics/cluster`, { headers: { authorization: 'Bearer wrong-token-x' } })).status, 401);
+    assert.equal(
+      (await fetch(`${t.url}/metrics/cluster`, { headers: { authorization: 'Bearer wrong-token-x' } })).status,
+      401,
+    );
   });
 
   it('lists this instance alone, labelled with its processId', async () => {
@@ -101,10 +137,15 @@ describe('GET /metrics/cluster on one instance (no Redis)', () => {
     clients.push(alice);
     clients.push(await t.colyseus.sdk.joinById<ArenaRoom>(alice.roomId, { name: 'Bob' }));
     let s: Scrape | undefined;
-    await waitFor(async () => {
-      s = await scrapeCluster(t);
-      return sumOf(s, 'arena_cluster_ccu') === 2 && sumOf(s, 'arena_cluster_tick_p99_seconds') > 0;
-    }, 'the next sample shows two players and ticks', 10_000, 200);
+    await waitFor(
+      async () => {
+        s = await scrapeCluster(t);
+        return sumOf(s, 'arena_cluster_ccu') === 2 && sumOf(s, 'arena_cluster_tick_p99_seconds') > 0;
+      },
+      'the next sample shows two players and ticks',
+      10_000,
+      200,
+    );
     assert.ok(sumOf(s!, 'arena_cluster_rooms') >= 1);
     const p99 = sumOf(s!, 'arena_cluster_tick_p99_seconds');
     assert.ok(p99 < 1 / 30, `a two-player step takes far less than the budget (p99 ${p99} s)`);

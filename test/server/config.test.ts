@@ -44,7 +44,14 @@ describe('loadConfig', () => {
   });
 
   it('treats blank values as unset', () => {
-    const config = loadConfig({ PORT: '', MAX_PLAYERS: '  ', REDIS_URL: ' ', FORWARD_MODE: '', ADVERTISE_ADDRESS: '', CLIENT_DIST: ' ' });
+    const config = loadConfig({
+      PORT: '',
+      MAX_PLAYERS: '  ',
+      REDIS_URL: ' ',
+      FORWARD_MODE: '',
+      ADVERTISE_ADDRESS: '',
+      CLIENT_DIST: ' ',
+    });
     assert.equal(config.port, 2567);
     assert.equal(config.maxPlayers, DEFAULT_MAX_PLAYERS);
     assert.equal(config.redisUrl, undefined);
@@ -190,16 +197,26 @@ describe('loadConfig', () => {
   }
 
   it('takes a Redis Cluster for the edge channel only in redis mode, and only as a redis URL', () => {
-    assert.equal(loadConfig({ FORWARD_MODE: 'redis', EDGE_REDIS_CLUSTER_URL: 'redis://10.0.0.5:6379' }).edgeRedisClusterUrl, 'redis://10.0.0.5:6379');
+    assert.equal(
+      loadConfig({ FORWARD_MODE: 'redis', EDGE_REDIS_CLUSTER_URL: 'redis://10.0.0.5:6379' }).edgeRedisClusterUrl,
+      'redis://10.0.0.5:6379',
+    );
     assert.equal(loadConfig({}).edgeRedisClusterUrl, undefined);
-    assert.throws(() => loadConfig({ EDGE_REDIS_CLUSTER_URL: 'redis://10.0.0.5:6379' }), /EDGE_REDIS_CLUSTER_URL needs FORWARD_MODE=redis/);
-    assert.throws(() => loadConfig({ FORWARD_MODE: 'redis', EDGE_REDIS_CLUSTER_URL: 'http://x' }), /EDGE_REDIS_CLUSTER_URL must be/);
+    assert.throws(
+      () => loadConfig({ EDGE_REDIS_CLUSTER_URL: 'redis://10.0.0.5:6379' }),
+      /EDGE_REDIS_CLUSTER_URL needs FORWARD_MODE=redis/,
+    );
+    assert.throws(
+      () => loadConfig({ FORWARD_MODE: 'redis', EDGE_REDIS_CLUSTER_URL: 'http://x' }),
+      /EDGE_REDIS_CLUSTER_URL must be/,
+    );
   });
 
   it('does not echo a Redis password in its error', () => {
     assert.throws(
       () => loadConfig({ REDIS_URL: 'redis://user:s3cret@host with space:6379' }),
-      (error: unknown) => error instanceof ConfigError && !error.message.includes('s3cret') && error.message.includes('REDIS_URL'),
+      (error: unknown) =>
+        error instanceof ConfigError && !error.message.includes('s3cret') && error.message.includes('REDIS_URL'),
     );
   });
 });

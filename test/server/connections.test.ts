@@ -87,13 +87,16 @@ describe('socket limits', () => {
     await waitFor(() => t.app.connections?.perAddress.size === 0, 'every place to be given back');
   });
 
-  it('counts WebSocket reconnection attempts against the address\'s reconnection allowance', async () => {
+  it("counts WebSocket reconnection attempts against the address's reconnection allowance", async () => {
     const address = '203.0.113.61';
     const attempt = (): Promise<number> =>
       new Promise((resolve) => {
-        const ws = new WebSocket(`ws://127.0.0.1:${t.port}/someprocess/someroom?sessionId=guess&reconnectionToken=guess${Math.random()}`, {
-          headers: { 'x-forwarded-for': address },
-        });
+        const ws = new WebSocket(
+          `ws://127.0.0.1:${t.port}/someprocess/someroom?sessionId=guess&reconnectionToken=guess${Math.random()}`,
+          {
+            headers: { 'x-forwarded-for': address },
+          },
+        );
         ws.on('error', () => undefined);
         ws.once('open', () => {
           ws.close();
@@ -110,10 +113,16 @@ describe('socket limits', () => {
       body: JSON.stringify({ reconnectionToken: 'guess' }),
     });
     statuses.push(http.status, await attempt());
-    assert.deepEqual(statuses.map((s) => s === 429), [false, false, false, true, true], statuses.join(' '));
+    assert.deepEqual(
+      statuses.map((s) => s === 429),
+      [false, false, false, true, true],
+      statuses.join(' '),
+    );
     // A first join (no token) is not a reconnection.
     const join = await new Promise<number>((resolve) => {
-      const ws = new WebSocket(`ws://127.0.0.1:${t.port}/someprocess/someroom?sessionId=x`, { headers: { 'x-forwarded-for': address } });
+      const ws = new WebSocket(`ws://127.0.0.1:${t.port}/someprocess/someroom?sessionId=x`, {
+        headers: { 'x-forwarded-for': address },
+      });
       ws.on('error', () => resolve(0));
       ws.once('open', () => {
         ws.close();

@@ -11,9 +11,26 @@ import { parse } from 'yaml';
 import { parseDockerfile, parseEnv } from '../helpers/dockerfile.ts';
 
 const APP_ENGINE_FLEX_TOP_LEVEL_KEYS = new Set([
-  'runtime', 'env', 'service', 'runtime_config', 'entrypoint', 'inbound_services', 'service_account', 'network',
-  'liveness_check', 'readiness_check', 'health_check', 'automatic_scaling', 'manual_scaling', 'resources',
-  'env_variables', 'beta_settings', 'handlers', 'skip_files', 'build_env_variables', 'endpoints_api_service',
+  'runtime',
+  'env',
+  'service',
+  'runtime_config',
+  'entrypoint',
+  'inbound_services',
+  'service_account',
+  'network',
+  'liveness_check',
+  'readiness_check',
+  'health_check',
+  'automatic_scaling',
+  'manual_scaling',
+  'resources',
+  'env_variables',
+  'beta_settings',
+  'handlers',
+  'skip_files',
+  'build_env_variables',
+  'endpoints_api_service',
 ]);
 
 const read = (path: string): Record<string, any> => parse(readFileSync(path, 'utf8')) as Record<string, any>;
@@ -22,7 +39,8 @@ describe('app.yaml (App Engine flex)', () => {
   const app = read('app.yaml');
 
   it('uses only documented top-level keys', () => {
-    for (const key of Object.keys(app)) assert.ok(APP_ENGINE_FLEX_TOP_LEVEL_KEYS.has(key), `unknown app.yaml key: ${key}`);
+    for (const key of Object.keys(app))
+      assert.ok(APP_ENGINE_FLEX_TOP_LEVEL_KEYS.has(key), `unknown app.yaml key: ${key}`);
   });
 
   it('is a custom-runtime flex app built from the Dockerfile', () => {
@@ -58,7 +76,8 @@ describe('app.yaml (App Engine flex)', () => {
     assert.match(vars.REDIS_URL, /^redis:\/\//u);
     assert.ok(['direct', 'redis'].includes(vars.FORWARD_MODE));
     assert.match(readFileSync('app.yaml', 'utf8'), /FILL IN[^\n]*Memorystore/u);
-    for (const value of Object.values(vars)) assert.equal(typeof value, 'string', 'App Engine env values must be strings');
+    for (const value of Object.values(vars))
+      assert.equal(typeof value, 'string', 'App Engine env values must be strings');
   });
 });
 
@@ -99,9 +118,14 @@ describe('service.yaml (Cloud Run)', () => {
     assert.equal(containers.length, 2);
     const collector = containers.find((c) => c.name === 'collector');
     assert.ok(collector, 'a container named collector');
-    assert.match(collector.image, /^us-docker\.pkg\.dev\/cloud-ops-agents-artifacts\/cloud-run-gmp-sidecar\/cloud-run-gmp-sidecar:\d+\.\d+\.\d+$/u);
+    assert.match(
+      collector.image,
+      /^us-docker\.pkg\.dev\/cloud-ops-agents-artifacts\/cloud-run-gmp-sidecar\/cloud-run-gmp-sidecar:\d+\.\d+\.\d+$/u,
+    );
     assert.equal(collector.ports, undefined, 'only the server takes requests');
-    const dependencies = JSON.parse(template.metadata.annotations['run.googleapis.com/container-dependencies'] as string) as Record<string, string[]>;
+    const dependencies = JSON.parse(
+      template.metadata.annotations['run.googleapis.com/container-dependencies'] as string,
+    ) as Record<string, string[]>;
     assert.deepEqual(dependencies, { collector: [container.name] });
     // Its default configuration scrapes GET /metrics on port 8080, unauthenticated.
     const env = Object.fromEntries((container.env as { name: string; value: string }[]).map((e) => [e.name, e.value]));
@@ -129,7 +153,10 @@ describe('Dockerfile', () => {
   it('runs as a non-root user in production mode on port 8080 (App Engine flex)', () => {
     const ops = runtime.instructions;
     assert.ok(ops.some((i) => i.op === 'USER' && i.args !== 'root' && i.args !== '0'));
-    const env = Object.assign({}, ...ops.filter((i) => i.op === 'ENV').map((i) => parseEnv(i.args))) as Record<string, string>;
+    const env = Object.assign({}, ...ops.filter((i) => i.op === 'ENV').map((i) => parseEnv(i.args))) as Record<
+      string,
+      string
+    >;
     assert.equal(env.NODE_ENV, 'production');
     assert.equal(env.PORT, '8080');
     assert.ok(ops.some((i) => i.op === 'EXPOSE' && i.args === '8080'));
@@ -141,7 +168,10 @@ describe('Dockerfile', () => {
   });
 
   it('keeps build inputs and secrets out of the image context', () => {
-    const ignored = readFileSync('.dockerignore', 'utf8').split('\n').map((l) => l.trim());
-    for (const entry of ['node_modules', '.git', 'dist']) assert.ok(ignored.includes(entry), `.dockerignore misses ${entry}`);
+    const ignored = readFileSync('.dockerignore', 'utf8')
+      .split('\n')
+      .map((l) => l.trim());
+    for (const entry of ['node_modules', '.git', 'dist'])
+      assert.ok(ignored.includes(entry), `.dockerignore misses ${entry}`);
   });
 });

@@ -54,7 +54,8 @@ describe('hostile clients', () => {
 
   before(async () => {
     process.stdout.write = function (chunk: unknown, ...rest: unknown[]) {
-      if (typeof chunk === 'string' && chunk.startsWith('{"severity"')) return logs.push(JSON.parse(chunk) as Record<string, unknown>) > 0;
+      if (typeof chunk === 'string' && chunk.startsWith('{"severity"'))
+        return logs.push(JSON.parse(chunk) as Record<string, unknown>) > 0;
       return (stdoutWrite as (...args: unknown[]) => boolean).call(process.stdout, chunk, ...rest);
     } as typeof process.stdout.write;
     console.warn = console.error = (...args: unknown[]) => void consoleLines.push(args.map(String).join(' '));
@@ -83,7 +84,9 @@ describe('hostile clients', () => {
     const room = await sdkJoin(name);
     assert.equal(room.roomId, honest.roomId, "the bad client shares the honest player's room");
     await waitFor(() => honest.state.players.has(room.sessionId), `the honest player sees ${name}`);
-    const closed = new Promise<Closed>((resolve) => room.onLeave((code, reason) => resolve({ code, reason: reason ?? '' })));
+    const closed = new Promise<Closed>((resolve) =>
+      room.onLeave((code, reason) => resolve({ code, reason: reason ?? '' })),
+    );
     const connection = (room as unknown as { connection: { send(d: Uint8Array | string): void } }).connection;
     return { room, sessionId: room.sessionId, closed, raw: (bytes) => connection.send(bytes) };
   }
@@ -98,7 +101,9 @@ describe('hostile clients', () => {
     const seat = (await res.json()) as { sessionId: string; roomId: string; processId: string };
     const ws = new WebSocket(`ws://localhost:${t.port}/${seat.processId}/${seat.roomId}?sessionId=${seat.sessionId}`);
     ws.on('error', () => undefined); // a server close mid-send can surface here too
-    const closed = new Promise<Closed>((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+    const closed = new Promise<Closed>((resolve) =>
+      ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+    );
     await new Promise<void>((resolve) => ws.once('message', () => resolve())); // JOIN_ROOM, with the handshake
     ws.send(Uint8Array.of(Protocol.JOIN_ROOM));
     await waitFor(() => honest.state.players.has(seat.sessionId), 'the honest player sees the raw client');
@@ -133,23 +138,40 @@ describe('hostile clients', () => {
 
   it('cuts off a client that keeps sending unknown message types (4400)', async () => {
     const bad = await sdkBad('Unknown');
-    await expectCut(bad, () => {
-      for (let i = 0; i < MAX_STRIKES; i++) bad.room.send(`nonsense-${i}`, { x: i });
-    }, misbehaviour(/^bad_message: unknown message type/));
+    await expectCut(
+      bad,
+      () => {
+        for (let i = 0; i < MAX_STRIKES; i++) bad.room.send(`nonsense-${i}`, { x: i });
+      },
+      misbehaviour(/^bad_message: unknown message type/),
+    );
   });
 
   it('cuts off a client that keeps sending invalid chat (4400)', async () => {
     const bad = await sdkBad('BadChat');
-    const payloads: unknown[] = [42, 'text', null, { text: 7 }, { text: '\u0000\u0001\u202e' }, { text: 'x'.repeat(5000) }, [], { text: ' ' }];
+    const payloads: unknown[] = [
+      42,
+      'text',
+      null,
+      { text: 7 },
+      { text: '\u0000\u0001\u202e' },
+      { text: 'x'.repeat(5000) },
+      [],
+      { text: ' ' },
+    ];
     await expectCut(bad, () => payloads.forEach((p) => bad.room.send('chat', p)), misbehaviour(/^chat_invalid: /));
   });
 
   it('cuts off chat far beyond the rate limit (4400), not just over it', async () => {
     const bad = await sdkBad('Spammer');
     const refusalsToCut = MAX_STRIKES / OFFENCE_WEIGHT.chat_rate;
-    await expectCut(bad, () => {
-      for (let i = 0; i < CHAT_BURST + refusalsToCut; i++) bad.room.send('chat', { text: `buy gold ${i}` });
-    }, misbehaviour(/^chat_rate: /));
+    await expectCut(
+      bad,
+      () => {
+        for (let i = 0; i < CHAT_BURST + refusalsToCut; i++) bad.room.send('chat', { text: `buy gold ${i}` });
+      },
+      misbehaviour(/^chat_rate: /),
+    );
   });
 
   it('cuts off a client sending inputs no controller produces (4400), which never move it faster', async () => {
@@ -163,15 +185,19 @@ describe('hostile clients', () => {
     // NaN, infinities and huge numbers: the SDK's int8 encoding turns them into 0; -129, 3.7 and 100 reach the server.
     const weird = [NaN, Infinity, -Infinity, 1e308, 2 ** 53, -129, 3.7, 100];
     const input = bad.room.input() as unknown as { data: Record<string, number>; send(): void };
-    await expectCut(bad, async () => {
-      for (let i = 0; i < 40 && bad.room.connection.isOpen; i++) {
-        input.data.moveX = weird[i % weird.length]!;
-        input.data.moveY = weird[(i + 3) % weird.length]!;
-        input.data.aimRad = weird[(i + 5) % weird.length]!;
-        input.send();
-        await sleep(1000 / TICK_RATE_HZ);
-      }
-    }, misbehaviour(/^bad_input: /));
+    await expectCut(
+      bad,
+      async () => {
+        for (let i = 0; i < 40 && bad.room.connection.isOpen; i++) {
+          input.data.moveX = weird[i % weird.length]!;
+          input.data.moveY = weird[(i + 3) % weird.length]!;
+          input.data.aimRad = weird[(i + 5) % weird.length]!;
+          input.send();
+          await sleep(1000 / TICK_RATE_HZ);
+        }
+      },
+      misbehaviour(/^bad_input: /),
+    );
     honest.onStateChange.remove(record);
     assert.ok(track.length > 2, 'its player was seen moving');
     for (let i = 1; i < track.length; i++) {
@@ -182,9 +208,13 @@ describe('hostile clients', () => {
 
   it('cuts off a client flooding frames (Colyseus: 4002) and logs it', async () => {
     const bad = await sdkBad('Flood');
-    await expectCut(bad, () => {
-      for (let i = 0; i < 400; i++) bad.room.ping(() => undefined);
-    }, { code: CloseCode.WITH_ERROR });
+    await expectCut(
+      bad,
+      () => {
+        for (let i = 0; i < 400; i++) bad.room.ping(() => undefined);
+      },
+      { code: CloseCode.WITH_ERROR },
+    );
     assert.ok(logs.some((l) => l.message === 'disconnected a flooding client' && l.sessionId === bad.sessionId));
   });
 
@@ -196,13 +226,21 @@ describe('hostile clients', () => {
   it('cuts off a client whose message payload does not decode (4400)', async () => {
     const bad = await rawBad();
     // ROOM_DATA, type "chat", then a MessagePack map of 3 cut short.
-    await expectCut(bad, () => bad.raw(Uint8Array.of(Protocol.ROOM_DATA, ...CHAT, 0x83, 0xa4)), misbehaviour(/^bad_frame: message payload/));
+    await expectCut(
+      bad,
+      () => bad.raw(Uint8Array.of(Protocol.ROOM_DATA, ...CHAT, 0x83, 0xa4)),
+      misbehaviour(/^bad_frame: message payload/),
+    );
   });
 
   it('cuts off a client whose message payload nests deeper than the decoder can go (4400)', async () => {
     const bad = await rawBad();
     const nested = [...new Array<number>(14_000).fill(0x91), 0xc0]; // [[[[…[nil]…]]]]
-    await expectCut(bad, () => bad.raw(Uint8Array.of(Protocol.ROOM_DATA, ...CHAT, ...nested)), misbehaviour(/^bad_frame: /));
+    await expectCut(
+      bad,
+      () => bad.raw(Uint8Array.of(Protocol.ROOM_DATA, ...CHAT, ...nested)),
+      misbehaviour(/^bad_frame: /),
+    );
   });
 
   const notOurProtocol: Array<[string, Uint8Array | string]> = [
@@ -220,21 +258,34 @@ describe('hostile clients', () => {
   }
 
   it('cuts off a client sending malformed input frames (4400), keeping the schema decoder quiet', async () => {
-    for (const frame of [Uint8Array.of(Protocol.ROOM_INPUT_RELIABLE, 0x23, 0x55, 0x99), Uint8Array.of(Protocol.ROOM_INPUT_UNRELIABLE, 5, 9, 0x23, 0x55)]) {
+    for (const frame of [
+      Uint8Array.of(Protocol.ROOM_INPUT_RELIABLE, 0x23, 0x55, 0x99),
+      Uint8Array.of(Protocol.ROOM_INPUT_UNRELIABLE, 5, 9, 0x23, 0x55),
+    ]) {
       const bad = await rawBad();
       consoleLines.length = 0;
       await expectCut(bad, () => bad.raw(frame), misbehaviour(/^bad_frame: input/));
-      assert.deepEqual(consoleLines.filter((l) => l.includes('@colyseus/schema')), [], 'no decoder complaints reached the console');
+      assert.deepEqual(
+        consoleLines.filter((l) => l.includes('@colyseus/schema')),
+        [],
+        'no decoder complaints reached the console',
+      );
     }
   });
 
   it('answers requests (which this room handles none of) with an error, at no strike', async () => {
     const room = await sdkJoin('Asker');
     try {
-      const answers = await Promise.allSettled(Array.from({ length: MAX_STRIKES * 2 }, (_, i) => room.request(`echo-${i}`)));
+      const answers = await Promise.allSettled(
+        Array.from({ length: MAX_STRIKES * 2 }, (_, i) => room.request(`echo-${i}`)),
+      );
       for (const [i, answer] of answers.entries()) {
         assert.equal(answer.status, 'rejected');
-        assert.match(String((answer as PromiseRejectedResult).reason), new RegExp(`echo-${i}`), 'each answer names its request');
+        assert.match(
+          String((answer as PromiseRejectedResult).reason),
+          new RegExp(`echo-${i}`),
+          'each answer names its request',
+        );
       }
       assert.ok(room.connection.isOpen, 'the asking client is still connected');
     } finally {
@@ -259,7 +310,11 @@ describe('hostile clients', () => {
         return (await Promise.race([bad.closed, sleep(3000).then(() => ({ code: -1, reason: 'still open' }))])).code;
       }),
     );
-    for (const code of codes) assert.ok([ArenaCloseCode.Misbehaviour, CloseCode.WITH_ERROR].includes(code as 4400), `closed with a clear code, got ${code}`);
+    for (const code of codes)
+      assert.ok(
+        [ArenaCloseCode.Misbehaviour, CloseCode.WITH_ERROR].includes(code as 4400),
+        `closed with a clear code, got ${code}`,
+      );
     assert.equal((await fetch(`${t.url}/healthz`)).status, 200, 'the server is alive');
     assert.equal(honest.connection.isOpen, true);
   });
@@ -290,7 +345,10 @@ describe('hostile clients', () => {
     }
     await sleep(300);
     assert.equal(honest.state.players.get(player.sessionId)?.name, name, 'the player is still in the room');
-    assert.ok(!logs.some((l) => l.sessionId === player.sessionId && l.severity === 'WARNING'), 'not treated as misbehaviour');
+    assert.ok(
+      !logs.some((l) => l.sessionId === player.sessionId && l.severity === 'WARNING'),
+      'not treated as misbehaviour',
+    );
     await player.room.leave();
   });
 });
@@ -324,7 +382,13 @@ describe('hostile HTTP requests', () => {
     ['a number as the name', join, '{"name":5}', 400],
     ['a name with control characters', join, '{"name":"a\\u0000b"}', 400],
     ['a hand-off key (a server-only option)', join, '{"name":"ok","handoffKey":"arena:handoff:x"}', 400],
-    ['a multipart body', join, '--x\r\nContent-Disposition: form-data; name="name"\r\n\r\nok\r\n--x--', 415, 'multipart/form-data; boundary=x'],
+    [
+      'a multipart body',
+      join,
+      '--x\r\nContent-Disposition: form-data; name="name"\r\n\r\nok\r\n--x--',
+      415,
+      'multipart/form-data; boundary=x',
+    ],
     ['a form body', join, 'name=ok', 415, 'application/x-www-form-urlencoded'],
     ['an unknown room name', '/matchmake/joinOrCreate/nosuchroom', '{"name":"ok"}', 404],
     ['an unknown matchmaking method', '/matchmake/explode/arena', '{"name":"ok"}', 404],
@@ -348,10 +412,14 @@ describe('hostile HTTP requests', () => {
   it('refuses a body without a declared length (411)', async () => {
     const { request } = await import('node:http');
     const status = await new Promise<number>((resolve, reject) => {
-      const req = request(`${t.url}${join}`, { method: 'POST', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' } }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      });
+      const req = request(
+        `${t.url}${join}`,
+        { method: 'POST', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
       req.on('error', reject);
       req.write('{"name":');
       req.end('"ok"}');
@@ -365,7 +433,9 @@ describe('hostile HTTP requests', () => {
     try {
       const socket = net.connect(t.port, '127.0.0.1');
       await new Promise((resolve) => socket.once('connect', resolve));
-      socket.write(`POST ${join} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"name":`);
+      socket.write(
+        `POST ${join} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"name":`,
+      );
       await sleep(100);
       socket.destroy();
       await sleep(200);

@@ -4,11 +4,15 @@ import { describe, it } from 'node:test';
 import { InputPacer } from '../../server/game/inputPacer.ts';
 
 describe('InputPacer', () => {
-  const feed = (pacer: InputPacer, sid: string, depths: number[]): Array<number | undefined> => depths.map((d) => pacer.observe(sid, d));
+  const feed = (pacer: InputPacer, sid: string, depths: number[]): Array<number | undefined> =>
+    depths.map((d) => pacer.observe(sid, d));
 
   it('says nothing while a client keeps one input queued', () => {
     const pacer = new InputPacer(10);
-    assert.deepEqual(feed(pacer, 'a', Array(50).fill(1)).filter((x) => x !== undefined), []);
+    assert.deepEqual(
+      feed(pacer, 'a', Array(50).fill(1)).filter((x) => x !== undefined),
+      [],
+    );
   });
 
   it('slows a client with a standing queue once per window, then lets it go back to nominal', () => {
@@ -23,7 +27,11 @@ describe('InputPacer', () => {
 
   it('speeds up a client that leaves steps without input, but not one that sends nothing at all', () => {
     const pacer = new InputPacer(10);
-    assert.deepEqual(feed(pacer, 'idle', Array(30).fill(0)).filter((x) => x !== undefined), [], 'an idle client is not told anything');
+    assert.deepEqual(
+      feed(pacer, 'idle', Array(30).fill(0)).filter((x) => x !== undefined),
+      [],
+      'an idle client is not told anything',
+    );
     const starved = feed(pacer, 'slow', [1, 0, 0, 1, 0, 0, 1, 0, 0, 0]);
     assert.ok(starved[9]! > 1, `asked to speed up, got ${starved[9]}`);
   });

@@ -14,12 +14,21 @@ import type { ArenaState } from '../../shared/state.ts';
 import { bootTestApp, type TestApp } from '../helpers/app.ts';
 import { waitFor } from '../helpers/net.ts';
 
-async function http(t: TestApp, method: 'GET' | 'POST', path: string, address?: string): Promise<{ status: number; json: Record<string, unknown>; retryAfter: string | null }> {
+async function http(
+  t: TestApp,
+  method: 'GET' | 'POST',
+  path: string,
+  address?: string,
+): Promise<{ status: number; json: Record<string, unknown>; retryAfter: string | null }> {
   const headers: Record<string, string> = {};
   if (address !== undefined) headers['x-forwarded-for'] = address;
   if (method === 'POST') headers['content-length'] = '0';
   const res = await fetch(`${t.url}${path}`, { method, headers });
-  return { status: res.status, json: (await res.json()) as Record<string, unknown>, retryAfter: res.headers.get('retry-after') };
+  return {
+    status: res.status,
+    json: (await res.json()) as Record<string, unknown>,
+    retryAfter: res.headers.get('retry-after'),
+  };
 }
 
 describe('private rooms and invite codes', () => {
@@ -42,7 +51,10 @@ describe('private rooms and invite codes', () => {
     const [listing] = await matchMaker.query({ roomId });
     assert.ok(listing, 'the room exists');
     assert.equal(listing.private, true, 'the room is private');
-    assert.ok(!(await matchMaker.query({ name: 'arena', private: false })).some((r) => r.roomId === roomId), 'not in public listings');
+    assert.ok(
+      !(await matchMaker.query({ name: 'arena', private: false })).some((r) => r.roomId === roomId),
+      'not in public listings',
+    );
 
     const found = await http(t, 'GET', `/invites/${code.toLowerCase()}`);
     assert.deepEqual([found.status, found.json], [200, { roomId }]);
@@ -63,16 +75,32 @@ describe('private rooms and invite codes', () => {
       rooms.splice(rooms.indexOf(room), 1);
       await room.leave();
     }
-    await waitFor(async () => (await matchMaker.query({ roomId })).length === 0, 'the private room to close', 10_000, 50);
-    await waitFor(async () => (await http(t, 'GET', `/invites/${code}`)).status === 404, 'the code to expire with its room', 5000, 50);
+    await waitFor(
+      async () => (await matchMaker.query({ roomId })).length === 0,
+      'the private room to close',
+      10_000,
+      50,
+    );
+    await waitFor(
+      async () => (await http(t, 'GET', `/invites/${code}`)).status === 404,
+      'the code to expire with its room',
+      5000,
+      50,
+    );
     const gone = await http(t, 'GET', `/invites/${code}`);
     assert.match(String(gone.json.error), /expired/u);
   });
 
   it('refuses a code passed through matchmaking (no client makes or takes over a code)', async () => {
     const client = new Client(t.url);
-    await assert.rejects(client.create('arena', { name: 'Mallory', inviteCode: 'ABCDEFGHJKMNP' }), /inviteCode is not a join option/u);
-    await assert.rejects(client.joinOrCreate('arena', { name: 'Mallory', inviteCode: 'ABCDEFGHJKMNP' }), /inviteCode is not a join option/u);
+    await assert.rejects(
+      client.create('arena', { name: 'Mallory', inviteCode: 'ABCDEFGHJKMNP' }),
+      /inviteCode is not a join option/u,
+    );
+    await assert.rejects(
+      client.joinOrCreate('arena', { name: 'Mallory', inviteCode: 'ABCDEFGHJKMNP' }),
+      /inviteCode is not a join option/u,
+    );
   });
 
   it('answers a malformed code 400 and an unknown one 404', async () => {
@@ -87,7 +115,10 @@ describe('private rooms and invite codes', () => {
     const guesser = '203.0.113.9';
     const answers = [];
     for (let i = 0; i < 5; i += 1) answers.push(await http(t, 'GET', `/invites/ABCDEFGHJKMN${i}`, guesser));
-    assert.deepEqual(answers.map((a) => a.status), [404, 404, 404, 429, 429]);
+    assert.deepEqual(
+      answers.map((a) => a.status),
+      [404, 404, 404, 429, 429],
+    );
     assert.ok(Number(answers[3]!.retryAfter) >= 1, 'a 429 says when to retry');
     assert.match(String(answers[3]!.json.error), /too many requests/u);
     // Another address is not held back by the guesser.

@@ -89,7 +89,11 @@ describe('SeatBook', () => {
   it('counts connected players, held seats and young reservations; old unused reservations stop counting', () => {
     const book = new SeatBook();
     const reserved: Record<string, ReservedSeat> = { a: fresh, b: fresh, r: held, c: consumed };
-    assert.equal(book.taken(2, reserved, 1000), 2 + 2 + 1, 'two fresh, one held; a seat being consumed is its connecting client');
+    assert.equal(
+      book.taken(2, reserved, 1000),
+      2 + 2 + 1,
+      'two fresh, one held; a seat being consumed is its connecting client',
+    );
     reserved.d = fresh;
     assert.equal(book.taken(2, reserved, 1000 + FRESH_SEAT_MS - 1), 6, 'd is new; a and b are still young');
     assert.equal(book.taken(2, reserved, 1000 + FRESH_SEAT_MS), 4, 'a and b aged out; d and the held seat count');

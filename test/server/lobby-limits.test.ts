@@ -25,7 +25,8 @@ describe('lobby limits', () => {
   it('disconnects a repeat chat offender with 4400, and keeps the others', async () => {
     const offender = await new Client(t.url).joinOrCreate('lobby', { name: 'spammer' });
     const bystander = await new Client(t.url).joinOrCreate('lobby', { name: 'reader' });
-    for (const room of [offender, bystander]) for (const type of ['rooms', 'chat', 'notice']) room.onMessage(type, () => undefined);
+    for (const room of [offender, bystander])
+      for (const type of ['rooms', 'chat', 'notice']) room.onMessage(type, () => undefined);
     let closeCode: number | undefined;
     offender.onLeave((code) => {
       closeCode = code;
@@ -49,7 +50,10 @@ describe('lobby limits', () => {
       });
       assert.equal(res.status, 200);
       const seat = (await res.json()) as { sessionId: string; roomId: string; processId: string };
-      const ws = new WebSocket(`ws://127.0.0.1:${t.port}/${seat.processId}/${seat.roomId}?sessionId=${seat.sessionId}`, { headers: { 'x-forwarded-for': address } });
+      const ws = new WebSocket(
+        `ws://127.0.0.1:${t.port}/${seat.processId}/${seat.roomId}?sessionId=${seat.sessionId}`,
+        { headers: { 'x-forwarded-for': address } },
+      );
       ws.on('error', () => undefined);
       await new Promise((resolve) => ws.once('open', resolve));
       return { ws, ...seat };
@@ -84,7 +88,8 @@ describe('look-alike names in one room', () => {
     const first = await new Client(t.url).create<ArenaState>('arena', { name: 'Bob' });
     const rooms: Array<Room<unknown, ArenaState>> = [first];
     try {
-      for (const name of ['Ｂｏｂ', '\u0412\u043eb', 'B0B']) rooms.push(await new Client(t.url).joinById<ArenaState>(first.roomId, { name }));
+      for (const name of ['Ｂｏｂ', '\u0412\u043eb', 'B0B'])
+        rooms.push(await new Client(t.url).joinById<ArenaState>(first.roomId, { name }));
       await waitFor(() => first.state.players?.size === 4, 'four players');
       const names = [...first.state.players.values()].map((p) => p.name).sort();
       assert.deepEqual(names, ['B0B 4', 'Bob', 'Bob 2', '\u0412\u043eb 3'].sort());

@@ -21,18 +21,35 @@ import {
 import { freePort, waitFor } from '../helpers/net.ts';
 
 /** Cloud Logging's LogSeverity names (https://cloud.google.com/logging/docs/reference/v2/rest/v2/LogEntry#logseverity). */
-const CLOUD_SEVERITIES = new Set(['DEFAULT', 'DEBUG', 'INFO', 'NOTICE', 'WARNING', 'ERROR', 'CRITICAL', 'ALERT', 'EMERGENCY']);
+const CLOUD_SEVERITIES = new Set([
+  'DEFAULT',
+  'DEBUG',
+  'INFO',
+  'NOTICE',
+  'WARNING',
+  'ERROR',
+  'CRITICAL',
+  'ALERT',
+  'EMERGENCY',
+]);
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/u;
 
 function capture(level: LogLevel = 'debug', format: 'json' | 'pretty' = 'json') {
   const lines: string[] = [];
-  const log = createLogger(level, { service: 'arena' }, { format, write: (line) => lines.push(line), now: () => new Date('2026-01-02T03:04:05.678Z') });
+  const log = createLogger(
+    level,
+    { service: 'arena' },
+    { format, write: (line) => lines.push(line), now: () => new Date('2026-01-02T03:04:05.678Z') },
+  );
   return { log, lines, records: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>) };
 }
 
 /** The rules every record must meet, whatever its kind. */
 function assertCloudLoggingRecord(record: Record<string, unknown>): void {
-  assert.ok(CLOUD_SEVERITIES.has(record.severity as string), `severity ${String(record.severity)} is not a Cloud Logging severity`);
+  assert.ok(
+    CLOUD_SEVERITIES.has(record.severity as string),
+    `severity ${String(record.severity)} is not a Cloud Logging severity`,
+  );
   assert.equal(typeof record.message, 'string', 'the text must be in `message`');
   assert.ok(!('msg' in record), 'no `msg`: Cloud Logging would not show it as the text');
   assert.match(record.time as string, RFC3339);
@@ -46,11 +63,18 @@ describe('log records (json)', () => {
     log.warn('w');
     log.error('e');
     assert.equal(lines.length, 4);
-    for (const line of lines) assert.ok(line.endsWith('\n') && !line.slice(0, -1).includes('\n'), 'one line per record');
+    for (const line of lines)
+      assert.ok(line.endsWith('\n') && !line.slice(0, -1).includes('\n'), 'one line per record');
     const all = records();
     for (const r of all) assertCloudLoggingRecord(r);
-    assert.deepEqual(all.map((r) => r.severity), ['DEBUG', 'INFO', 'WARNING', 'ERROR']);
-    assert.deepEqual(all.map((r) => r.message), ['d', 'i', 'w', 'e']);
+    assert.deepEqual(
+      all.map((r) => r.severity),
+      ['DEBUG', 'INFO', 'WARNING', 'ERROR'],
+    );
+    assert.deepEqual(
+      all.map((r) => r.message),
+      ['d', 'i', 'w', 'e'],
+    );
     assert.equal(all[0]!.n, 1);
     assert.equal(all[0]!.service, 'arena');
     assert.equal(all[0]!.time, '2026-01-02T03:04:05.678Z');
@@ -65,7 +89,11 @@ describe('log records (json)', () => {
     const [withStack, warning, plain] = records();
     assertCloudLoggingRecord(withStack!);
     assert.equal(withStack!.stack_trace, boom.stack);
-    assert.match(withStack!.stack_trace as string, /^Error: boom\n\s+at /u, 'the language-native stack format Error Reporting parses');
+    assert.match(
+      withStack!.stack_trace as string,
+      /^Error: boom\n\s+at /u,
+      'the language-native stack format Error Reporting parses',
+    );
     assert.equal(withStack!['@type'], ERROR_EVENT_TYPE);
     assert.deepEqual(withStack!.error, { name: 'Error', message: 'boom' }, 'the stack is in stack_trace, once');
     assert.match(warning!.stack_trace as string, /^TypeError: flaky/u);
@@ -82,7 +110,11 @@ describe('log records (json)', () => {
     assertCloudLoggingRecord(r!);
     assert.equal(r!.severity, 'ERROR');
     assert.equal(r!.stack_trace, boom.stack);
-    assert.equal(r!.message, 'onMessage failed: Error: undecodable message', 'a one-line message; the stack is in stack_trace');
+    assert.equal(
+      r!.message,
+      'onMessage failed: Error: undecodable message',
+      'a one-line message; the stack is in stack_trace',
+    );
   });
 
   it("never lets a caller's field overwrite severity, message or time", () => {
@@ -101,7 +133,10 @@ describe('log records (json)', () => {
     const child = log.child({ roomId: 'abc' });
     child.info('hidden');
     child.warn('shown');
-    assert.deepEqual(records().map((r) => [r.message, r.roomId, r.service]), [['shown', 'abc', 'arena']]);
+    assert.deepEqual(
+      records().map((r) => [r.message, r.roomId, r.service]),
+      [['shown', 'abc', 'arena']],
+    );
   });
 });
 
@@ -122,12 +157,20 @@ describe('traceFields', () => {
       [SPAN_KEY]: '0000000000000001',
       [TRACE_SAMPLED_KEY]: false,
     });
-    assert.deepEqual(traceFields({ 'x-cloud-trace-context': TRACE.toUpperCase() }, 'p-roject'), { [TRACE_KEY]: `projects/p-roject/traces/${TRACE}` });
+    assert.deepEqual(traceFields({ 'x-cloud-trace-context': TRACE.toUpperCase() }, 'p-roject'), {
+      [TRACE_KEY]: `projects/p-roject/traces/${TRACE}`,
+    });
   });
 
   it('is empty without a project id or a well-formed header', () => {
     assert.deepEqual(traceFields({ traceparent: `00-${TRACE}-00f067aa0ba902b7-01` }, undefined), {});
-    for (const bad of ['', 'garbage', `00-${'0'.repeat(32)}-00f067aa0ba902b7-01`, `00-${TRACE}-zzzz-01`, `00-${TRACE}-00f067aa0ba902b7-01${'x'.repeat(200)}`]) {
+    for (const bad of [
+      '',
+      'garbage',
+      `00-${'0'.repeat(32)}-00f067aa0ba902b7-01`,
+      `00-${TRACE}-zzzz-01`,
+      `00-${TRACE}-00f067aa0ba902b7-01${'x'.repeat(200)}`,
+    ]) {
       assert.deepEqual(traceFields({ traceparent: bad }, 'my-game'), {}, bad);
     }
     assert.deepEqual(traceFields({ 'x-cloud-trace-context': 'nope/12' }, 'my-game'), {});
@@ -153,8 +196,17 @@ describe('HTTP-scoped records of the app', () => {
 
   before(async () => {
     const port = await freePort();
-    const config = loadConfig({ PORT: String(port), LOG_LEVEL: 'info', CLIENT_DIST: 'dist/client', ADMIN_TOKEN: 'admin-token-1', GOOGLE_CLOUD_PROJECT: 'arena-prod' });
-    app = await buildApp(config, createLogger(config.logLevel, { service: 'arena-test' }, { write: (line) => lines.push(line) }));
+    const config = loadConfig({
+      PORT: String(port),
+      LOG_LEVEL: 'info',
+      CLIENT_DIST: 'dist/client',
+      ADMIN_TOKEN: 'admin-token-1',
+      GOOGLE_CLOUD_PROJECT: 'arena-prod',
+    });
+    app = await buildApp(
+      config,
+      createLogger(config.logLevel, { service: 'arena-test' }, { write: (line) => lines.push(line) }),
+    );
     await app.listen(port);
     url = `http://127.0.0.1:${port}`;
   });
@@ -164,9 +216,16 @@ describe('HTTP-scoped records of the app', () => {
 
   it('carries the trace of the request that caused them', async () => {
     const trace = 'a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5';
-    const res = await fetch(`${url}/admin/rooms/nope/handoff`, { method: 'POST', headers: { 'X-Cloud-Trace-Context': `${trace}/123;o=1` } });
+    const res = await fetch(`${url}/admin/rooms/nope/handoff`, {
+      method: 'POST',
+      headers: { 'X-Cloud-Trace-Context': `${trace}/123;o=1` },
+    });
     assert.equal(res.status, 401);
-    await waitFor(() => records().some((r) => r.message === 'admin request refused: missing or wrong bearer token'), 'refusal logged', 5000);
+    await waitFor(
+      () => records().some((r) => r.message === 'admin request refused: missing or wrong bearer token'),
+      'refusal logged',
+      5000,
+    );
     const refused = records().find((r) => r.message === 'admin request refused: missing or wrong bearer token')!;
     assertCloudLoggingRecord(refused);
     assert.equal(refused.severity, 'WARNING');

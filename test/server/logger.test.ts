@@ -22,7 +22,10 @@ describe('frameworkLogger', () => {
     colyseus.info('room', 'created', { id: 1 });
     colyseus.error(new Error('boom'));
     colyseus.trace('detail');
-    assert.deepEqual(lines.map((l) => l.level), ['info', 'error', 'debug']);
+    assert.deepEqual(
+      lines.map((l) => l.level),
+      ['info', 'error', 'debug'],
+    );
     assert.equal(lines[0]!.msg, 'room created {"id":1}');
     assert.equal(lines[1]!.msg, 'Error: boom');
     assert.ok(lines[1]!.fields?.error instanceof Error, 'the Error itself, so the record gets its stack_trace');
@@ -38,7 +41,11 @@ describe('frameworkLogger', () => {
     now += 1000;
     colyseus.error('next second');
     assert.deepEqual(lines.slice(-2), [
-      { level: 'warn', msg: 'framework log lines suppressed (rate limit)', fields: { suppressed: 15, perSecond: FRAMEWORK_LINES_PER_S } },
+      {
+        level: 'warn',
+        msg: 'framework log lines suppressed (rate limit)',
+        fields: { suppressed: 15, perSecond: FRAMEWORK_LINES_PER_S },
+      },
       { level: 'error', msg: 'next second' },
     ]);
   });

@@ -13,12 +13,26 @@ import { bootTestApp, type TestApp } from '../helpers/app.ts';
 import { waitFor } from '../helpers/net.ts';
 
 /** POST a matchmaking request as if through one proxy that saw the client at `address`. */
-async function matchmake(t: TestApp, method: string, body: unknown, address?: string, target = 'arena'): Promise<{ status: number; json: Record<string, unknown>; retryAfter: string | null }> {
+async function matchmake(
+  t: TestApp,
+  method: string,
+  body: unknown,
+  address?: string,
+  target = 'arena',
+): Promise<{ status: number; json: Record<string, unknown>; retryAfter: string | null }> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (address !== undefined) headers['x-forwarded-for'] = address;
-  const res = await fetch(`${t.url}/matchmake/${method}/${target}`, { method: 'POST', headers, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  const res = await fetch(`${t.url}/matchmake/${method}/${target}`, {
+    method: 'POST',
+    headers,
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
   const text = await res.text();
-  return { status: res.status, json: JSON.parse(text) as Record<string, unknown>, retryAfter: res.headers.get('retry-after') };
+  return {
+    status: res.status,
+    json: JSON.parse(text) as Record<string, unknown>,
+    retryAfter: res.headers.get('retry-after'),
+  };
 }
 
 /** Sum of the `arena_tick_duration_seconds` histogram's count: fixed steps run so far on this process. */
@@ -38,7 +52,9 @@ describe('room cap and idle rooms (MAX_ROOMS)', () => {
   });
 
   it('a create flood makes at most MAX_ROOMS rooms; the rest get 503 with Retry-After', async () => {
-    const answers = await Promise.all(Array.from({ length: 24 }, (_, i) => matchmake(t, 'create', { name: `flood${i}` })));
+    const answers = await Promise.all(
+      Array.from({ length: 24 }, (_, i) => matchmake(t, 'create', { name: `flood${i}` })),
+    );
     const created = answers.filter((a) => a.status === 200);
     const refused = answers.filter((a) => a.status !== 200);
     assert.equal(created.length, 4, JSON.stringify(answers.map((a) => a.status)));
@@ -69,12 +85,14 @@ describe('room cap and idle rooms (MAX_ROOMS)', () => {
   });
 
   it('an honest player keeps playing through a create flood that finds the server full', async () => {
-    await waitFor(() => t.app.roomBudget.count === 0, 'the first flood\'s rooms to close', 15_000, 100);
+    await waitFor(() => t.app.roomBudget.count === 0, "the first flood's rooms to close", 15_000, 100);
     const honest = await new Client(t.url).joinOrCreate<ArenaState>('arena', { name: 'honest' });
     try {
       await waitFor(() => honest.state.players?.has(honest.sessionId) === true, 'the honest player in its room');
       const tickBefore = honest.state.tick;
-      const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => matchmake(t, 'create', { name: `wave${i}` })));
+      const answers = await Promise.all(
+        Array.from({ length: 40 }, (_, i) => matchmake(t, 'create', { name: `wave${i}` })),
+      );
       assert.equal(answers.filter((a) => a.status === 200).length, 3, 'the cap counts the honest room too');
       assert.ok(answers.every((a) => a.status === 200 || a.status === 503));
       assert.ok(t.app.arenaRooms.size <= 4);
@@ -100,7 +118,12 @@ describe('per-address rate limits on matchmaking', () => {
     const statuses: number[] = [];
     let limited;
     for (let i = 0; i < 5; i++) {
-      const answer = await matchmake(t, i % 2 === 0 ? 'joinOrCreate' : 'create', { name: `a${i}` }, `198.51.100.1, ${attacker}`);
+      const answer = await matchmake(
+        t,
+        i % 2 === 0 ? 'joinOrCreate' : 'create',
+        { name: `a${i}` },
+        `198.51.100.1, ${attacker}`,
+      );
       statuses.push(answer.status);
       if (answer.status === 429) limited = answer;
     }
@@ -121,9 +144,19 @@ describe('per-address rate limits on matchmaking', () => {
   it('limits reconnection attempts separately', async () => {
     const address = '203.0.113.80';
     const statuses: number[] = [];
-    for (let i = 0; i < 3; i++) statuses.push((await matchmake(t, 'reconnect', { reconnectionToken: `nope${i}` }, address, 'no-such-room')).status);
-    assert.deepEqual(statuses.map((s) => s === 429), [false, false, true]);
-    assert.equal((await matchmake(t, 'joinOrCreate', { name: 'still ok' }, address)).status, 200, 'joins have their own allowance');
+    for (let i = 0; i < 3; i++)
+      statuses.push(
+        (await matchmake(t, 'reconnect', { reconnectionToken: `nope${i}` }, address, 'no-such-room')).status,
+      );
+    assert.deepEqual(
+      statuses.map((s) => s === 429),
+      [false, false, true],
+    );
+    assert.equal(
+      (await matchmake(t, 'joinOrCreate', { name: 'still ok' }, address)).status,
+      200,
+      'joins have their own allowance',
+    );
   });
 });
 
@@ -154,7 +187,11 @@ describe('join options from clients', () => {
       const cases: Array<[string, unknown, RegExp]> = [
         ['joinOrCreate', `{"name":"deep","x":${'['.repeat(5000)}${']'.repeat(5000)}}`, /nest deeper than 4/u],
         ['joinById', `{"name":"deep","x":${'{"a":'.repeat(2000)}1${'}'.repeat(2000)}}`, /nest deeper than 4/u],
-        ['create', Object.fromEntries([['name', 'bulky'], ...Array.from({ length: 40 }, (_, i) => [`k${i}`, i])]), /more than 32 entries/u],
+        [
+          'create',
+          Object.fromEntries([['name', 'bulky'], ...Array.from({ length: 40 }, (_, i) => [`k${i}`, i])]),
+          /more than 32 entries/u,
+        ],
         ['create', '{"name":"proto","__proto__":{"maxPlayers":1000}}', /"__proto__" is not an option name/u],
         ['create', { name: 'sneaky', handoffKey: 'arena:handoff:1234' }, /handoffKey is not a join option/u],
         ['joinOrCreate', { name: 'sneaky', handoff: true }, /handoff is not a join option/u],
@@ -162,7 +199,11 @@ describe('join options from clients', () => {
       for (let round = 0; round < 3; round++) {
         for (const [method, body, message] of cases) {
           const answer = await matchmake(t, method, body);
-          assert.equal(answer.status, 400, `${method} ${String(body).slice(0, 60)} → ${answer.status} ${JSON.stringify(answer.json)}`);
+          assert.equal(
+            answer.status,
+            400,
+            `${method} ${String(body).slice(0, 60)} → ${answer.status} ${JSON.stringify(answer.json)}`,
+          );
           assert.match(String(answer.json.error), message);
         }
       }
@@ -190,11 +231,24 @@ describe('seat reservations nobody uses (squatting)', () => {
     const rooms: Array<Room<unknown, ArenaState>> = [first];
     try {
       // The squatter takes both free seats by joinById and never connects: the room is full and locked.
-      const squats = await Promise.all([0, 1].map((i) => matchmake(t, 'joinById', { name: `squat${i}` }, undefined, first.roomId)));
-      assert.deepEqual(squats.map((s) => s.status), [200, 200]);
-      await waitFor(async () => (await matchMaker.getRoomById(first.roomId))?.locked === true, 'fresh reservations to fill the room');
+      const squats = await Promise.all(
+        [0, 1].map((i) => matchmake(t, 'joinById', { name: `squat${i}` }, undefined, first.roomId)),
+      );
+      assert.deepEqual(
+        squats.map((s) => s.status),
+        [200, 200],
+      );
+      await waitFor(
+        async () => (await matchMaker.getRoomById(first.roomId))?.locked === true,
+        'fresh reservations to fill the room',
+      );
       // Unused, they stop counting well before they expire: the room opens to someone who will connect.
-      await waitFor(async () => (await matchMaker.getRoomById(first.roomId))?.locked === false, 'the room to unlock', 6000, 100);
+      await waitFor(
+        async () => (await matchMaker.getRoomById(first.roomId))?.locked === false,
+        'the room to unlock',
+        6000,
+        100,
+      );
       const friend = await new Client(t.url).joinById<ArenaState>(first.roomId, { name: 'friend' });
       rooms.push(friend);
       const another = await new Client(t.url).joinOrCreate<ArenaState>('arena', { name: 'third' });

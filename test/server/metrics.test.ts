@@ -31,7 +31,8 @@ function assertHistogramsConsistent(s: Scrape): void {
     if (family.type !== 'histogram' || family.samples.length === 0) continue;
     const h = histogramOf(s, family.name)!;
     assert.equal(h.bounds.at(-1), Number.POSITIVE_INFINITY, `${family.name} ends with +Inf`);
-    for (let i = 1; i < h.cumulative.length; i++) assert.ok(h.cumulative[i]! >= h.cumulative[i - 1]!, `${family.name} buckets are cumulative`);
+    for (let i = 1; i < h.cumulative.length; i++)
+      assert.ok(h.cumulative[i]! >= h.cumulative[i - 1]!, `${family.name} buckets are cumulative`);
     assert.equal(h.cumulative.at(-1), h.count, `${family.name} +Inf bucket equals _count`);
   }
 }
@@ -73,7 +74,11 @@ describe('GET /metrics', () => {
       assert.equal(family.type, type, `${name} is a ${type}`);
       assert.ok(family.help.length > 0, `${name} has HELP`);
     }
-    for (const name of ['arena_forwarded_connections_opened_total', 'arena_forwarded_connections_active', 'arena_forwarded_connections_failed_total']) {
+    for (const name of [
+      'arena_forwarded_connections_opened_total',
+      'arena_forwarded_connections_active',
+      'arena_forwarded_connections_failed_total',
+    ]) {
       assert.ok(s.has(name), `${name} is exported`);
       assert.equal(sumOf(s, name), 0, `${name} is 0 outside cluster mode`);
     }
@@ -87,7 +92,10 @@ describe('GET /metrics', () => {
     clients.push(alice);
     const bob = await t.colyseus.sdk.joinById<ArenaRoom>(alice.roomId, { name: 'Bob' });
     clients.push(bob);
-    await waitFor(() => alice.state.players?.size === 2 && bob.state.players?.size === 2, 'both players in both states');
+    await waitFor(
+      () => alice.state.players?.size === 2 && bob.state.players?.size === 2,
+      'both players in both states',
+    );
 
     const input = alice.input<PlayerInput>();
     const INPUTS = 25;
@@ -107,7 +115,8 @@ describe('GET /metrics', () => {
     await waitFor(() => pong, 'pong');
 
     const during = await scrape(t);
-    const delta = (name: string, labels: Record<string, string> = {}) => sumOf(during, name, labels) - sumOf(before, name, labels);
+    const delta = (name: string, labels: Record<string, string> = {}) =>
+      sumOf(during, name, labels) - sumOf(before, name, labels);
     assert.equal(sumOf(during, 'arena_ccu'), 2);
     assert.ok(sumOf(during, 'arena_rooms') >= 1);
     assert.equal(sumOf(during, 'arena_ws_connections'), 2);
@@ -120,7 +129,11 @@ describe('GET /metrics', () => {
     assert.equal(delta('arena_ws_frames_sent_total', { kind: 'state' }), 2, 'one full state per joiner');
     assert.ok(delta('arena_ws_frames_sent_total', { kind: 'message' }) >= 2, 'chat broadcast to both');
     assert.ok(delta('arena_ws_frames_sent_total', { kind: 'patch' }) > 0);
-    assert.ok(delta('arena_ws_sent_bytes_total', { kind: 'patch' }) >= 9 * delta('arena_ws_frames_sent_total', { kind: 'patch' }), 'a timed patch is at least 9 bytes');
+    assert.ok(
+      delta('arena_ws_sent_bytes_total', { kind: 'patch' }) >=
+        9 * delta('arena_ws_frames_sent_total', { kind: 'patch' }),
+      'a timed patch is at least 9 bytes',
+    );
     assert.ok(delta('arena_ws_received_bytes_total', { kind: 'input' }) >= INPUTS);
 
     const ticks = histogramOf(during, 'arena_tick_duration_seconds')!;
@@ -131,7 +144,10 @@ describe('GET /metrics', () => {
     // 25 inputs sent at once wait in Alice's queue: steps see more than one queued.
     const depth = histogramOf(during, 'arena_input_buffer_depth')!;
     const upToOne = depth.cumulative[depth.bounds.indexOf(1)]!;
-    assert.ok(depth.count >= ticks.count - (histogramOf(before, 'arena_tick_duration_seconds')?.count ?? 0), 'one depth per client per step');
+    assert.ok(
+      depth.count >= ticks.count - (histogramOf(before, 'arena_tick_duration_seconds')?.count ?? 0),
+      'one depth per client per step',
+    );
     assert.ok(depth.count - upToOne > 0, 'a queue deeper than one step was seen');
     assertHistogramsConsistent(during);
 
@@ -151,7 +167,11 @@ describe('GET /metrics guarded by METRICS_TOKEN', () => {
   });
 
   it('answers 401 without the token or with a wrong one, 200 with it', async () => {
-    const attempts: Array<Record<string, string>> = [{}, { authorization: 'Bearer wrong-token' }, { authorization: 'letmein-please' }];
+    const attempts: Array<Record<string, string>> = [
+      {},
+      { authorization: 'Bearer wrong-token' },
+      { authorization: 'letmein-please' },
+    ];
     for (const headers of attempts) {
       const res = await fetch(`${t.url}/metrics`, { headers });
       assert.equal(res.status, 401, JSON.stringify(headers));
@@ -200,10 +220,17 @@ describe('ServerMetrics', () => {
 
   it('times steps and patches even when they throw', async () => {
     const metrics = new ServerMetrics({ defaultMetrics: false });
-    assert.equal(metrics.timeStep(() => 7), 7);
-    assert.throws(() => metrics.timePatch(() => {
-      throw new Error('boom');
-    }), /boom/u);
+    assert.equal(
+      metrics.timeStep(() => 7),
+      7,
+    );
+    assert.throws(
+      () =>
+        metrics.timePatch(() => {
+          throw new Error('boom');
+        }),
+      /boom/u,
+    );
     const s = parsePrometheusText(await metrics.render());
     assert.equal(histogramOf(s, 'arena_tick_duration_seconds')!.count, 1);
     assert.equal(histogramOf(s, 'arena_patch_duration_seconds')!.count, 1);

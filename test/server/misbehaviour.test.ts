@@ -8,7 +8,14 @@ import { describe, it } from 'node:test';
 import { ClientState, Protocol } from '@colyseus/core';
 import { sanitizeInput } from '../../shared/input.ts';
 import { frameFault } from '../../server/rooms/frameGuard.ts';
-import { closeReason, MAX_STRIKES, OFFENCE_WEIGHT, StrikeCounter, STRIKE_WINDOW_MS, type Offence } from '../../server/rooms/misbehaviour.ts';
+import {
+  closeReason,
+  MAX_STRIKES,
+  OFFENCE_WEIGHT,
+  StrikeCounter,
+  STRIKE_WINDOW_MS,
+  type Offence,
+} from '../../server/rooms/misbehaviour.ts';
 
 /** How many offences in a row it takes to be cut off. */
 function offencesToCut(offence: Offence, spacingMs = 0): number {
@@ -42,20 +49,28 @@ describe('misbehaviour policy', () => {
   });
 
   it('judges frames by protocol code before anything decodes them', () => {
-    const fault = (bytes: number[], state: ClientState = ClientState.JOINED) => frameFault(Uint8Array.from(bytes), state)?.offence;
+    const fault = (bytes: number[], state: ClientState = ClientState.JOINED) =>
+      frameFault(Uint8Array.from(bytes), state)?.offence;
     assert.equal(fault([]), 'bad_frame');
     assert.equal(fault([5]), 'bad_frame');
     assert.equal(fault([Protocol.ROOM_STATE_PATCH]), 'bad_frame');
     assert.equal(fault([Protocol.ROOM_REQUEST, 1]), undefined, 'requests are answered by Colyseus (echo probes)');
     assert.equal(fault([Protocol.JOIN_ROOM]), 'bad_frame');
     assert.equal(fault([Protocol.JOIN_ROOM], ClientState.JOINING), undefined);
-    for (const code of [Protocol.ROOM_DATA, Protocol.ROOM_INPUT_RELIABLE | 0x80, Protocol.PING, Protocol.LEAVE_ROOM]) assert.equal(fault([code]), undefined);
+    for (const code of [Protocol.ROOM_DATA, Protocol.ROOM_INPUT_RELIABLE | 0x80, Protocol.PING, Protocol.LEAVE_ROOM])
+      assert.equal(fault([code]), undefined);
   });
 
   it('sanitizes inputs and says whether they needed it', () => {
     const legal = { moveX: -1, moveY: 1, aimRad: 1.5, fire: true };
     assert.equal(sanitizeInput(legal), true);
-    for (const bad of [{ moveX: 100 }, { moveY: -129 }, { moveX: 0.5 }, { aimRad: NaN }, { fire: 1 as unknown as boolean }]) {
+    for (const bad of [
+      { moveX: 100 },
+      { moveY: -129 },
+      { moveX: 0.5 },
+      { aimRad: NaN },
+      { fire: 1 as unknown as boolean },
+    ]) {
       const frame = { moveX: 0, moveY: 0, aimRad: 0, fire: false, ...bad };
       assert.equal(sanitizeInput(frame), false, JSON.stringify(bad));
       assert.equal(sanitizeInput(frame), true, 'legal after sanitizing');

@@ -11,7 +11,8 @@ import type { ArenaRoom } from '../../server/rooms/ArenaRoom.ts';
 import { bootTestApp, type TestApp } from '../helpers/app.ts';
 
 const TOKEN = 'monitor-admin-token';
-const basic = (user: string, password: string): string => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+const basic = (user: string, password: string): string =>
+  `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 
 describe('adminAuthorized', () => {
   it('takes the token as a bearer token or a Basic password, nothing else', () => {
@@ -57,7 +58,10 @@ describe('GET /monitor with ADMIN_TOKEN', () => {
     const res = await fetch(`${t.url}/monitor/api`);
     assert.equal(res.status, 401);
     assert.match(res.headers.get('www-authenticate') ?? '', /^Basic realm=/u);
-    assert.equal((await fetch(`${t.url}/monitor/`, { headers: { authorization: basic('admin', 'not-the-token') } })).status, 401);
+    assert.equal(
+      (await fetch(`${t.url}/monitor/`, { headers: { authorization: basic('admin', 'not-the-token') } })).status,
+      401,
+    );
   });
 
   it('serves the panel and lists the rooms with their players', async () => {
@@ -70,15 +74,23 @@ describe('GET /monitor with ADMIN_TOKEN', () => {
     rooms.push(alice);
     const res = await fetch(`${t.url}/monitor/api`, { headers: { authorization: `Bearer ${TOKEN}` } });
     assert.equal(res.status, 200);
-    const body = (await res.json()) as { rooms: Array<{ roomId: string; name: string; clients: number }>; connections: number };
+    const body = (await res.json()) as {
+      rooms: Array<{ roomId: string; name: string; clients: number }>;
+      connections: number;
+    };
     const arena = body.rooms.find((r) => r.roomId === alice.roomId);
     assert.ok(arena, 'the arena room is listed');
     assert.equal(arena.name, 'arena');
     assert.equal(arena.clients, 1);
 
-    const inspect = await fetch(`${t.url}/monitor/api/room?roomId=${encodeURIComponent(alice.roomId)}`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    const inspect = await fetch(`${t.url}/monitor/api/room?roomId=${encodeURIComponent(alice.roomId)}`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
     assert.equal(inspect.status, 200);
     const detail = (await inspect.json()) as { clients?: Array<{ sessionId: string }> };
-    assert.deepEqual(detail.clients?.map((c) => c.sessionId), [alice.sessionId]);
+    assert.deepEqual(
+      detail.clients?.map((c) => c.sessionId),
+      [alice.sessionId],
+    );
   });
 });

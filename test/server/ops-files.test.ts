@@ -27,7 +27,21 @@ interface Panel {
   targets?: Array<{ refId: string; expr: string }>;
 }
 
-const PROMQL_WORDS = new Set(['by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'bool', 'and', 'or', 'unless', 'offset', 'inf', 'nan']);
+const PROMQL_WORDS = new Set([
+  'by',
+  'without',
+  'on',
+  'ignoring',
+  'group_left',
+  'group_right',
+  'bool',
+  'and',
+  'or',
+  'unless',
+  'offset',
+  'inf',
+  'nan',
+]);
 
 /** The metric names a PromQL expression selects (functions, keywords, label names and ranges left out). */
 export function metricNamesIn(expr: string): string[] {
@@ -55,19 +69,33 @@ function assertBalanced(expr: string): void {
 const DURATION = /^\d+(ms|s|m|h|d|w|y)$/u;
 
 const alerts = parse(readFileSync('ops/alerts.yml', 'utf8')) as { groups: Array<{ name: string; rules: Rule[] }> };
-const dashboard = JSON.parse(readFileSync('ops/grafana-dashboard.json', 'utf8')) as { uid: string; title: string; panels: Panel[]; __inputs: unknown[] };
+const dashboard = JSON.parse(readFileSync('ops/grafana-dashboard.json', 'utf8')) as {
+  uid: string;
+  title: string;
+  panels: Panel[];
+  __inputs: unknown[];
+};
 const scrapeJob = parse(readFileSync('ops/prometheus-scrape.yml', 'utf8')) as {
-  scrape_configs: Array<{ job_name: string; honor_labels: boolean; metrics_path: string; static_configs: Array<{ targets: string[] }> }>;
+  scrape_configs: Array<{
+    job_name: string;
+    honor_labels: boolean;
+    metrics_path: string;
+    static_configs: Array<{ targets: string[] }>;
+  }>;
   rule_files: string[];
 };
 
 const alertExprs = alerts.groups.flatMap((g) => g.rules.map((r) => ({ where: `${g.name}/${r.alert}`, expr: r.expr })));
-const panelExprs = dashboard.panels.flatMap((p) => (p.targets ?? []).map((t) => ({ where: `panel "${p.title}"`, expr: t.expr })));
+const panelExprs = dashboard.panels.flatMap((p) =>
+  (p.targets ?? []).map((t) => ({ where: `panel "${p.title}"`, expr: t.expr })),
+);
 
 describe('metricNamesIn', () => {
   it('finds selectors and nothing else', () => {
     assert.deepEqual(
-      metricNamesIn('histogram_quantile(0.99, sum by (instance, le) (rate(arena_tick_duration_seconds_bucket{job="x"}[5m]))) > 0.5 * max by (instance) (arena_tick_budget_seconds)'),
+      metricNamesIn(
+        'histogram_quantile(0.99, sum by (instance, le) (rate(arena_tick_duration_seconds_bucket{job="x"}[5m]))) > 0.5 * max by (instance) (arena_tick_budget_seconds)',
+      ),
       ['arena_tick_duration_seconds_bucket', 'arena_tick_budget_seconds'],
     );
     assert.deepEqual(metricNamesIn('absent(up) or count(a:b) unless on (instance) c'), ['up', 'a:b', 'c']);
@@ -94,7 +122,14 @@ describe('ops/alerts.yml', () => {
   it('covers tick budget, event-loop lag, forwarding failures, instance count and players per instance in each group', () => {
     for (const group of alerts.groups) {
       const names = new Set(group.rules.map((r) => r.alert));
-      for (const alert of ['ArenaTickNearBudget', 'ArenaTickOverBudget', 'ArenaEventLoopLag', 'ArenaForwardingFailures', 'ArenaInstancesTooFew', 'ArenaPlayersPerInstanceHigh']) {
+      for (const alert of [
+        'ArenaTickNearBudget',
+        'ArenaTickOverBudget',
+        'ArenaEventLoopLag',
+        'ArenaForwardingFailures',
+        'ArenaInstancesTooFew',
+        'ArenaPlayersPerInstanceHigh',
+      ]) {
         assert.ok(names.has(alert), `${group.name} has ${alert}`);
       }
     }
@@ -109,7 +144,10 @@ describe('ops/grafana-dashboard.json', () => {
     const ids = dashboard.panels.map((p) => p.id);
     assert.equal(new Set(ids).size, ids.length, 'panel ids are unique');
     for (const p of dashboard.panels) {
-      assert.ok(p.gridPos.x >= 0 && p.gridPos.w > 0 && p.gridPos.x + p.gridPos.w <= 24, `panel "${p.title}" fits the grid`);
+      assert.ok(
+        p.gridPos.x >= 0 && p.gridPos.w > 0 && p.gridPos.x + p.gridPos.w <= 24,
+        `panel "${p.title}" fits the grid`,
+      );
       if (p.type === 'row') continue;
       assert.ok((p.targets ?? []).length > 0, `panel "${p.title}" queries something`);
       for (const t of p.targets!) assertBalanced(t.expr);
@@ -118,7 +156,16 @@ describe('ops/grafana-dashboard.json', () => {
 
   it('shows players, tick against budget, event-loop lag, forwarding and heap per instance', () => {
     const all = panelExprs.map((p) => p.expr).join('\n');
-    for (const name of ['arena_cluster_ccu', 'arena_cluster_tick_p99_seconds', 'arena_cluster_tick_budget_seconds', 'arena_cluster_event_loop_lag_p99_seconds', 'arena_cluster_forwarded_share', 'arena_cluster_forwarded_connections_failed_total', 'arena_cluster_heap_used_bytes', 'arena_cluster_instances']) {
+    for (const name of [
+      'arena_cluster_ccu',
+      'arena_cluster_tick_p99_seconds',
+      'arena_cluster_tick_budget_seconds',
+      'arena_cluster_event_loop_lag_p99_seconds',
+      'arena_cluster_forwarded_share',
+      'arena_cluster_forwarded_connections_failed_total',
+      'arena_cluster_heap_used_bytes',
+      'arena_cluster_instances',
+    ]) {
       assert.ok(all.includes(name), `the dashboard shows ${name}`);
     }
   });
@@ -147,7 +194,8 @@ describe('every ops expression names a metric the server exports', () => {
       for (const family of parsePrometheusText(await res.text()).values()) {
         exported.add(family.name);
         for (const sample of family.samples) exported.add(sample.name);
-        if (family.type === 'histogram') for (const suffix of ['_bucket', '_sum', '_count']) exported.add(`${family.name}${suffix}`);
+        if (family.type === 'histogram')
+          for (const suffix of ['_bucket', '_sum', '_count']) exported.add(`${family.name}${suffix}`);
       }
     }
   });

@@ -14,7 +14,14 @@ import { startRedis, stopAll, type RedisServer } from '../helpers/cluster.ts';
 import { waitFor } from '../helpers/net.ts';
 
 const log = createLogger('silent', { service: 'test' });
-const info = (processId: string, port: number): InstanceInfo => ({ processId, address: `127.0.0.1:${port}`, port, startedAtEpochMs: Date.now(), draining: false, maxRooms: 10 });
+const info = (processId: string, port: number): InstanceInfo => ({
+  processId,
+  address: `127.0.0.1:${port}`,
+  port,
+  startedAtEpochMs: Date.now(),
+  draining: false,
+  maxRooms: 10,
+});
 
 async function commandCalls(redis: Redis, command: string): Promise<number> {
   const stats = await redis.info('commandstats');
@@ -60,7 +67,10 @@ describe('InstanceRegistry.lookup', () => {
     assert.equal((await commandCalls(redis.client, 'get')) - getsBefore, 0, 'no per-id Redis GET for unknown ids');
     // The member set is read at most every 250 ms on behalf of unknown ids (plus the heartbeat's own reads).
     const memberReads = (await commandCalls(redis.client, 'smembers')) - membersBefore;
-    assert.ok(memberReads <= Math.ceil(elapsedMs / 250) + 2 * Math.ceil(elapsedMs / 200) + 4, `${memberReads} SMEMBERS in ${elapsedMs} ms`);
+    assert.ok(
+      memberReads <= Math.ceil(elapsedMs / 250) + 2 * Math.ceil(elapsedMs / 200) + 4,
+      `${memberReads} SMEMBERS in ${elapsedMs} ms`,
+    );
     assert.equal((await a.lookup('instB'))?.port, 1002, 'real peers are still found');
   });
 

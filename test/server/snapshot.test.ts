@@ -13,7 +13,12 @@ import type { Player } from '../../shared/state.ts';
 import { ArenaGame, type GameRules, type TickSource } from '../../server/game/ArenaGame.ts';
 import { MAX_SNAPSHOT_BYTES, parseGameSnapshot, SNAPSHOT_VERSION } from '../../server/game/snapshot.ts';
 
-const RULES: GameRules = { tickRateHz: TICK_RATE_HZ, roundDurationMs: 60_000, scoreboardDurationMs: 1000, respawnDelayMs: 1000 };
+const RULES: GameRules = {
+  tickRateHz: TICK_RATE_HZ,
+  roundDurationMs: 60_000,
+  scoreboardDurationMs: 1000,
+  respawnDelayMs: 1000,
+};
 const LANE_Y = 380;
 const NO_EVENTS = { kill: () => undefined, roundOver: () => undefined, roundStarted: () => undefined };
 
@@ -43,7 +48,18 @@ const frame = (f: Partial<InputFrame>): InputFrame => ({ moveX: 0, moveY: 0, aim
 
 /** Everything the players and round show, as plain data. */
 function view(game: ArenaGame): unknown {
-  const players = [...game.state.players].map(([id, p]) => [id, p.name, p.x, p.y, p.aimRad, p.hp, p.alive, p.kills, p.deaths, p.score]);
+  const players = [...game.state.players].map(([id, p]) => [
+    id,
+    p.name,
+    p.x,
+    p.y,
+    p.aimRad,
+    p.hp,
+    p.alive,
+    p.kills,
+    p.deaths,
+    p.score,
+  ]);
   const r = game.state.round;
   return { tick: game.state.tick, round: [r.number, r.phase, r.secondsLeft], players, phaseMsLeft: game.phaseMsLeft };
 }
@@ -99,7 +115,10 @@ describe('game snapshot and restore', () => {
     const snap = original.snapshot();
     const fast = new ArenaGame(ARENA_MAP, { ...RULES, tickRateHz: TICK_RATE_HZ * 2 }, NO_EVENTS);
     fast.restore(snap);
-    assert.ok(Math.abs(fast.phaseMsLeft - original.phaseMsLeft) < 1000 / TICK_RATE_HZ, 'the round ends at the same time');
+    assert.ok(
+      Math.abs(fast.phaseMsLeft - original.phaseMsLeft) < 1000 / TICK_RATE_HZ,
+      'the round ends at the same time',
+    );
   });
 
   it('refuses another map', () => {
@@ -107,17 +126,22 @@ describe('game snapshot and restore', () => {
     assert.throws(() => new ArenaGame(ARENA_MAP, RULES, NO_EVENTS).restore(snap), /map "elsewhere"/u);
   });
 
-  const good = (): Record<string, unknown> => JSON.parse(JSON.stringify(midMatch().game.snapshot())) as Record<string, unknown>;
+  const good = (): Record<string, unknown> =>
+    JSON.parse(JSON.stringify(midMatch().game.snapshot())) as Record<string, unknown>;
   const cases: Array<[string, () => string, RegExp]> = [
     ['not JSON', () => '{oops', /not JSON/u],
     ['another version', () => JSON.stringify({ ...good(), version: SNAPSHOT_VERSION + 1 }), /version/u],
     ['a non-integer tick', () => JSON.stringify({ ...good(), tick: 1.5 }), /tick/u],
     ['a bad round phase', () => JSON.stringify({ ...good(), round: { number: 1, phase: 7 } }), /round/u],
-    ['hp out of range', () => {
-      const s = good();
-      (s.players as Array<Record<string, unknown>>)[0]!.hp = 101;
-      return JSON.stringify(s);
-    }, /players\[0\]\.hp/u],
+    [
+      'hp out of range',
+      () => {
+        const s = good();
+        (s.players as Array<Record<string, unknown>>)[0]!.hp = 101;
+        return JSON.stringify(s);
+      },
+      /players\[0\]\.hp/u,
+    ],
     ['a NaN position', () => JSON.stringify(good()).replace(/"x":[-0-9.e]+/u, '"x":"NaN"'), /players\[0\]\.x/u],
     ['too many bytes', () => JSON.stringify({ ...good(), pad: 'x'.repeat(MAX_SNAPSHOT_BYTES) }), /bytes/u],
   ];

@@ -25,9 +25,15 @@ describe('server start-up', () => {
 
   it('stops with exit 3 and names the URL when Redis is unreachable', async () => {
     const closedPort = await freePort();
-    const { status, stderr } = start({ PORT: String(await freePort()), REDIS_URL: `redis://user:secret@127.0.0.1:${closedPort}/0` });
+    const { status, stderr } = start({
+      PORT: String(await freePort()),
+      REDIS_URL: `redis://user:secret@127.0.0.1:${closedPort}/0`,
+    });
     assert.equal(status, 3);
-    assert.match(stderr, new RegExp(`cannot reach Redis at redis://user:\\*\\*\\*@127\\.0\\.0\\.1:${closedPort}/0 \\(REDIS_URL\\)`, 'u'));
+    assert.match(
+      stderr,
+      new RegExp(`cannot reach Redis at redis://user:\\*\\*\\*@127\\.0\\.0\\.1:${closedPort}/0 \\(REDIS_URL\\)`, 'u'),
+    );
     assert.doesNotMatch(stderr, /secret/u);
   });
 });

@@ -4,11 +4,24 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { INPUT_DEPTH_DEADBAND, INPUT_RATE_SCALE_MAX, INPUT_RATE_SCALE_MIN, InputClock, rateScaleFor, TARGET_INPUT_DEPTH } from '../../shared/inputPace.ts';
+import {
+  INPUT_DEPTH_DEADBAND,
+  INPUT_RATE_SCALE_MAX,
+  INPUT_RATE_SCALE_MIN,
+  InputClock,
+  rateScaleFor,
+  TARGET_INPUT_DEPTH,
+} from '../../shared/inputPace.ts';
 
 describe('rateScaleFor', () => {
   it('leaves a client alone while its queue is near one step', () => {
-    for (const depth of [TARGET_INPUT_DEPTH, TARGET_INPUT_DEPTH - INPUT_DEPTH_DEADBAND, TARGET_INPUT_DEPTH + INPUT_DEPTH_DEADBAND, 0.8, 1.2]) {
+    for (const depth of [
+      TARGET_INPUT_DEPTH,
+      TARGET_INPUT_DEPTH - INPUT_DEPTH_DEADBAND,
+      TARGET_INPUT_DEPTH + INPUT_DEPTH_DEADBAND,
+      0.8,
+      1.2,
+    ]) {
       assert.equal(rateScaleFor(depth), 1, `depth ${depth}`);
     }
   });

@@ -2,7 +2,15 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { INVITE_ALPHABET, INVITE_CODE_BITS, INVITE_CODE_LENGTH, inviteCodeFromHash, inviteLink, makeInviteCode, parseInviteCode } from '../../shared/invite.ts';
+import {
+  INVITE_ALPHABET,
+  INVITE_CODE_BITS,
+  INVITE_CODE_LENGTH,
+  inviteCodeFromHash,
+  inviteLink,
+  makeInviteCode,
+  parseInviteCode,
+} from '../../shared/invite.ts';
 
 describe('invite codes', () => {
   it('carry at least 60 bits in 32 symbols without I, L, O or U', () => {
@@ -32,7 +40,10 @@ describe('invite codes', () => {
 
   it('map each byte to a symbol by its low five bits (deterministic given the bytes)', () => {
     const bytes = Uint8Array.from({ length: INVITE_CODE_LENGTH }, (_, i) => i * 33);
-    assert.equal(makeInviteCode(() => bytes), [...bytes].map((b) => INVITE_ALPHABET[b & 31]).join(''));
+    assert.equal(
+      makeInviteCode(() => bytes),
+      [...bytes].map((b) => INVITE_ALPHABET[b & 31]).join(''),
+    );
     assert.throws(() => makeInviteCode(() => new Uint8Array(3)), /13 random bytes/u);
   });
 
@@ -42,7 +53,17 @@ describe('invite codes', () => {
   });
 
   it('refuse what no code is', () => {
-    for (const bad of [undefined, 42, '', 'ABC', 'ABCDEFGHJKMNPQ', 'ABCDEFGHJKMNU', 'ABCDEFGHJKM!P', 'A'.repeat(100), '../../etc/passwd']) {
+    for (const bad of [
+      undefined,
+      42,
+      '',
+      'ABC',
+      'ABCDEFGHJKMNPQ',
+      'ABCDEFGHJKMNU',
+      'ABCDEFGHJKM!P',
+      'A'.repeat(100),
+      '../../etc/passwd',
+    ]) {
       const parsed = parseInviteCode(bad);
       assert.equal(parsed.ok, false, String(bad));
     }

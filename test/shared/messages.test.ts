@@ -46,7 +46,11 @@ describe('parseJoinOptions', () => {
     assert.match(errorOf(parseJoinOptions({ name: `${longest}a` })), /1 to 16 characters/);
     const cjk = '龍'.repeat(NAME_MAX_LENGTH);
     assert.deepEqual(okValue(parseJoinOptions({ name: cjk })), { name: cjk }, 'multi-byte letters count once each');
-    assert.deepEqual(okValue(parseJoinOptions({ name: `   ${longest}   ` })), { name: longest }, 'surrounding spaces do not count');
+    assert.deepEqual(
+      okValue(parseJoinOptions({ name: `   ${longest}   ` })),
+      { name: longest },
+      'surrounding spaces do not count',
+    );
     assert.match(errorOf(parseJoinOptions({ name: 'x'.repeat(100_000) })), /1 to 16 characters/);
   });
 
@@ -100,14 +104,22 @@ describe('parseJoinOptions', () => {
 describe('parseChat', () => {
   it('accepts plain text', () => {
     assert.deepEqual(okValue(parseChat({ text: 'gg wp' })), { text: 'gg wp' });
-    assert.deepEqual(okValue(parseChat({ text: 'héllo 世界 😀 <b>' })), { text: 'héllo 世界 😀 <b>' }, 'markup is text; the client escapes it');
+    assert.deepEqual(
+      okValue(parseChat({ text: 'héllo 世界 😀 <b>' })),
+      { text: 'héllo 世界 😀 <b>' },
+      'markup is text; the client escapes it',
+    );
   });
 
   it('strips control characters and bidi overrides, folds whitespace, trims', () => {
     assert.deepEqual(okValue(parseChat({ text: 'a\u0000b\u0007c\u001bd\u007fe\u0085f' })), { text: 'abcdef' });
     assert.deepEqual(okValue(parseChat({ text: 'evil\u202egnp.exe' })), { text: 'evilgnp.exe' });
     assert.deepEqual(okValue(parseChat({ text: 'one\u2028two\u2029three' })), { text: 'onetwothree' });
-    assert.deepEqual(okValue(parseChat({ text: 'line1\nline2\r\n' })), { text: 'line1line2' }, 'newlines are control characters');
+    assert.deepEqual(
+      okValue(parseChat({ text: 'line1\nline2\r\n' })),
+      { text: 'line1line2' },
+      'newlines are control characters',
+    );
     assert.deepEqual(okValue(parseChat({ text: '   lots    of   space  ' })), { text: 'lots of space' });
     assert.deepEqual(okValue(parseChat({ text: '\u2066hi\u2069' })), { text: 'hi' });
   });
@@ -118,7 +130,11 @@ describe('parseChat', () => {
     assert.match(errorOf(parseChat({ text: `${longest}x` })), /longer than 140/);
     const emoji = '😀'.repeat(CHAT_MAX_LENGTH);
     assert.deepEqual(okValue(parseChat({ text: emoji })), { text: emoji }, 'an emoji is one character, not two');
-    assert.deepEqual(okValue(parseChat({ text: `${longest}\u0000\u0000` })), { text: longest }, 'stripped characters do not count');
+    assert.deepEqual(
+      okValue(parseChat({ text: `${longest}\u0000\u0000` })),
+      { text: longest },
+      'stripped characters do not count',
+    );
     assert.match(errorOf(parseChat({ text: 'x'.repeat(1_000_000) })), /longer than 140/);
   });
 
@@ -186,11 +202,23 @@ describe('sanitizeInput', () => {
 
 describe('parseInputPace', () => {
   it('accepts a rate within the legal range', () => {
-    for (const rateScale of [0.95, 0.97, 1, 1.03, 1.05]) assert.deepEqual(okValue(parseInputPace({ rateScale })), { rateScale });
+    for (const rateScale of [0.95, 0.97, 1, 1.03, 1.05])
+      assert.deepEqual(okValue(parseInputPace({ rateScale })), { rateScale });
   });
 
   it('refuses anything else, so a client never obeys a bad rate', () => {
-    for (const payload of [null, 1, 'fast', {}, { rateScale: '1' }, { rateScale: Number.NaN }, { rateScale: Infinity }, { rateScale: 0.5 }, { rateScale: 1.2 }, { rateScale: -1 }]) {
+    for (const payload of [
+      null,
+      1,
+      'fast',
+      {},
+      { rateScale: '1' },
+      { rateScale: Number.NaN },
+      { rateScale: Infinity },
+      { rateScale: 0.5 },
+      { rateScale: 1.2 },
+      { rateScale: -1 },
+    ]) {
       errorOf(parseInputPace(payload));
     }
   });
@@ -198,8 +226,19 @@ describe('parseInputPace', () => {
 
 describe('parseHit', () => {
   it('accepts a hit and refuses malformed ones', () => {
-    assert.deepEqual(okValue(parseHit({ projectileId: '1a', victimId: 'abc', victimHp: 50 })), { projectileId: '1a', victimId: 'abc', victimHp: 50 });
-    for (const payload of [null, {}, { projectileId: '', victimId: 'a', victimHp: 1 }, { projectileId: 'x'.repeat(40), victimId: 'a', victimHp: 1 }, { projectileId: '1', victimId: 7, victimHp: 1 }, { projectileId: '1', victimId: 'a', victimHp: Number.NaN }]) {
+    assert.deepEqual(okValue(parseHit({ projectileId: '1a', victimId: 'abc', victimHp: 50 })), {
+      projectileId: '1a',
+      victimId: 'abc',
+      victimHp: 50,
+    });
+    for (const payload of [
+      null,
+      {},
+      { projectileId: '', victimId: 'a', victimHp: 1 },
+      { projectileId: 'x'.repeat(40), victimId: 'a', victimHp: 1 },
+      { projectileId: '1', victimId: 7, victimHp: 1 },
+      { projectileId: '1', victimId: 'a', victimHp: Number.NaN },
+    ]) {
       errorOf(parseHit(payload));
     }
   });

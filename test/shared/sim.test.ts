@@ -174,7 +174,16 @@ describe('applyInput: walls and map edges', () => {
 
   it('keeps a player walking for a long time out of every wall', () => {
     const b = body(400, 380);
-    const script: Array<[number, number]> = [[1, 0], [1, 1], [0, 1], [-1, 1], [-1, 0], [-1, -1], [0, -1], [1, -1]];
+    const script: Array<[number, number]> = [
+      [1, 0],
+      [1, 1],
+      [0, 1],
+      [-1, 1],
+      [-1, 0],
+      [-1, -1],
+      [0, -1],
+      [1, -1],
+    ];
     for (let i = 0; i < 4000; i++) {
       const [mx, my] = script[Math.floor(i / 37) % script.length]!;
       applyInput(b, move(mx, my), ARENA_MAP, DT);
@@ -183,14 +192,20 @@ describe('applyInput: walls and map edges', () => {
   });
 
   it('puts every spawn point in open floor', () => {
-    for (const s of ARENA_MAP.spawns) assert.equal(isBlocked(ARENA_MAP, s.x, s.y), false, `spawn (${s.x}, ${s.y}) is blocked`);
+    for (const s of ARENA_MAP.spawns)
+      assert.equal(isBlocked(ARENA_MAP, s.x, s.y), false, `spawn (${s.x}, ${s.y}) is blocked`);
   });
 });
 
 describe('applyInput: float32 rounding', () => {
   it('leaves positions exactly representable as float32', () => {
     const b = body(400.1, 380.3);
-    const moves: Array<[number, number]> = [[1, 0], [1, 1], [0, -1], [-1, 1]];
+    const moves: Array<[number, number]> = [
+      [1, 0],
+      [1, 1],
+      [0, -1],
+      [-1, 1],
+    ];
     for (let i = 0; i < 200; i++) {
       const [mx, my] = moves[i % moves.length]!;
       applyInput(b, move(mx, my), ARENA_MAP, DT);
@@ -231,7 +246,13 @@ describe('projectiles', () => {
   });
 
   it('expires when its lifetime runs out', () => {
-    const p: ProjectileBody = { x: 1000, y: 1000, vxPxPerS: PROJECTILE_SPEED_PX_PER_S, vyPxPerS: 0, lifeMs: PROJECTILE_LIFETIME_MS };
+    const p: ProjectileBody = {
+      x: 1000,
+      y: 1000,
+      vxPxPerS: PROJECTILE_SPEED_PX_PER_S,
+      vyPxPerS: 0,
+      lifeMs: PROJECTILE_LIFETIME_MS,
+    };
     const outcomes: string[] = [];
     for (let i = 0; i < 20; i++) {
       const o = stepProjectile(p, OPEN_MAP, 0.1);
@@ -244,7 +265,13 @@ describe('projectiles', () => {
   });
 
   it('stops at the face of a wall it reaches', () => {
-    const p: ProjectileBody = { x: 700, y: 500, vxPxPerS: PROJECTILE_SPEED_PX_PER_S, vyPxPerS: 0, lifeMs: PROJECTILE_LIFETIME_MS };
+    const p: ProjectileBody = {
+      x: 700,
+      y: 500,
+      vxPxPerS: PROJECTILE_SPEED_PX_PER_S,
+      vyPxPerS: 0,
+      lifeMs: PROJECTILE_LIFETIME_MS,
+    };
     const outcomes: string[] = [];
     for (let i = 0; i < 10; i++) {
       const o = stepProjectile(p, ARENA_MAP, DT);
@@ -258,19 +285,37 @@ describe('projectiles', () => {
 
   it('cannot tunnel through a thin wall however fast it goes', () => {
     for (const speed of [PROJECTILE_SPEED_PX_PER_S, 10_000, 100_000, 1e7]) {
-      const p: ProjectileBody = { x: THIN_WALL.x - 20, y: 200, vxPxPerS: speed, vyPxPerS: 0, lifeMs: PROJECTILE_LIFETIME_MS };
+      const p: ProjectileBody = {
+        x: THIN_WALL.x - 20,
+        y: 200,
+        vxPxPerS: speed,
+        vyPxPerS: 0,
+        lifeMs: PROJECTILE_LIFETIME_MS,
+      };
       let outcome = stepProjectile(p, ARENA_MAP, DT);
       for (let i = 0; i < 5 && outcome === 'flying'; i++) outcome = stepProjectile(p, ARENA_MAP, DT);
       assert.equal(outcome, 'wall', `speed ${speed}`);
       assert.ok(p.x <= THIN_WALL.x, `speed ${speed} ended at x=${p.x}, past the wall's near face`);
     }
-    const diagonal: ProjectileBody = { x: 500, y: 150, vxPxPerS: 50_000, vyPxPerS: 10_000, lifeMs: PROJECTILE_LIFETIME_MS };
+    const diagonal: ProjectileBody = {
+      x: 500,
+      y: 150,
+      vxPxPerS: 50_000,
+      vyPxPerS: 10_000,
+      lifeMs: PROJECTILE_LIFETIME_MS,
+    };
     assert.equal(stepProjectile(diagonal, ARENA_MAP, DT), 'wall');
     assert.ok(diagonal.x <= THIN_WALL.x);
   });
 
   it('stops at the map edge', () => {
-    const p: ProjectileBody = { x: 30, y: 380, vxPxPerS: -PROJECTILE_SPEED_PX_PER_S, vyPxPerS: 0, lifeMs: PROJECTILE_LIFETIME_MS };
+    const p: ProjectileBody = {
+      x: 30,
+      y: 380,
+      vxPxPerS: -PROJECTILE_SPEED_PX_PER_S,
+      vyPxPerS: 0,
+      lifeMs: PROJECTILE_LIFETIME_MS,
+    };
     let outcome = stepProjectile(p, ARENA_MAP, DT);
     for (let i = 0; i < 5 && outcome === 'flying'; i++) outcome = stepProjectile(p, ARENA_MAP, DT);
     assert.equal(outcome, 'wall');
@@ -318,18 +363,29 @@ describe('segment helpers', () => {
 });
 
 describe('traceProjectile', () => {
-  const shot = (): ProjectileBody => ({ x: 418, y: 380, vxPxPerS: PROJECTILE_SPEED_PX_PER_S, vyPxPerS: 0, lifeMs: PROJECTILE_LIFETIME_MS });
+  const shot = (): ProjectileBody => ({
+    x: 418,
+    y: 380,
+    vxPxPerS: PROJECTILE_SPEED_PX_PER_S,
+    vyPxPerS: 0,
+    lifeMs: PROJECTILE_LIFETIME_MS,
+  });
 
   it('hits a target on its path during the step', () => {
     const p = shot();
     const hitR = PLAYER_RADIUS_PX + PROJECTILE_RADIUS_PX;
-    const result = traceProjectile(p, ARENA_MAP, DT, [{ id: 'far', x: 418 + 200, y: 380 }, { id: 'near', x: 418 + 24 + hitR, y: 380 }]);
+    const result = traceProjectile(p, ARENA_MAP, DT, [
+      { id: 'far', x: 418 + 200, y: 380 },
+      { id: 'near', x: 418 + 24 + hitR, y: 380 },
+    ]);
     assert.deepEqual(result, { kind: 'hit', targetId: 'near' });
   });
 
   it('misses a target off its path and keeps flying', () => {
     const p = shot();
-    const result = traceProjectile(p, ARENA_MAP, DT, [{ id: 'off', x: 430, y: 380 + PLAYER_RADIUS_PX + PROJECTILE_RADIUS_PX + 1 }]);
+    const result = traceProjectile(p, ARENA_MAP, DT, [
+      { id: 'off', x: 430, y: 380 + PLAYER_RADIUS_PX + PROJECTILE_RADIUS_PX + 1 },
+    ]);
     assert.deepEqual(result, { kind: 'flying' });
     assert.equal(p.x, 418 + PROJECTILE_SPEED_PX_PER_S * DT);
   });
@@ -343,7 +399,13 @@ describe('traceProjectile', () => {
   });
 
   it('hits a target in front of the wall on the same step', () => {
-    const p: ProjectileBody = { x: CENTRE_WALL.x - 30, y: 500, vxPxPerS: PROJECTILE_SPEED_PX_PER_S, vyPxPerS: 0, lifeMs: 1000 };
+    const p: ProjectileBody = {
+      x: CENTRE_WALL.x - 30,
+      y: 500,
+      vxPxPerS: PROJECTILE_SPEED_PX_PER_S,
+      vyPxPerS: 0,
+      lifeMs: 1000,
+    };
     const result = traceProjectile(p, ARENA_MAP, DT, [{ id: 'front', x: CENTRE_WALL.x - 10, y: 500 }]);
     assert.deepEqual(result, { kind: 'hit', targetId: 'front' });
   });
@@ -355,14 +417,30 @@ describe('pickSpawnPoint', () => {
   it('picks the spawn point farthest from every living player', () => {
     assert.deepEqual(pickSpawnPoint(ARENA_MAP, [{ x: 80, y: 80 }], 0), { x: 1520, y: 920 });
     assert.deepEqual(pickSpawnPoint(ARENA_MAP, [{ x: 1520, y: 920 }], 7), { x: 80, y: 80 });
-    assert.deepEqual(pickSpawnPoint(ARENA_MAP, [{ x: 80, y: 80 }, { x: 1520, y: 920 }], 0), { x: 1520, y: 80 });
+    assert.deepEqual(
+      pickSpawnPoint(
+        ARENA_MAP,
+        [
+          { x: 80, y: 80 },
+          { x: 1520, y: 920 },
+        ],
+        0,
+      ),
+      { x: 1520, y: 80 },
+    );
   });
 
   it('judges by the nearest living player, not the average', () => {
-    const occupied = [{ x: 80, y: 80 }, { x: 1520, y: 80 }, { x: 80, y: 920 }, { x: 1520, y: 920 }];
+    const occupied = [
+      { x: 80, y: 80 },
+      { x: 1520, y: 80 },
+      { x: 80, y: 920 },
+      { x: 1520, y: 920 },
+    ];
     const chosen = pickSpawnPoint(ARENA_MAP, occupied, 0);
     const nearest = (p: { x: number; y: number }) => Math.min(...occupied.map((o) => Math.hypot(o.x - p.x, o.y - p.y)));
-    for (const s of spawns) assert.ok(nearest(chosen) >= nearest(s), `(${s.x}, ${s.y}) is farther from everyone than the choice`);
+    for (const s of spawns)
+      assert.ok(nearest(chosen) >= nearest(s), `(${s.x}, ${s.y}) is farther from everyone than the choice`);
   });
 
   it('rotates through the spawn points by salt on an empty map', () => {
@@ -380,7 +458,11 @@ describe('pickSpawnPoint', () => {
     assert.deepEqual(pickSpawnPoint(ARENA_MAP, centre, 1), { x: 1520, y: 80 });
     assert.deepEqual(pickSpawnPoint(ARENA_MAP, centre, 2), { x: 80, y: 920 });
     assert.deepEqual(pickSpawnPoint(ARENA_MAP, centre, 3), { x: 1520, y: 920 });
-    assert.deepEqual(pickSpawnPoint(ARENA_MAP, centre, 4), { x: 80, y: 80 }, 'past the corners the scan wraps to the first');
+    assert.deepEqual(
+      pickSpawnPoint(ARENA_MAP, centre, 4),
+      { x: 80, y: 80 },
+      'past the corners the scan wraps to the first',
+    );
   });
 });
 
@@ -453,13 +535,18 @@ describe('determinism', () => {
     const bitsA = new Uint32Array(a.buffer);
     const bitsB = new Uint32Array(b.buffer);
     for (let i = 0; i < bitsA.length; i++) {
-      if (bitsA[i] !== bitsB[i]) assert.fail(`diverged at step ${Math.floor(i / 6)}: ${a[Math.floor(i / 2)]} vs ${b[Math.floor(i / 2)]}`);
+      if (bitsA[i] !== bitsB[i])
+        assert.fail(`diverged at step ${Math.floor(i / 6)}: ${a[Math.floor(i / 2)]} vs ${b[Math.floor(i / 2)]}`);
     }
     // The run actually went somewhere: many distinct positions, and it met walls/edges.
     const xs = new Set<number>();
     for (let i = 0; i < STEPS; i++) xs.add(a[i * 3]!);
     assert.ok(xs.size > 500, `only ${xs.size} distinct x positions`);
     const c = runSimulation(randomFrames(0xbeef, STEPS));
-    assert.notDeepEqual(Array.from(c.subarray(0, 3000)), Array.from(a.subarray(0, 3000)), 'a different seed gives a different run');
+    assert.notDeepEqual(
+      Array.from(c.subarray(0, 3000)),
+      Array.from(a.subarray(0, 3000)),
+      'a different seed gives a different run',
+    );
   });
 });

@@ -132,7 +132,9 @@ export class DirectCarrier implements Carrier {
         socket.setKeepAlive(true, 5000);
         const timer = setTimeout(() => socket.destroy(new Error('connect timeout')), CONNECT_TIMEOUT_MS);
         socket.once('connect', () => {
-          socket.write(`GET ${EDGE_UPGRADE_PATH} HTTP/1.1\r\nHost: ${address}\r\nConnection: Upgrade\r\nUpgrade: arena-edge\r\n${PEER_HEADER}: ${this.self}\r\n${SECRET_HEADER}: ${this.secret}\r\n\r\n`);
+          socket.write(
+            `GET ${EDGE_UPGRADE_PATH} HTTP/1.1\r\nHost: ${address}\r\nConnection: Upgrade\r\nUpgrade: arena-edge\r\n${PEER_HEADER}: ${this.self}\r\n${SECRET_HEADER}: ${this.secret}\r\n\r\n`,
+          );
         });
         let response = Buffer.alloc(0);
         const onHead = (chunk: Buffer): void => {
@@ -145,7 +147,9 @@ export class DirectCarrier implements Carrier {
           clearTimeout(timer);
           socket.off('data', onHead);
           if (!response.subarray(0, end).toString('latin1').startsWith('HTTP/1.1 101')) {
-            socket.destroy(new Error(`peer refused the link: ${response.subarray(0, Math.min(end, 80)).toString('latin1')}`));
+            socket.destroy(
+              new Error(`peer refused the link: ${response.subarray(0, Math.min(end, 80)).toString('latin1')}`),
+            );
             return;
           }
           const queued = link.queued ?? [];
@@ -162,7 +166,10 @@ export class DirectCarrier implements Carrier {
         socket.on('close', () => this.end(link));
       })
       .catch((error: unknown) => {
-        this.log.warn('cannot reach edge peer', { peer, error: error instanceof Error ? error.message : String(error) });
+        this.log.warn('cannot reach edge peer', {
+          peer,
+          error: error instanceof Error ? error.message : String(error),
+        });
         this.end(link);
       });
     return link;

@@ -38,8 +38,16 @@ export function registerEdgeMetrics(registry: Registry, read: () => EdgeStats | 
         if (stats) this.inc(value(stats));
       },
     });
-  counter('arena_edge_fanout_frames_total', 'Client frames sent as part of a fanned-out channel operation (one copy crossed for all of them)', (s) => s.fanoutFrames);
-  counter('arena_edge_fanout_operations_total', 'Fanned-out channel operations; frames / operations = recipients per fanned-out frame', (s) => s.fanoutOps);
+  counter(
+    'arena_edge_fanout_frames_total',
+    'Client frames sent as part of a fanned-out channel operation (one copy crossed for all of them)',
+    (s) => s.fanoutFrames,
+  );
+  counter(
+    'arena_edge_fanout_operations_total',
+    'Fanned-out channel operations; frames / operations = recipients per fanned-out frame',
+    (s) => s.fanoutOps,
+  );
   const gauge = (name: string, help: string, value: (s: EdgeStats) => number) =>
     new Gauge({
       name,
@@ -51,9 +59,17 @@ export function registerEdgeMetrics(registry: Registry, read: () => EdgeStats | 
       },
     });
   gauge('arena_edge_sockets', 'Client sockets held here for rooms owned by other instances', (s) => s.edgeSockets);
-  gauge('arena_edge_remote_clients', 'Clients of rooms here whose sockets are held by other instances', (s) => s.remoteClients);
-  gauge('arena_forwarded_share', "Share of this instance's room clients that reach it through another instance (0..1)", (s) => {
-    const ccu = matchMaker.stats.local.ccu;
-    return ccu > 0 ? Math.min(1, s.remoteClients / ccu) : 0;
-  });
+  gauge(
+    'arena_edge_remote_clients',
+    'Clients of rooms here whose sockets are held by other instances',
+    (s) => s.remoteClients,
+  );
+  gauge(
+    'arena_forwarded_share',
+    "Share of this instance's room clients that reach it through another instance (0..1)",
+    (s) => {
+      const ccu = matchMaker.stats.local.ccu;
+      return ccu > 0 ? Math.min(1, s.remoteClients / ccu) : 0;
+    },
+  );
 }

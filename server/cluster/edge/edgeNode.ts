@@ -67,10 +67,26 @@ interface EdgeConn {
 
 const RESERVED_CLOSE_CODES = new Set([1004, 1005, 1006, 1015]);
 /** Request headers the owner gets: the ones its rooms and auth may read, none of the WebSocket handshake. */
-const DROPPED_HEADERS = new Set(['connection', 'upgrade', 'sec-websocket-key', 'sec-websocket-version', 'sec-websocket-extensions', 'sec-websocket-protocol']);
+const DROPPED_HEADERS = new Set([
+  'connection',
+  'upgrade',
+  'sec-websocket-key',
+  'sec-websocket-version',
+  'sec-websocket-extensions',
+  'sec-websocket-protocol',
+]);
 
 export class EdgeNode {
-  readonly stats: EdgeStats = { sent: new Map(), received: new Map(), fanoutFrames: 0, fanoutOps: 0, edgeSockets: 0, remoteClients: 0, opened: 0, failed: 0 };
+  readonly stats: EdgeStats = {
+    sent: new Map(),
+    received: new Map(),
+    fanoutFrames: 0,
+    fanoutOps: 0,
+    edgeSockets: 0,
+    remoteClients: 0,
+    opened: 0,
+    failed: 0,
+  };
   private readonly wss: WebSocketServer;
   /** Edge role: sockets held here, by connection id. */
   private readonly conns = new Map<number, EdgeConn>();
@@ -88,10 +104,17 @@ export class EdgeNode {
     private readonly log: Logger,
     options: EdgeOptions = {},
   ) {
-    this.wss = new WebSocketServer({ noServer: true, maxPayload: options.maxFrameBytes ?? 16 * 1024, perMessageDeflate: false });
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: options.maxFrameBytes ?? 16 * 1024,
+      perMessageDeflate: false,
+    });
     this.maxFramesPerSecond = options.maxFramesPerSecond ?? 240;
     this.maxSocketBufferBytes = options.maxSocketBufferBytes ?? 1024 * 1024;
-    this.remote = new RemoteClients({ outbox: (peer) => this.outbox(peer), schedule: () => this.schedule() }, this.stats);
+    this.remote = new RemoteClients(
+      { outbox: (peer) => this.outbox(peer), schedule: () => this.schedule() },
+      this.stats,
+    );
     carrier.onMessage((peer, message) => this.receive(peer, message));
     carrier.onPeerLost((peer) => this.peerLost(peer));
     this.pinger = setInterval(() => this.ping(), options.pingIntervalMs ?? 3000);
@@ -122,14 +145,16 @@ export class EdgeNode {
       this.stats.edgeSockets += 1;
       const headers: Record<string, string> = {};
       for (const [name, value] of Object.entries(req.headers)) {
-        if (!DROPPED_HEADERS.has(name) && value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+        if (!DROPPED_HEADERS.has(name) && value !== undefined)
+          headers[name] = Array.isArray(value) ? value.join(', ') : value;
       }
       const request: OpenRequest = { url: req.url ?? '/', headers, remoteAddress };
       this.outbox(owner).open(id, request);
       ws.on('message', (data: Buffer) => this.fromClient(conn, data));
       ws.on('pong', () => (conn.missedPings = 0));
       ws.on('error', (error: Error & { code?: string }) => {
-        if (this.conns.get(id) === conn && error.code?.startsWith('WS_ERR_')) this.outbox(owner).upError(id, error.code);
+        if (this.conns.get(id) === conn && error.code?.startsWith('WS_ERR_'))
+          this.outbox(owner).upError(id, error.code);
       });
       ws.on('close', (code: number, reason: Buffer) => {
         if (this.conns.get(id) !== conn) return;
@@ -247,7 +272,8 @@ export class EdgeNode {
     this.stats.failed += cut;
     const remote = this.remote.dropPeer(peer);
     this.outboxes.delete(peer);
-    if (cut + remote > 0) this.log.warn('edge peer lost; its connections ended', { peer, edgeSockets: cut, remoteClients: remote });
+    if (cut + remote > 0)
+      this.log.warn('edge peer lost; its connections ended', { peer, edgeSockets: cut, remoteClients: remote });
   }
 
   private drop(conn: EdgeConn): void {

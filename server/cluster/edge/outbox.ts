@@ -11,7 +11,11 @@ const TIMED_MASK = ProtocolModifier.TIMED;
 const MAX_GROUP = 0xffff;
 
 function isTimedPatch(bytes: Uint8Array): boolean {
-  return bytes.length > TIMED_HEAD + TIMED_SEQ && (bytes[0]! & 0x1f) === Protocol.ROOM_STATE_PATCH && (bytes[0]! & TIMED_MASK) !== 0;
+  return (
+    bytes.length > TIMED_HEAD + TIMED_SEQ &&
+    (bytes[0]! & 0x1f) === Protocol.ROOM_STATE_PATCH &&
+    (bytes[0]! & TIMED_MASK) !== 0
+  );
 }
 
 /** True when two timed patch frames differ only in their ack bytes. */
@@ -97,11 +101,19 @@ export class Outbox {
           last.seqs.push(bytes.subarray(TIMED_HEAD, TIMED_HEAD + TIMED_SEQ));
           return;
         }
-        if (last.op === Op.DOWN && last.conn !== conn && isTimedPatch(last.bytes) && sameTimedPatch(last.bytes, bytes)) {
+        if (
+          last.op === Op.DOWN &&
+          last.conn !== conn &&
+          isTimedPatch(last.bytes) &&
+          sameTimedPatch(last.bytes, bytes)
+        ) {
           this.ops[this.ops.length - 1] = {
             op: Op.TIMED,
             conns: [last.conn, conn],
-            seqs: [last.bytes.subarray(TIMED_HEAD, TIMED_HEAD + TIMED_SEQ), bytes.subarray(TIMED_HEAD, TIMED_HEAD + TIMED_SEQ)],
+            seqs: [
+              last.bytes.subarray(TIMED_HEAD, TIMED_HEAD + TIMED_SEQ),
+              bytes.subarray(TIMED_HEAD, TIMED_HEAD + TIMED_SEQ),
+            ],
             sample: last.bytes,
           };
           return;
@@ -184,4 +196,3 @@ function write(out: Buffer, at: number, p: Pending): number {
     }
   }
 }
-

@@ -56,7 +56,9 @@ export class RedisCarrier implements Carrier {
     const dropAll = (): void => {
       const peers = [...this.pending.keys()];
       if (peers.length === 0) return;
-      this.log.warn('Redis connection lost; ending edge connections through it so their clients reconnect', { peers: peers.length });
+      this.log.warn('Redis connection lost; ending edge connections through it so their clients reconnect', {
+        peers: peers.length,
+      });
       for (const peer of peers) this.dropPeer(peer);
     };
     this.pub.on('close', dropAll);
@@ -107,6 +109,9 @@ export class RedisCarrier implements Carrier {
   }
 
   async stop(): Promise<void> {
-    await (this.sharded ? this.sub.sunsubscribe(channelOf(this.self)) : this.sub.unsubscribe(channelOf(this.self))).catch(() => undefined);
+    await (this.sharded
+      ? this.sub.sunsubscribe(channelOf(this.self))
+      : this.sub.unsubscribe(channelOf(this.self))
+    ).catch(() => undefined);
   }
 }

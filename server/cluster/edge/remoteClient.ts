@@ -141,7 +141,10 @@ const ROOM_PATH = /^\/[a-zA-Z0-9_-]+\/([a-zA-Z0-9_-]+)$/u;
 /** The session id and reconnection token an OPEN's URL carries. */
 export function sessionOf(request: OpenRequest): { sessionId: string; reconnectionToken: string | undefined } {
   const url = new URL(request.url, 'http://edge.invalid');
-  return { sessionId: url.searchParams.get('sessionId') ?? '', reconnectionToken: url.searchParams.get('reconnectionToken') ?? undefined };
+  return {
+    sessionId: url.searchParams.get('sessionId') ?? '',
+    reconnectionToken: url.searchParams.get('reconnectionToken') ?? undefined,
+  };
 }
 
 /**
@@ -156,8 +159,15 @@ export async function seatRemoteClient(client: RemoteClient, request: OpenReques
   const reconnectionToken = url.searchParams.get('reconnectionToken') ?? undefined;
   try {
     const room = roomId === undefined ? undefined : matchMaker.getLocalRoomById(roomId);
-    const context = createAuthContext({ headers: request.headers, token: url.searchParams.get('_authToken') ?? undefined, remoteAddress: request.remoteAddress });
-    await connectClientToRoom(room as never, client, context, { reconnectionToken: reconnectionToken as string, skipHandshake: url.searchParams.has('skipHandshake') });
+    const context = createAuthContext({
+      headers: request.headers,
+      token: url.searchParams.get('_authToken') ?? undefined,
+      remoteAddress: request.remoteAddress,
+    });
+    await connectClientToRoom(room as never, client, context, {
+      reconnectionToken: reconnectionToken as string,
+      skipHandshake: url.searchParams.has('skipHandshake'),
+    });
     return client;
   } catch (error) {
     const { code, message } = error as { code?: number; message?: string };

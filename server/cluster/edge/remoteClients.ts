@@ -43,7 +43,11 @@ export class RemoteClients implements RemoteSink {
       this.byPeer.set(peer, sockets);
     }
     if (sockets.has(conn) || typeof request?.url !== 'string') return;
-    const open: OpenRequest = { url: request.url, headers: request.headers ?? {}, remoteAddress: String(request.remoteAddress ?? '') };
+    const open: OpenRequest = {
+      url: request.url,
+      headers: request.headers ?? {},
+      remoteAddress: String(request.remoteAddress ?? ''),
+    };
     const { sessionId } = sessionOf(open);
     this.retireReplaced(open.url);
     const socket = new RemoteSocket(peer, conn, sessionId, this);

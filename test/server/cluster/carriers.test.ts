@@ -32,12 +32,17 @@ function listen(carrier: Carrier): { got: Map<string, Buffer[]>; lost: string[] 
 async function exchange(a: Carrier, b: Carrier): Promise<void> {
   const atA = listen(a);
   const atB = listen(b);
-  const message = (from: string, i: number): Buffer => Buffer.concat([Buffer.from(`${from}:${i}:`), Buffer.alloc((i * 37) % 5000, i % 251)]);
+  const message = (from: string, i: number): Buffer =>
+    Buffer.concat([Buffer.from(`${from}:${i}:`), Buffer.alloc((i * 37) % 5000, i % 251)]);
   for (let i = 0; i < 300; i++) {
     a.send(b.self, message(a.self, i));
     b.send(a.self, message(b.self, i));
   }
-  await waitFor(() => (atB.got.get(a.self)?.length ?? 0) === 300 && (atA.got.get(b.self)?.length ?? 0) === 300, 'every message arrives', 10_000);
+  await waitFor(
+    () => (atB.got.get(a.self)?.length ?? 0) === 300 && (atA.got.get(b.self)?.length ?? 0) === 300,
+    'every message arrives',
+    10_000,
+  );
   for (let i = 0; i < 300; i++) {
     assert.deepEqual(atB.got.get(a.self)![i], message(a.self, i), `message ${i} from ${a.self}`);
     assert.deepEqual(atA.got.get(b.self)![i], message(b.self, i), `message ${i} from ${b.self}`);
@@ -133,7 +138,9 @@ describe('edge carriers', () => {
     const [a, b] = servers as [(typeof servers)[0], (typeof servers)[0]];
     await exchange(a.carrier, b.carrier);
 
-    const refused = await fetch(`http://${b.address}/_arena/edge`, { headers: { connection: 'upgrade', upgrade: 'arena-edge', 'x-arena-peer': 'X', 'x-arena-secret': 'guess' } }).catch((e: unknown) => e);
+    const refused = await fetch(`http://${b.address}/_arena/edge`, {
+      headers: { connection: 'upgrade', upgrade: 'arena-edge', 'x-arena-peer': 'X', 'x-arena-secret': 'guess' },
+    }).catch((e: unknown) => e);
     assert.ok(refused instanceof Error || (refused as Response).status === 403, 'a dial without the secret is refused');
 
     const atA = listen(a.carrier);

@@ -51,7 +51,9 @@ describe('edge node (in-memory carrier, real rooms)', () => {
     owner = new EdgeNode(ownerCarrier, log);
     edge = new EdgeNode(hub.carrier('edge'), log, { maxFrameBytes: 1024, maxFramesPerSecond: 200 });
     edgeServer = http.createServer();
-    edgeServer.on('upgrade', (req, socket, head) => edge.accept(req, socket, head, 'owner', req.socket.remoteAddress ?? ''));
+    edgeServer.on('upgrade', (req, socket, head) =>
+      edge.accept(req, socket, head, 'owner', req.socket.remoteAddress ?? ''),
+    );
     await new Promise<void>((resolve) => edgeServer.listen(0, '127.0.0.1', resolve));
     edgeUrl = `http://127.0.0.1:${(edgeServer.address() as AddressInfo).port}`;
   });
@@ -71,7 +73,11 @@ describe('edge node (in-memory carrier, real rooms)', () => {
   /** A seat from the owner's matchmaking (HTTP), as any instance would hand out. */
   async function seat(name: string, roomId?: string): Promise<Seat> {
     const path = roomId ? `joinById/${roomId}` : 'joinOrCreate/arena';
-    const res = await fetch(`${t.url}/matchmake/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name }) });
+    const res = await fetch(`${t.url}/matchmake/${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name }),
+    });
     assert.equal(res.status, 200, await res.clone().text());
     return (await res.json()) as Seat;
   }
@@ -109,16 +115,19 @@ describe('edge node (in-memory carrier, real rooms)', () => {
     await waitFor(() => heard.includes('hello from the edge'), 'chat from an edge player reaches a local one');
   });
 
-  it('sends a state patch for several edge players across once, with each client\'s own ack', async () => {
+  it("sends a state patch for several edge players across once, with each client's own ack", async () => {
     const sent = ownerCarrier.sent.get('edge') ?? [];
     const ops = sent.slice(-30).flatMap((message) => decodeMessage(message));
     const timed = ops.filter((o) => o.op === Op.TIMED) as Array<{ conns: number[] }>;
     assert.ok(timed.length > 0, 'patches crossed as TIMED operations');
-    assert.ok(timed.every((o) => o.conns.length === 2), 'each carried both edge players');
+    assert.ok(
+      timed.every((o) => o.conns.length === 2),
+      'each carried both edge players',
+    );
     assert.ok(owner.stats.fanoutOps > 0 && owner.stats.fanoutFrames >= 2 * owner.stats.fanoutOps);
   });
 
-  it('cuts a misbehaving edge player with the room\'s close code, at the edge', async () => {
+  it("cuts a misbehaving edge player with the room's close code, at the edge", async () => {
     const bad = await joinThroughEdge('Bad');
     const closed = new Promise<number>((resolve) => bad.onLeave((code) => resolve(code)));
     bad.reconnection.enabled = false;
@@ -136,7 +145,10 @@ describe('edge node (in-memory carrier, real rooms)', () => {
     await waitFor(() => room.clients.some((c) => c.sessionId === s.sessionId), 'the owner seated the client');
     ws.send(Buffer.alloc(4096, 1));
     assert.equal(await closed, 1009);
-    await waitFor(() => !room.clients.some((c) => c.sessionId === s.sessionId) && !room.state.players.has(s.sessionId), 'the owner let the oversized sender go, seat and all');
+    await waitFor(
+      () => !room.clients.some((c) => c.sessionId === s.sessionId) && !room.state.players.has(s.sessionId),
+      'the owner let the oversized sender go, seat and all',
+    );
   });
 
   it('drops a client that stops reading once its send buffer passes the bound; its seat is held', async () => {
@@ -174,17 +186,24 @@ describe('edge node (in-memory carrier, real rooms)', () => {
   it('drops the players of a lost edge on the owner with their seats held; they come back directly', async () => {
     const edge2 = new EdgeNode(hub.carrier('edge2'), log);
     const server2 = http.createServer();
-    server2.on('upgrade', (req, socket, head) => edge2.accept(req, socket, head, 'owner', req.socket.remoteAddress ?? ''));
+    server2.on('upgrade', (req, socket, head) =>
+      edge2.accept(req, socket, head, 'owner', req.socket.remoteAddress ?? ''),
+    );
     await new Promise<void>((resolve) => server2.listen(0, '127.0.0.1', resolve));
     try {
       const url2 = `http://127.0.0.1:${(server2.address() as AddressInfo).port}`;
-      const stranded = await new Client(url2).consumeSeatReservation<ArenaState>((await seat('Stranded', rooms[0]!.roomId)) as never);
+      const stranded = await new Client(url2).consumeSeatReservation<ArenaState>(
+        (await seat('Stranded', rooms[0]!.roomId)) as never,
+      );
       stranded.reconnection.enabled = false;
       await waitFor(() => stranded.state.players?.has(stranded.sessionId) === true, 'Stranded sees itself');
       const room = [...t.app.arenaRooms].find((r) => r.roomId === stranded.roomId)!;
       const score = room.state.players.get(stranded.sessionId)!.score;
       hub.kill('edge2');
-      await waitFor(() => !room.clients.some((c) => c.sessionId === stranded.sessionId), 'the owner dropped the client of the lost edge');
+      await waitFor(
+        () => !room.clients.some((c) => c.sessionId === stranded.sessionId),
+        'the owner dropped the client of the lost edge',
+      );
       assert.ok(room.state.players.has(stranded.sessionId), 'its player stays: the seat is held for reconnection');
       const back = await new Client(t.url).reconnect<ArenaState>(stranded.reconnectionToken);
       rooms.push(back);
@@ -200,7 +219,9 @@ describe('edge node (in-memory carrier, real rooms)', () => {
   it('lets a player reconnect at once when its edge went silent, retiring the stale socket', async () => {
     const edge3 = new EdgeNode(hub.carrier('edge3'), log);
     const server3 = http.createServer();
-    server3.on('upgrade', (req, socket, head) => edge3.accept(req, socket, head, 'owner', req.socket.remoteAddress ?? ''));
+    server3.on('upgrade', (req, socket, head) =>
+      edge3.accept(req, socket, head, 'owner', req.socket.remoteAddress ?? ''),
+    );
     await new Promise<void>((resolve) => server3.listen(0, '127.0.0.1', resolve));
     try {
       const url3 = `http://127.0.0.1:${(server3.address() as AddressInfo).port}`;
@@ -216,11 +237,18 @@ describe('edge node (in-memory carrier, real rooms)', () => {
       // reconnection does (no matchmaking call that would close the stale client), must not wait
       // for the stale socket to time out: Colyseus would then refuse it.
       const token = lost.reconnectionToken.split(':')[1]!;
-      const back = await new Client(edgeUrl).consumeSeatReservation<ArenaState>({ ...silentSeat, reconnectionToken: token } as never);
+      const back = await new Client(edgeUrl).consumeSeatReservation<ArenaState>({
+        ...silentSeat,
+        reconnectionToken: token,
+      } as never);
       rooms.push(back);
       assert.equal(back.sessionId, lost.sessionId);
       await waitFor(() => back.state.players?.has(back.sessionId) === true, 'back in its seat');
-      assert.equal(room.clients.filter((c) => c.sessionId === lost.sessionId).length, 1, 'one client for the session, not two');
+      assert.equal(
+        room.clients.filter((c) => c.sessionId === lost.sessionId).length,
+        1,
+        'one client for the session, not two',
+      );
     } finally {
       await edge3.stop();
       server3.closeAllConnections();
@@ -228,7 +256,7 @@ describe('edge node (in-memory carrier, real rooms)', () => {
     }
   });
 
-  it('closes edge players with 4010 (retry) when their room\'s owner is lost', async () => {
+  it("closes edge players with 4010 (retry) when their room's owner is lost", async () => {
     const orphan = await joinThroughEdge('Orphan');
     orphan.reconnection.enabled = false;
     const closed = new Promise<number>((resolve) => orphan.onLeave((code) => resolve(code)));

@@ -34,7 +34,11 @@ describe('edge channel protocol', () => {
       ops.map((o) => o.op),
       [Op.OPEN, Op.UP, Op.UP_ERROR, Op.UP_CLOSE, Op.DOWN, Op.SHUT],
     );
-    assert.deepEqual(ops[0], { op: Op.OPEN, conn: 7, request: { url: '/p/r?sessionId=s', headers: { 'x-forwarded-for': '1.2.3.4' }, remoteAddress: '::1' } });
+    assert.deepEqual(ops[0], {
+      op: Op.OPEN,
+      conn: 7,
+      request: { url: '/p/r?sessionId=s', headers: { 'x-forwarded-for': '1.2.3.4' }, remoteAddress: '::1' },
+    });
     assert.deepEqual([...(ops[1] as { bytes: Buffer }).bytes], [13, 1, 2]);
     assert.equal((ops[2] as { code: string }).code, 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH');
     assert.deepEqual(ops[3], { op: Op.UP_CLOSE, conn: 7, code: 4000, reason: 'bye' });
@@ -57,7 +61,7 @@ describe('edge channel protocol', () => {
     assert.deepEqual([...fanout.bytes], [Protocol.ROOM_DATA, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
   });
 
-  it('sends a timed state patch once and rebuilds each client\'s frame with its own input ack', () => {
+  it("sends a timed state patch once and rebuilds each client's frame with its own input ack", () => {
     const box = new Outbox();
     const patch = Array.from({ length: 200 }, (_, i) => i % 251);
     const frames = [timedPatch(1234, 1, patch), timedPatch(1234, 77, patch), timedPatch(1234, 9000, patch)];
@@ -69,7 +73,9 @@ describe('edge channel protocol', () => {
     assert.equal(op!.op, Op.TIMED);
     const timed = op as { conns: number[]; frames: Buffer[] };
     assert.deepEqual(timed.conns, [1, 2, 3]);
-    timed.frames.forEach((rebuilt, i) => assert.deepEqual(rebuilt, frames[i], `client ${i + 1}'s frame, byte for byte`));
+    timed.frames.forEach((rebuilt, i) =>
+      assert.deepEqual(rebuilt, frames[i], `client ${i + 1}'s frame, byte for byte`),
+    );
   });
 
   it('keeps frames that differ (other patch, other server time, same client twice) apart and in order', () => {
@@ -99,6 +105,10 @@ describe('edge channel protocol', () => {
     const message = box.take();
     assert.throws(() => decodeMessage(message.subarray(0, message.length - 1)), ProtocolError);
     assert.throws(() => decodeMessage(Buffer.from([99, 0, 0])), ProtocolError);
-    assert.throws(() => decodeMessage(Buffer.from([Op.OPEN, 0, 0, 0, 1, 0, 0, 0, 1, 0x7b])), ProtocolError, 'OPEN with a body that is not JSON');
+    assert.throws(
+      () => decodeMessage(Buffer.from([Op.OPEN, 0, 0, 0, 1, 0, 0, 0, 1, 0x7b])),
+      ProtocolError,
+      'OPEN with a body that is not JSON',
+    );
   });
 });

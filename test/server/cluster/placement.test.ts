@@ -3,7 +3,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { chooseRoom, isClearlyMostLoaded, type RoomListing } from '../../../server/cluster/placement.ts';
 
-const room = (roomId: string, processId: string, clients: number, maxClients = 16, createdAt = 0): RoomListing => ({ roomId, processId, clients, maxClients, createdAt: new Date(createdAt) });
+const room = (roomId: string, processId: string, clients: number, maxClients = 16, createdAt = 0): RoomListing => ({
+  roomId,
+  processId,
+  clients,
+  maxClients,
+  createdAt: new Date(createdAt),
+});
 
 const calm = false;
 const loaded = true;
@@ -16,9 +22,12 @@ describe('placement', () => {
 
   it('matches a lone player elsewhere before opening a room (low load)', () => {
     assert.equal(chooseRoom([room('r1', 'B', 1)], 'A', calm)?.roomId, 'r1');
-    assert.equal(chooseRoom([room('r1', 'B', 0, 16, 5), room('r2', 'C', 1, 16, 9)], 'A', calm)?.roomId, 'r2', 'someone waiting beats an empty room');
+    assert.equal(
+      chooseRoom([room('r1', 'B', 0, 16, 5), room('r2', 'C', 1, 16, 9)], 'A', calm)?.roomId,
+      'r2',
+      'someone waiting beats an empty room',
+    );
   });
-
 
   it('opens a room locally rather than joining a busy room elsewhere', () => {
     assert.equal(chooseRoom([room('r1', 'B', 5), room('r2', 'C', 12)], 'A', calm), undefined);
@@ -29,7 +38,7 @@ describe('placement', () => {
     assert.equal(chooseRoom([room('r1', 'B', 16)], 'A', loaded), undefined, 'full rooms are never chosen');
   });
 
-  it('calls an instance clearly the most loaded only with two rooms\' worth of players over the least loaded and 25 % over the mean', () => {
+  it("calls an instance clearly the most loaded only with two rooms' worth of players over the least loaded and 25 % over the mean", () => {
     assert.equal(isClearlyMostLoaded(64, [64, 30, 32], 16), true);
     assert.equal(isClearlyMostLoaded(40, [40, 30, 32], 16), false, 'within two rooms of the least loaded');
     assert.equal(isClearlyMostLoaded(100, [100], 16), false, 'alone, it is not "more" loaded than anyone');
