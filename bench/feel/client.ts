@@ -10,7 +10,6 @@ import { Callbacks, Client } from '@colyseus/sdk';
 import type { ArenaRoom } from '../../client/net/connection.ts';
 import { confirmWithinMs } from '../../client/net/predictedShots.ts';
 import { Netcode } from '../../client/net/prediction.ts';
-import { ARENA_MAP } from '../../shared/map.ts';
 import type { InputFrame } from '../../shared/input.ts';
 import { ServerMessage, parseHit, type KillEvent } from '../../shared/messages.ts';
 import type { HitTarget } from '../../shared/sim.ts';

@@ -101,7 +101,7 @@ export function renderFeel(
     rows.push(
       [
         'browser page: input → own screen, p50 / p99 (animation frames)',
-        results.map((p, i) => `${b((x) => x.ownFrames.p50)[i]} / ${b((x) => x.ownFrames.p99)[i]}`),
+        results.map((_p, i) => `${b((x) => x.ownFrames.p50)[i]} / ${b((x) => x.ownFrames.p99)[i]}`),
       ],
       ['browser page: corrections > 4 px per minute', b((x) => x.correctionsPerMinute, 2)],
       [

@@ -4,7 +4,7 @@
  * container's position is exactly the position the netcode says to draw, so
  * reading it back (the test hook does) reads what the user sees.
  */
-import Phaser from 'phaser';
+import type Phaser from 'phaser';
 import { PLAYER_MAX_HP, PLAYER_RADIUS_PX } from '../../shared/constants.ts';
 import { COLORS, cssColor, hpColor } from './palette.ts';
 

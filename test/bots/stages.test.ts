@@ -80,7 +80,7 @@ describe('stages', () => {
       }
       for (const s of stages)
         assert.equal(
-          parts.reduce((acc, p, i) => acc + shareOf(s.target, i, count), 0),
+          parts.reduce((acc, _p, i) => acc + shareOf(s.target, i, count), 0),
           s.target,
           'stage targets split exactly',
         );

@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type Room } from '@colyseus/sdk';
+import type { Room } from '@colyseus/sdk';
 import { Predict } from '@colyseus/sdk/predict';
 import { PLAYER_RADIUS_PX, TICK_RATE_HZ } from '../../shared/constants.ts';
 import { ARENA_MAP, type Point } from '../../shared/map.ts';

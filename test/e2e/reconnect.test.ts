@@ -58,7 +58,7 @@ async function joinAll(url: string, count: number): Promise<Seat[]> {
 /** Cut every connection and check everyone comes back whole. */
 async function cutAndCheck(t: TestContext, nginx: Nginx, seats: Seat[]): Promise<void> {
   const inputs = seats.map((s) => s.room.input<{ moveX: number; moveY: number }>());
-  seats.forEach((s, i) => {
+  seats.forEach((_s, i) => {
     for (let k = 0; k < 6; k++) {
       inputs[i]!.data.moveX = i % 2 === 0 ? 1 : -1;
       inputs[i]!.data.moveY = 1;

@@ -53,11 +53,11 @@ describe('hostile clients', () => {
   let patches = 0;
 
   before(async () => {
-    process.stdout.write = function (chunk: unknown, ...rest: unknown[]) {
+    process.stdout.write = ((chunk: unknown, ...rest: unknown[]) => {
       if (typeof chunk === 'string' && chunk.startsWith('{"severity"'))
         return logs.push(JSON.parse(chunk) as Record<string, unknown>) > 0;
       return (stdoutWrite as (...args: unknown[]) => boolean).call(process.stdout, chunk, ...rest);
-    } as typeof process.stdout.write;
+    }) as typeof process.stdout.write;
     console.warn = console.error = (...args: unknown[]) => void consoleLines.push(args.map(String).join(' '));
     t = await bootTestApp({ ROUND_DURATION_MS: '600000', RECONNECT_GRACE_S: '30', LOG_LEVEL: 'warn' });
     honest = await sdkJoin('Honest');
