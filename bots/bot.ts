@@ -6,12 +6,12 @@
  *
  * Decoding: a bot that decodes (a checker, or the first bot in its room, see
  * `world.ts`) keeps the SDK's schema serializer and checks the state on every
- * patch. The others swap in {@link SkimSerializer} right after joining: the
+ * patch. The others skim (`skimState` in `sdkInternals.ts`) right after joining: the
  * SDK still parses each frame's header (so input acks and its clock work)
  * but hands the state bytes to a serializer that ignores them.
  */
 import { performance } from 'node:perf_hooks';
-import { Client, type Room } from '@colyseus/sdk';
+import { Client, type InputHandle, type Room } from '@colyseus/sdk';
 import { CHAT_BURST, CHAT_REFILL_MS, PLAYER_MAX_HP, TICK_RATE_HZ } from '../shared/constants.ts';
 import { PlayerInput, type InputFrame } from '../shared/input.ts';
 import { ARENA_MAP, type Point } from '../shared/map.ts';
@@ -21,6 +21,7 @@ import type { ArenaState } from '../shared/state.ts';
 import { decide, newMemory, type BrainMemory } from './brain.ts';
 import { wsHeaderBytes, type Collector } from './collector.ts';
 import type { RoomWorld, Worlds } from './world.ts';
+import { meterFrames, skimState } from './sdkInternals.ts';
 import { followHandoffs } from '../client/net/handoff.ts';
 
 /** Protocol code of a state patch (`Protocol.ROOM_STATE_PATCH`), in the low 5 bits of a frame's first byte. */
@@ -63,17 +64,6 @@ export interface BotOptions {
   random: () => number;
 }
 
-/** A serializer that keeps nothing: the state bytes were counted on arrival and are dropped here. */
-class SkimSerializer {
-  setState(): void {}
-  getState(): undefined {
-    return undefined;
-  }
-  patch(): void {}
-  teardown(): void {}
-  handshake(): void {}
-}
-
 export class Bot {
   room: Room<unknown, ArenaState> | undefined;
   /** True while in a room (between join and leave). */
@@ -82,7 +72,7 @@ export class Bot {
   decodes = false;
   private leaving = false;
   private world: RoomWorld | undefined;
-  private input: { data: InputFrame; send(): unknown } | undefined;
+  private input: InputHandle<PlayerInput> | undefined;
   private readonly memory: BrainMemory;
   private ticks = 0;
   private readonly pingPhase: number;
@@ -132,10 +122,10 @@ export class Bot {
       }
       room.onStateChange((state) => this.onState(state));
     } else {
-      (room as unknown as { serializer: unknown }).serializer = new SkimSerializer();
+      skimState(room);
     }
     this.meter(room);
-    this.input = room.input({ type: PlayerInput }) as unknown as { data: InputFrame; send(): unknown };
+    this.input = room.input<PlayerInput>({ type: PlayerInput });
     room.onMessage('*', (type: string | number, payload: unknown) => this.onMessage(type, payload));
     room.onDrop(() => {
       c.drops += 1;
@@ -174,30 +164,25 @@ export class Bot {
   /** Count every frame in and out, and time the gaps between state patches. */
   private meter(room: Room<unknown, ArenaState>): void {
     const c = this.options.collector;
-    const events = room.connection.events;
-    const onmessage = events.onmessage!;
-    events.onmessage = (event: MessageEvent) => {
-      const data = event.data as ArrayBuffer;
-      const n = data.byteLength;
-      c.bytesIn += n;
-      c.wireBytesIn += n + wsHeaderBytes(n, false);
-      c.framesIn += 1;
-      if (n > 0 && (new Uint8Array(data, 0, 1)[0]! & CODE_MASK) === ROOM_STATE_PATCH) {
-        const now = performance.now();
-        c.patches += 1;
-        if (this.lastPatchAtMs >= 0) c.updateIntervalMs.record(now - this.lastPatchAtMs);
-        this.lastPatchAtMs = now;
-      }
-      onmessage(event);
-    };
-    const connection = room.connection;
-    const send = connection.send.bind(connection);
-    connection.send = (data: Uint8Array) => {
-      c.bytesOut += data.byteLength;
-      c.wireBytesOut += data.byteLength + wsHeaderBytes(data.byteLength, true);
-      c.framesOut += 1;
-      send(data);
-    };
+    meterFrames(room, {
+      received: (data) => {
+        const n = data.byteLength;
+        c.bytesIn += n;
+        c.wireBytesIn += n + wsHeaderBytes(n, false);
+        c.framesIn += 1;
+        if (n > 0 && (new Uint8Array(data, 0, 1)[0]! & CODE_MASK) === ROOM_STATE_PATCH) {
+          const now = performance.now();
+          c.patches += 1;
+          if (this.lastPatchAtMs >= 0) c.updateIntervalMs.record(now - this.lastPatchAtMs);
+          this.lastPatchAtMs = now;
+        }
+      },
+      sent: (data) => {
+        c.bytesOut += data.byteLength;
+        c.wireBytesOut += data.byteLength + wsHeaderBytes(data.byteLength, true);
+        c.framesOut += 1;
+      },
+    });
   }
 
   private onMessage(type: string | number, payload: unknown): void {

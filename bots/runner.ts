@@ -7,6 +7,7 @@
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { TICK_RATE_HZ } from '../shared/constants.ts';
 import { Bot, type Behaviour } from './bot.ts';
+import { checkSdkInternals } from './sdkInternals.ts';
 import { seededRandom } from './brain.ts';
 import { Collector, counterDelta, type CounterSnapshot } from './collector.ts';
 import type { RunOptions } from './options.ts';
@@ -59,6 +60,8 @@ export function behaviourOf(i: number, moversShare: number): Behaviour {
 const nullable = (v: number): number | null => roundForReport(v);
 
 export async function runBots(options: RunOptions, io: RunIo = { out: process.stdout }): Promise<RunResult> {
+  // Fail before any bot joins, naming the SDK version, if an SDK internal the bots use has moved.
+  checkSdkInternals();
   const c = new Collector();
   const worlds = new Worlds();
   const pacer = new Pacer(1000 / TICK_RATE_HZ);

@@ -15,11 +15,12 @@
  * sets are only built when Prometheus scrapes.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { constants as perfConstants, performance, PerformanceObserver } from 'node:perf_hooks';
+import { constants as perfConstants, performance, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import { matchMaker, Protocol } from '@colyseus/core';
 import type { WebSocketTransport } from '@colyseus/ws-transport';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { WebSocket, WebSocketServer } from 'ws';
+import { transportSocketServer } from './colyseusInternals.ts';
 
 /** What a room needs to time its work. Durations are recorded in seconds. */
 export interface RoomMetrics {
@@ -236,7 +237,8 @@ export class ServerMetrics implements RoomMetrics {
     this.gcObserver = new PerformanceObserver((list) => {
       for (const entry of list.getEntries()) {
         if (
-          (entry as unknown as { detail?: { kind?: number } }).detail?.kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR
+          (entry as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind ===
+          perfConstants.NODE_PERFORMANCE_GC_MAJOR
         )
           heapLive.set(process.memoryUsage().heapUsed);
       }
@@ -339,8 +341,7 @@ export class ServerMetrics implements RoomMetrics {
 
   /** Count every frame through a Colyseus WebSocket transport (its `ws` server). */
   meterTransport(transport: WebSocketTransport): void {
-    // `wss` is protected on the transport; it is the `ws` server every room socket comes from.
-    this.meterSocketServer((transport as unknown as { wss: WebSocketServer }).wss);
+    this.meterSocketServer(transportSocketServer(transport));
   }
 
   /** Count every frame of every socket `wss` accepts from now on. */

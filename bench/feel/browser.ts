@@ -108,7 +108,7 @@ export class BrowserPlayer {
   async feel(): Promise<BrowserFeel> {
     return this.page.evaluate(() => ({
       stats: window.__arena!.netStats()!,
-      ownFrames: (window as unknown as { __feelOwn: number[] }).__feelOwn,
+      ownFrames: Reflect.get(window, '__feelOwn') as number[],
     }));
   }
 

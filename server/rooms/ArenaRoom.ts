@@ -3,7 +3,6 @@
  * history, messages, reconnection) to the match rules in {@link ArenaGame}.
  * The rules live elsewhere; this file only translates.
  */
-import type { EventEmitter } from 'node:events';
 import { CloseCode, Room, ServerError, type Client, type Rewind } from '@colyseus/core';
 import { CHAT_BURST, CHAT_REFILL_MS, MAX_REWIND_MS } from '../../shared/constants.ts';
 import { PlayerInput, sanitizeInput, type InputFrame } from '../../shared/input.ts';
@@ -32,6 +31,7 @@ import type { Logger } from '../logger.ts';
 import { NO_ROOM_METRICS, type RoomMetrics } from '../metrics.ts';
 import { FrameGuard } from './frameGuard.ts';
 import { JOIN_SEAT_HOLD_S, SeatBook, type ReservedSeat } from './seats.ts';
+import { clientSocket, reservedSeatsOf } from '../colyseusInternals.ts';
 import { closeReason, StrikeCounter, type Fault } from './misbehaviour.ts';
 import {
   closeWithFinalResult,
@@ -297,13 +297,9 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
     return this.seats.taken(this.clients.length, this.reservedSeats, Date.now()) >= this.maxClients;
   }
 
-  /**
-   * Colyseus's reservations. It offers no public view of them, and knowing
-   * how old each is is the whole point of `seats.ts`; read only.
-   */
+  /** Colyseus's reservations: knowing how old each is is the whole point of `seats.ts`. */
   private get reservedSeats(): Readonly<Record<string, ReservedSeat>> {
-    // biome-ignore lint/complexity/useLiteralKeys: TypeScript allows reading a private member only in bracket form
-    return this['_reservedSeats'] as Record<string, ReservedSeat>;
+    return reservedSeatsOf(this);
   }
 
   /**
@@ -385,13 +381,13 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
     }
     if (this.reconnectGraceS <= 0) return;
     this.log.info('player dropped, holding seat', { sessionId: client.sessionId, graceS: this.reconnectGraceS });
-    const socket = client.ref as EventEmitter & { terminate?(): void };
+    const socket = clientSocket(client);
     try {
       await this.allowReconnection(client, this.reconnectGraceS);
       // A reconnection can replace a socket that is still open (the server had not yet noticed it
       // dying), and Colyseus leaves that one open: drop it, or a client reconnecting over itself
       // piles up sockets that answer pings forever.
-      if (client.ref !== socket) socket.terminate?.();
+      if (clientSocket(client) !== socket) socket.terminate?.();
     } catch {
       // The seat expired or the room is closing: onLeave forgets the player either way.
     }

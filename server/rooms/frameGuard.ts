@@ -17,12 +17,13 @@
  * for round trips. They cost no strike; the room's frame-rate limit bounds them.
  *
  * The guard turns each of these into an offence of the frame's sender and
- * leaves the verdict to the room's strike policy (see misbehaviour.ts). It
- * reaches into Colyseus internals (`_onMessage`, `client.leave` during a
- * dispatch, `_lastInputReceivedAt`); test/server/hostile.test.ts pins the
- * behaviour, so a Colyseus upgrade that moves them fails loudly.
+ * leaves the verdict to the room's strike policy (see misbehaviour.ts). The
+ * Colyseus internals it needs (`_onMessage`, `_lastInputReceivedAt`) come
+ * from `../colyseusInternals.ts`, which checks them at boot;
+ * test/server/hostile.test.ts pins the behaviour.
  */
-import { ClientState, CloseCode, Protocol, type Client, type ClientPrivate, type Room } from '@colyseus/core';
+import { ClientState, CloseCode, Protocol, type Client, type Room } from '@colyseus/core';
+import { clientSocket, lastInputReceivedAt, wrapFrameDispatch, type FrameDispatch } from '../colyseusInternals.ts';
 import type { Fault } from './misbehaviour.ts';
 
 /** Low five bits of a frame's first byte: the protocol code (the high three are modifier flags). */
@@ -59,8 +60,6 @@ export interface FrameGuardHooks {
   isCutOff(client: Client): boolean;
 }
 
-type Dispatch = (client: Client, frame: Uint8Array) => void;
-
 /** Wraps one room's frame dispatch; create it before any client joins. */
 export class FrameGuard {
   private current: Client | undefined;
@@ -69,11 +68,7 @@ export class FrameGuard {
     room: Room,
     private readonly hooks: FrameGuardHooks,
   ) {
-    // Colyseus binds `_onMessage` to each client's socket when the client joins,
-    // so replacing it on the instance now covers every client of this room.
-    const target = room as unknown as { _onMessage: Dispatch };
-    const dispatch = target._onMessage.bind(room);
-    target._onMessage = (client, frame) => this.inspect(client, frame, dispatch);
+    wrapFrameDispatch(room, (dispatch) => (client, frame) => this.inspect(client, frame, dispatch));
   }
 
   /**
@@ -93,16 +88,13 @@ export class FrameGuard {
    * not answer the close), so charge the culprit from the socket's error.
    */
   watch(client: Client): void {
-    const socket = client.ref as unknown as
-      | { once(event: 'error', listener: (error: Error & { code?: string }) => void): void }
-      | undefined;
-    socket?.once('error', (error) => {
+    clientSocket(client).once('error', (error: Error & { code?: string }) => {
       if (error.code?.startsWith('WS_ERR_'))
         this.hooks.offend(client, { offence: 'bad_frame', detail: `invalid WebSocket frame (${error.code})` });
     });
   }
 
-  private inspect(client: Client, frame: Uint8Array, dispatch: Dispatch): void {
+  private inspect(client: Client, frame: Uint8Array, dispatch: FrameDispatch): void {
     if (this.hooks.isCutOff(client)) return;
     const fault = frameFault(frame, client.state);
     if (fault) {
@@ -126,7 +118,7 @@ export class FrameGuard {
   }
 
   /** A message payload that does not decode makes Colyseus close with WITH_ERROR; make it ours instead. */
-  private dispatchMessage(client: Client, frame: Uint8Array, dispatch: Dispatch): void {
+  private dispatchMessage(client: Client, frame: Uint8Array, dispatch: FrameDispatch): void {
     let refused = false;
     const own = Object.getOwnPropertyDescriptor(client, 'leave');
     const leave = client.leave.bind(client);
@@ -149,9 +141,8 @@ export class FrameGuard {
    * makes the decoder write to the console. Catch both, and keep the
    * console quiet (it is any client's to flood otherwise).
    */
-  private dispatchInput(client: Client, frame: Uint8Array, dispatch: Dispatch): void {
-    const internals = client as Client & ClientPrivate;
-    const receivedAt = internals._lastInputReceivedAt;
+  private dispatchInput(client: Client, frame: Uint8Array, dispatch: FrameDispatch): void {
+    const receivedAt = lastInputReceivedAt(client);
     const { warn, error } = console;
     let complaint: unknown;
     console.warn = console.error = (...args: unknown[]) => {
@@ -169,7 +160,7 @@ export class FrameGuard {
         offence: 'bad_frame',
         detail: `input does not match the schema (${String(complaint).slice(0, 60)})`,
       });
-    } else if (internals._lastInputReceivedAt === receivedAt) {
+    } else if (lastInputReceivedAt(client) === receivedAt) {
       this.hooks.offend(client, { offence: 'bad_frame', detail: 'input does not decode' });
     }
   }

@@ -52,7 +52,7 @@ describe('client prediction', () => {
     try {
       await waitFor(() => room.state.players?.get(room.sessionId) !== undefined, 'own player');
       const start: Point = { x: WALL.x - PLAYER_RADIUS_PX - 40, y: 500 };
-      const serverRoom = t.colyseus.getRoomById(room.roomId) as unknown as ArenaRoom;
+      const serverRoom = t.colyseus.getRoomById<ArenaRoom>(room.roomId);
       const authoritative = serverRoom.state.players.get(room.sessionId)!;
       authoritative.x = start.x;
       authoritative.y = start.y;

@@ -14,6 +14,7 @@ import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import type { RenderedPlayer } from '../../client/testHook.ts';
 import { bootTestApp, type TestApp } from '../helpers/app.ts';
+import { clientSocket } from '../../server/colyseusInternals.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CLIENT_INDEX = path.resolve('dist/client/index.html');
@@ -236,19 +237,18 @@ describe('browser client', { timeout: 90_000 }, () => {
     // The banner may be up for only a few hundred ms; record that it was shown at all.
     await alice.evaluate(() => {
       const overlay = document.querySelector('.overlay.reconnect')!;
-      const seen = window as unknown as { reconnectShown: boolean };
-      seen.reconnectShown = false;
+      Reflect.set(window, 'reconnectShown', false);
       new MutationObserver(() => {
-        if (!overlay.classList.contains('hidden')) seen.reconnectShown = true;
+        if (!overlay.classList.contains('hidden')) Reflect.set(window, 'reconnectShown', true);
       }).observe(overlay, { attributes: true });
     });
     const room = t.colyseus.getRoomById(roomId);
     const client = room.clients.find((c) => c.sessionId === sessionId);
     assert.ok(client, "Alice's server-side client");
     // An abrupt cut (no close frame), as when a load balancer drops the socket.
-    (client as unknown as { ref: { terminate(): void } }).ref.terminate();
+    clientSocket(client).terminate?.();
 
-    await alice.waitForFunction(() => (window as unknown as { reconnectShown: boolean }).reconnectShown, null, {
+    await alice.waitForFunction(() => Reflect.get(window, 'reconnectShown') === true, null, {
       timeout: 5000,
     });
     await alice.waitForSelector('.overlay.reconnect.hidden', { state: 'attached', timeout: 10_000 });
