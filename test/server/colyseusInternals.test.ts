@@ -50,11 +50,6 @@ describe('Colyseus internals', () => {
       names: /_onMessage/u,
     },
     {
-      what: '_onMessage with another signature',
-      subjects: { roomPrototype: { _onMessage: (_c: unknown) => undefined }, room: { _reservedSeats: {} } },
-      names: /_onMessage\(client, frame\)/u,
-    },
-    {
       what: 'reservations kept in a Map',
       subjects: { roomPrototype: Room.prototype, room: { _reservedSeats: undefined, seats: new Map() } },
       names: /_reservedSeats/u,
