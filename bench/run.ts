@@ -13,8 +13,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { BotReport } from '../bots/report.ts';
-import { parsePrometheusText, sumOf } from '../bots/prometheus.ts';
-import { freePort, sleep, waitFor } from '../test/helpers/net.ts';
+import { parsePrometheusText, sumOf } from '../common/prometheus.ts';
+import { freePort, sleep, waitFor } from '../harness/net.ts';
 import { renderResults, type BenchResults, type CapacityStep, type LoadgenResult } from './results.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');

@@ -21,6 +21,7 @@ import type { WebSocketTransport } from '@colyseus/ws-transport';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { WebSocket, WebSocketServer } from 'ws';
 import { transportSocketServer } from './colyseusInternals.ts';
+import { PROTOCOL_CODE_MASK, protocolCode } from '../shared/wire.ts';
 
 /** What a room needs to time its work. Durations are recorded in seconds. */
 export interface RoomMetrics {
@@ -90,16 +91,13 @@ const RECEIVED_KIND: Readonly<Record<number, string>> = {
   [Protocol.ROOM_REQUEST]: 'request',
 };
 
-/** Low 5 bits of a frame's first byte: the protocol code (the high bits are modifiers). */
-const CODE_MASK = 31;
-
 /** Frames and payload bytes per protocol code, for one direction. */
 class FrameTally {
-  readonly frames = new Float64Array(CODE_MASK + 1);
-  readonly bytes = new Float64Array(CODE_MASK + 1);
+  readonly frames = new Float64Array(PROTOCOL_CODE_MASK + 1);
+  readonly bytes = new Float64Array(PROTOCOL_CODE_MASK + 1);
 
   add(firstByte: number, byteLength: number): void {
-    const code = firstByte & CODE_MASK;
+    const code = protocolCode(firstByte);
     this.frames[code]! += 1;
     this.bytes[code]! += byteLength;
   }
@@ -110,7 +108,7 @@ class FrameTally {
     for (const kind of new Set(Object.values(names))) out.set(kind, 0);
     out.set('other', 0);
     const values = this[of];
-    for (let code = 0; code <= CODE_MASK; code++) {
+    for (let code = 0; code <= PROTOCOL_CODE_MASK; code++) {
       const kind = names[code] ?? 'other';
       out.set(kind, out.get(kind)! + values[code]!);
     }

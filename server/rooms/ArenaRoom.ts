@@ -134,6 +134,7 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
       hit: (shooterId, event) => this.clients.getById(shooterId)?.send(ServerMessage.Hit, event),
     });
     this.state = this.game.state;
+    this.state.reconnectGraceS = this.reconnectGraceS;
 
     this.rewind = this.allowRewindState({ maxRewindMs: MAX_REWIND_MS });
     this.rewind.attachAll(this.state.players, { fields: ['x', 'y'] });

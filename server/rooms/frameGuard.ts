@@ -25,9 +25,7 @@
 import { ClientState, CloseCode, Protocol, type Client, type Room } from '@colyseus/core';
 import { clientSocket, lastInputReceivedAt, wrapFrameDispatch, type FrameDispatch } from '../colyseusInternals.ts';
 import type { Fault } from './misbehaviour.ts';
-
-/** Low five bits of a frame's first byte: the protocol code (the high three are modifier flags). */
-const PROTOCOL_CODE_MASK = 0x1f;
+import { protocolCode } from '../../shared/wire.ts';
 
 /** Protocol codes a client of this room legitimately sends. */
 const CLIENT_CODES = new Set<number>([
@@ -46,7 +44,7 @@ const INPUT_CODES = new Set<number>([Protocol.ROOM_INPUT_RELIABLE, Protocol.ROOM
 /** Judge a frame by its length and protocol code alone, before anything decodes it. */
 export function frameFault(frame: Uint8Array, state: ClientState): Fault | undefined {
   if (frame.byteLength === 0) return { offence: 'bad_frame', detail: 'empty frame' };
-  const code = frame[0]! & PROTOCOL_CODE_MASK;
+  const code = protocolCode(frame[0]!);
   if (!CLIENT_CODES.has(code)) return { offence: 'bad_frame', detail: `unknown protocol code ${code}` };
   if (code === Protocol.JOIN_ROOM && state !== ClientState.JOINING)
     return { offence: 'bad_frame', detail: 'JOIN_ROOM after joining' };
@@ -101,7 +99,7 @@ export class FrameGuard {
       this.hooks.offend(client, fault);
       return;
     }
-    const code = frame[0]! & PROTOCOL_CODE_MASK;
+    const code = protocolCode(frame[0]!);
     this.current = client;
     try {
       if (MESSAGE_CODES.has(code)) this.dispatchMessage(client, frame, dispatch);

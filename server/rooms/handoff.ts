@@ -22,6 +22,7 @@ import { CloseCode, matchMaker, type Client, type Presence } from '@colyseus/cor
 import { ServerMessage, type HandoffEvent, type ScoreRow, type ServerClosingEvent } from '../../shared/messages.ts';
 import type { ArenaGame } from '../game/ArenaGame.ts';
 import type { Logger } from '../logger.ts';
+import { sleep } from '../../common/sleep.ts';
 
 /** Presence key prefix of stored snapshots; the rest is a random id, so a key cannot be guessed. */
 export const HANDOFF_KEY_PREFIX = 'arena:handoff:';
@@ -132,8 +133,6 @@ export function parseSeatHashes(json: unknown): Map<string, string> {
   }
   return seats;
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function waitUntil(done: () => boolean, timeoutMs: number): Promise<void> {
   const until = Date.now() + timeoutMs;

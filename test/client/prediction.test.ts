@@ -16,7 +16,7 @@ import { applyInput } from '../../shared/sim.ts';
 import type { ArenaState } from '../../shared/state.ts';
 import type { ArenaRoom } from '../../server/rooms/ArenaRoom.ts';
 import { bootTestApp, type TestApp } from '../helpers/app.ts';
-import { waitFor } from '../helpers/net.ts';
+import { waitFor } from '../../harness/net.ts';
 
 /** The cover block in the middle of the hall: x 760–840, y 420–580. */
 const WALL = ARENA_MAP.walls[0]!;

@@ -16,6 +16,8 @@
  * Prints one JSON line: sessions, dropped, survived, join failures, close codes.
  */
 import { Client, type Room } from '@colyseus/sdk';
+import { seededRandom } from '../../shared/random.ts';
+import { sleep } from '../../common/sleep.ts';
 
 const [url, roomId, secondsArg, clientsArg, seedArg] = process.argv.slice(2);
 if (!url || !roomId) {
@@ -30,18 +32,6 @@ const SESSION_LIMIT_MS = 3000;
 /** Pause before a dropped client joins again, in ms: a join storm is a different attack (for the load balancer). */
 const REJOIN_DELAY_MS = 250;
 
-/** xorshift32: tiny, fast and reproducible from its seed. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0 || 1;
-  return () => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return (state >>> 0) / 2 ** 32;
-  };
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const summary = { sessions: 0, dropped: 0, survived: 0, joinFailures: 0, codes: {} as Record<string, number> };
 
 type Rnd = () => number;
@@ -137,6 +127,6 @@ async function worker(rnd: Rnd): Promise<void> {
   while (Date.now() < deadline) await session(rnd);
 }
 
-await Promise.all(Array.from({ length: Number(clientsArg ?? 4) }, (_, i) => worker(prng(baseSeed + i))));
+await Promise.all(Array.from({ length: Number(clientsArg ?? 4) }, (_, i) => worker(seededRandom(baseSeed + i))));
 process.stdout.write(`${JSON.stringify(summary)}\n`);
 process.exit(0);

@@ -42,7 +42,7 @@ import { RoundPhase, type ArenaState, type Player } from '../../shared/state.ts'
 import type { ArenaRoom } from '../../server/rooms/ArenaRoom.ts';
 import { STALL_CATCHUP_MS } from '../../server/game/ArenaGame.ts';
 import { bootTestApp, type TestApp } from '../helpers/app.ts';
-import { waitFor } from '../helpers/net.ts';
+import { waitFor } from '../../harness/net.ts';
 
 type ArenaClient = Room<ArenaRoom, ArenaState>;
 

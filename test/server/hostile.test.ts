@@ -20,7 +20,8 @@ import type { ArenaState } from '../../shared/state.ts';
 import { MAX_BODY_BYTES } from '../../server/httpGuard.ts';
 import { MAX_STRIKES, OFFENCE_WEIGHT } from '../../server/rooms/misbehaviour.ts';
 import { bootTestApp, type TestApp } from '../helpers/app.ts';
-import { sleep, waitFor } from '../helpers/net.ts';
+import { sleep, waitFor } from '../../harness/net.ts';
+import { seededRandom } from '../../shared/random.ts';
 
 type Arena = Room<unknown, ArenaState>;
 interface Closed {
@@ -301,11 +302,7 @@ describe('hostile clients', () => {
   });
 
   it('cuts off every client sending seeded random frames, and stays up', async () => {
-    let seed = 7;
-    const rnd = (): number => {
-      seed = (seed * 1103515245 + 12345) >>> 0;
-      return seed / 2 ** 32;
-    };
+    const rnd = seededRandom(7);
     const bads = await Promise.all([0, 1, 2].map(() => rawBad()));
     const codes = await Promise.all(
       bads.map(async (bad) => {

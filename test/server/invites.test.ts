@@ -12,7 +12,7 @@ import { INVITE_CODE_LENGTH } from '../../shared/invite.ts';
 import type { InviteCreated } from '../../shared/messages.ts';
 import type { ArenaState } from '../../shared/state.ts';
 import { bootTestApp, type TestApp } from '../helpers/app.ts';
-import { waitFor } from '../helpers/net.ts';
+import { waitFor } from '../../harness/net.ts';
 
 async function http(
   t: TestApp,
