@@ -1,4 +1,7 @@
 /**
+ * Over 300 lines on purpose: the room's behaviours as short cases sharing one
+ * booted app and its helpers; splitting would boot it again per file.
+ *
  * The arena room end to end: the real app booted on a free port, real SDK
  * clients over WebSocket. Scenarios are arranged by writing the server room's
  * state directly (a position, an hp); every verdict is read from what clients

@@ -1,4 +1,7 @@
 /**
+ * Over 300 lines on purpose: the rule tables of shared/sim.ts case by case;
+ * short independent cases.
+ *
  * The deterministic rules in shared/sim.ts, run exactly as the server and the
  * client's prediction run them: movement, walls, float32 rounding, projectiles,
  * hit tests, spawn choice, and bit-for-bit determinism over a long random run.
