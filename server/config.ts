@@ -57,6 +57,14 @@ export interface ServerConfig {
    * the edge channel uses sharded pub/sub there instead of PUBLISH on `REDIS_URL`.
    */
   edgeRedisClusterUrl: string | undefined;
+  /**
+   * Env `EDGE_INPUT_COALESCE_MS`, 0–10: how long an edge holds client frames
+   * bound for a room's owner so that several players' inputs cross as one
+   * channel message. Default 2 in redis mode (each message is a PUBLISH that
+   * Redis parses and relays: fewer, larger ones cost far less) and 0 in direct
+   * mode (a message is one socket write; the latency budget is tighter).
+   */
+  edgeInputCoalesceMs: number;
   /** Env `METRICS_ENABLED` (`true`/`false`, default `true`): serve Prometheus metrics at `GET /metrics`. */
   metricsEnabled: boolean;
   /**
@@ -202,6 +210,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     forwardMode,
     advertiseAddress,
     edgeRedisClusterUrl,
+    edgeInputCoalesceMs: intVar(env, 'EDGE_INPUT_COALESCE_MS', forwardMode === 'redis' ? 2 : 0, 0, 10),
     port: intVar(env, 'PORT', 2567, 0, 65535),
     maxPlayers: intVar(env, 'MAX_PLAYERS', DEFAULT_MAX_PLAYERS, 2, 64),
     tickRateHz: intVar(env, 'TICK_RATE_HZ', TICK_RATE_HZ, 10, 60),

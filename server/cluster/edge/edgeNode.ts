@@ -54,6 +54,14 @@ export interface EdgeOptions {
   maxSocketBufferBytes?: number;
   /** WebSocket ping period for edge sockets, in ms; an unanswered socket is dropped after two (default 3000, as Colyseus). */
   pingIntervalMs?: number;
+  /**
+   * How long client frames bound for an owner may wait so that frames of
+   * several clients (their inputs arrive in different event-loop turns) cross
+   * as one channel message, in ms; default 0 (each turn's frames cross at the
+   * end of that turn). Anything else queued for the peer (a new connection, a
+   * close) sends the waiting frames at once.
+   */
+  upCoalesceMs?: number;
 }
 
 interface EdgeConn {
@@ -94,6 +102,8 @@ export class EdgeNode {
   private readonly remote: RemoteClients;
   private readonly outboxes = new Map<string, Outbox>();
   private flushScheduled = false;
+  private upTimer: NodeJS.Timeout | undefined;
+  private readonly upCoalesceMs: number;
   private nextConn = 1;
   private readonly maxFramesPerSecond: number;
   private readonly maxSocketBufferBytes: number;
@@ -111,6 +121,7 @@ export class EdgeNode {
     });
     this.maxFramesPerSecond = options.maxFramesPerSecond ?? 240;
     this.maxSocketBufferBytes = options.maxSocketBufferBytes ?? 1024 * 1024;
+    this.upCoalesceMs = options.upCoalesceMs ?? 0;
     this.remote = new RemoteClients(
       { outbox: (peer) => this.outbox(peer), schedule: () => this.schedule() },
       this.stats,
@@ -168,6 +179,8 @@ export class EdgeNode {
   /** Stop: every edge socket is closed with 4010 (retry elsewhere), every remote client dropped. */
   async stop(): Promise<void> {
     clearInterval(this.pinger);
+    clearTimeout(this.upTimer);
+    this.upTimer = undefined;
     for (const conn of [...this.conns.values()]) {
       this.drop(conn);
       conn.ws.close(CloseCode.MAY_TRY_RECONNECT, 'instance stopping; retry');
@@ -192,7 +205,17 @@ export class EdgeNode {
       return;
     }
     this.outbox(conn.owner).up(conn.id, data);
-    this.schedule();
+    if (this.upCoalesceMs > 0) this.scheduleUp();
+    else this.schedule();
+  }
+
+  /** Flush after the coalescing window unless something sooner flushes first. */
+  private scheduleUp(): void {
+    if (this.flushScheduled || this.upTimer) return;
+    this.upTimer = setTimeout(() => {
+      this.upTimer = undefined;
+      this.schedule();
+    }, this.upCoalesceMs);
   }
 
   private toClient(id: number, frame: Uint8Array): void {
@@ -314,6 +337,10 @@ export class EdgeNode {
   /** Send what this turn queued: one channel message per peer. */
   private flush(): void {
     this.flushScheduled = false;
+    if (this.upTimer) {
+      clearTimeout(this.upTimer);
+      this.upTimer = undefined;
+    }
     for (const [peer, box] of this.outboxes) {
       if (box.empty) continue;
       const grouped = box.groupStats();
