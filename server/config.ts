@@ -58,13 +58,15 @@ export interface ServerConfig {
    */
   edgeRedisClusterUrl: string | undefined;
   /**
-   * Env `EDGE_INPUT_COALESCE_MS`, 0–10: how long an edge holds client frames
-   * bound for a room's owner so that several players' inputs cross as one
-   * channel message. Default 2 in redis mode (each message is a PUBLISH that
-   * Redis parses and relays: fewer, larger ones cost far less) and 0 in direct
-   * mode (a message is one socket write; the latency budget is tighter).
+   * Env `EDGE_MIN_MESSAGE_GAP_MS`, 0–10: least time between two edge channel
+   * messages to one peer instance. Dense traffic (players' inputs, patches of
+   * rooms that tick at different moments) then shares messages, each waiting
+   * at most this long; a lone message leaves at once. Default 2 in redis mode
+   * (every message is a PUBLISH that Redis parses and relays: fewer, larger
+   * ones cost far less) and 0 in direct mode (a message is one socket write,
+   * and its latency budget is tighter).
    */
-  edgeInputCoalesceMs: number;
+  edgeMinMessageGapMs: number;
   /** Env `METRICS_ENABLED` (`true`/`false`, default `true`): serve Prometheus metrics at `GET /metrics`. */
   metricsEnabled: boolean;
   /**
@@ -210,7 +212,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     forwardMode,
     advertiseAddress,
     edgeRedisClusterUrl,
-    edgeInputCoalesceMs: intVar(env, 'EDGE_INPUT_COALESCE_MS', forwardMode === 'redis' ? 2 : 0, 0, 10),
+    edgeMinMessageGapMs: intVar(env, 'EDGE_MIN_MESSAGE_GAP_MS', forwardMode === 'redis' ? 2 : 0, 0, 10),
     port: intVar(env, 'PORT', 2567, 0, 65535),
     maxPlayers: intVar(env, 'MAX_PLAYERS', DEFAULT_MAX_PLAYERS, 2, 64),
     tickRateHz: intVar(env, 'TICK_RATE_HZ', TICK_RATE_HZ, 10, 60),

@@ -38,8 +38,8 @@ export interface ClusterConfig {
   roomSize: number;
   /** A Redis Cluster node: the edge channel then uses sharded pub/sub there (redis mode only). */
   edgeRedisClusterUrl?: string | undefined;
-  /** How long an edge holds client frames for a peer so they cross together, in ms (default 0: every turn). */
-  edgeInputCoalesceMs?: number;
+  /** Least time between two edge channel messages to one peer, in ms (default 0: every turn's operations leave at its end). */
+  edgeMinMessageGapMs?: number;
   /** This process's arena room cap (`MAX_ROOMS`), published so peers place no rooms on a full instance. */
   rooms: RoomBudget;
 }
@@ -290,7 +290,7 @@ export class Cluster {
     };
     const edge = new EdgeNode(carrier, this.log, {
       maxFrameBytes: this.config.maxFrameBytes,
-      upCoalesceMs: this.config.edgeInputCoalesceMs ?? 0,
+      minMessageGapMs: this.config.edgeMinMessageGapMs ?? 0,
     });
     this.edge = edge;
     this.onEdgeSocketServer?.(edge.socketServer);

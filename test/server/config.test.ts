@@ -28,7 +28,7 @@ describe('loadConfig', () => {
       forwardMode: 'direct',
       advertiseAddress: undefined,
       edgeRedisClusterUrl: undefined,
-      edgeInputCoalesceMs: 0,
+      edgeMinMessageGapMs: 0,
       metricsEnabled: true,
       metricsToken: undefined,
       drainTimeoutMs: 7000,
@@ -78,7 +78,7 @@ describe('loadConfig', () => {
       FORWARD_MODE: 'Redis',
       ADVERTISE_ADDRESS: '[fd00::1]:2567',
       EDGE_REDIS_CLUSTER_URL: 'redis://10.0.0.9:6379',
-      EDGE_INPUT_COALESCE_MS: '5',
+      EDGE_MIN_MESSAGE_GAP_MS: '5',
       METRICS_ENABLED: 'false',
       METRICS_TOKEN: ' s3cret-token ',
       DRAIN_TIMEOUT_MS: '8500',
@@ -108,7 +108,7 @@ describe('loadConfig', () => {
       forwardMode: 'redis',
       advertiseAddress: '[fd00::1]:2567',
       edgeRedisClusterUrl: 'redis://10.0.0.9:6379',
-      edgeInputCoalesceMs: 5,
+      edgeMinMessageGapMs: 5,
       metricsEnabled: false,
       metricsToken: 's3cret-token',
       drainTimeoutMs: 8500,
@@ -216,11 +216,11 @@ describe('loadConfig', () => {
   });
 
   it('holds edge inputs 2 ms by default in redis mode, none in direct mode, and takes 0–10 ms', () => {
-    assert.equal(loadConfig({ FORWARD_MODE: 'redis' }).edgeInputCoalesceMs, 2);
-    assert.equal(loadConfig({}).edgeInputCoalesceMs, 0);
-    assert.equal(loadConfig({ EDGE_INPUT_COALESCE_MS: '0', FORWARD_MODE: 'redis' }).edgeInputCoalesceMs, 0);
+    assert.equal(loadConfig({ FORWARD_MODE: 'redis' }).edgeMinMessageGapMs, 2);
+    assert.equal(loadConfig({}).edgeMinMessageGapMs, 0);
+    assert.equal(loadConfig({ EDGE_MIN_MESSAGE_GAP_MS: '0', FORWARD_MODE: 'redis' }).edgeMinMessageGapMs, 0);
     for (const bad of ['11', '-1', '1.5', 'soon'])
-      assert.throws(() => loadConfig({ EDGE_INPUT_COALESCE_MS: bad }), /EDGE_INPUT_COALESCE_MS/);
+      assert.throws(() => loadConfig({ EDGE_MIN_MESSAGE_GAP_MS: bad }), /EDGE_MIN_MESSAGE_GAP_MS/);
   });
 
   it('does not echo a Redis password in its error', () => {
