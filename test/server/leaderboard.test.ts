@@ -23,6 +23,9 @@ import { MemoryLeaderboard } from '../../server/leaderboard/memoryBoard.ts';
 import { LeaderboardRecorder } from '../../server/leaderboard/recorder.ts';
 import { roundResult } from '../../server/leaderboard/roundResult.ts';
 import { createLogger } from '../../server/logger.ts';
+import { ArenaGame } from '../../server/game/ArenaGame.ts';
+import { parseGameSnapshot } from '../../server/game/snapshot.ts';
+import { ARENA_MAP } from '../../shared/map.ts';
 
 const id = (n: number): string => n.toString(16).padStart(32, '0');
 const row = (sessionId: string, name: string, kills: number, deaths = 0): ScoreRow => ({
@@ -136,6 +139,45 @@ describe('leaderboard rules', () => {
         { identity: id(2), name: 'Alex 2', kills: 1, win: false },
       ]),
     );
+  });
+});
+
+describe('leaderboard identity through a hand-off', () => {
+  const rules = { tickRateHz: 30, roundDurationMs: 60_000, scoreboardDurationMs: 1000, respawnDelayMs: 1000 };
+  const quiet = { kill: () => undefined, roundOver: () => undefined, roundStarted: () => undefined };
+
+  it('carries identities and the match id in the snapshot, so the continuation writes the same round key', () => {
+    const game = new ArenaGame(ARENA_MAP, rules, quiet);
+    game.matchId = 'roomA1';
+    game.addPlayer('s1', 'Alex', id(1));
+    game.addPlayer('bot', 'Bot');
+    const parsed = parseGameSnapshot(JSON.stringify(game.snapshot()));
+    assert.ok(parsed.ok, parsed.ok ? '' : parsed.error);
+    const next = new ArenaGame(ARENA_MAP, rules, quiet);
+    next.matchId = 'roomB7';
+    next.restore(parsed.value);
+    assert.equal(next.matchId, 'roomA1', 'the match keeps the id it began with');
+    assert.equal(next.identityOf('s1'), id(1));
+    assert.equal(next.identityOf('bot'), undefined);
+    next.removePlayer('s1');
+    assert.equal(next.identityOf('s1'), undefined);
+  });
+
+  it('refuses a snapshot with a malformed identity or match id, and reads one without (an older build)', () => {
+    const game = new ArenaGame(ARENA_MAP, rules, quiet);
+    game.addPlayer('s1', 'Alex', id(1));
+    const snap = game.snapshot();
+    assert.equal(snap.matchId, undefined);
+    assert.ok(parseGameSnapshot(JSON.stringify(snap)).ok);
+    const badIdentity = { ...snap, players: [{ ...snap.players[0], identity: 'x' }] };
+    assert.deepEqual(parseGameSnapshot(JSON.stringify(badIdentity)), {
+      ok: false,
+      error: 'players[0].identity is invalid',
+    });
+    assert.deepEqual(parseGameSnapshot(JSON.stringify({ ...snap, matchId: 'a:b' })), {
+      ok: false,
+      error: 'matchId is invalid',
+    });
   });
 });
 
