@@ -202,6 +202,7 @@ export interface ArenaMetadata {
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
 
 // Control characters (C0, DEL, C1) and the Unicode line/paragraph separators and bidi overrides.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is this pattern's purpose
 const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/gu;
 
 /** Validate the join options: `name` NFKC-normalised, trimmed, 1–16 characters, letters/digits/space/`_-.`; `identity`, when given, 32 lowercase hex digits. */

@@ -11,7 +11,7 @@ import { log } from '../log.ts';
 import { playerIdentity } from './leaderboard.ts';
 
 /** A joined arena room with its state typed by the shared schema. */
-export type ArenaRoom = Room<any, ArenaState>;
+export type ArenaRoom = Room<unknown, ArenaState>;
 
 /** Options the lobby room reads: our name (for lobby chat) and the listing filter. */
 interface LobbyJoinOptions {
