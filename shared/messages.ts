@@ -194,6 +194,7 @@ export interface ArenaMetadata {
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
 
 // Control characters (C0, DEL, C1) and the Unicode line/paragraph separators and bidi overrides.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is this pattern's purpose
 const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/gu;
 
 /** Validate the `name` join option: NFKC-normalised, trimmed, 1–16 characters, letters/digits/space/`_-.`. */

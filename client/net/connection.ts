@@ -10,7 +10,7 @@ import { ArenaState } from '../../shared/state.ts';
 import { log } from '../log.ts';
 
 /** A joined arena room with its state typed by the shared schema. */
-export type ArenaRoom = Room<any, ArenaState>;
+export type ArenaRoom = Room<unknown, ArenaState>;
 
 /** Options the lobby room reads: our name (for lobby chat) and the listing filter. */
 interface LobbyJoinOptions {

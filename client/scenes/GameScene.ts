@@ -319,7 +319,10 @@ export class GameScene extends Phaser.Scene {
   /** The server judged one of our shots a hit: the verdict on its prediction, and a hit marker on the victim. */
   private onHit(payload: unknown): void {
     const hit = parseHit(payload);
-    if (!hit.ok) return log.warn('ignored an invalid hit message', { error: hit.error });
+    if (!hit.ok) {
+      log.warn('ignored an invalid hit message', { error: hit.error });
+      return;
+    }
     this.net.shots.serverHit(hit.value.projectileId, hit.value.victimId);
     const victim = this.entries.get(hit.value.victimId);
     if (!victim) return;
@@ -415,9 +418,9 @@ export class GameScene extends Phaser.Scene {
   /** Scores straight from the state, for a player who joined during the scoreboard. */
   private liveScores(): ScoreRow[] {
     const rows: ScoreRow[] = [];
-    this.room.state.players?.forEach((p, sessionId) =>
-      rows.push({ sessionId, name: p.name, kills: p.kills, deaths: p.deaths, score: p.score }),
-    );
+    this.room.state.players?.forEach((p, sessionId) => {
+      rows.push({ sessionId, name: p.name, kills: p.kills, deaths: p.deaths, score: p.score });
+    });
     return rows.sort((a, b) => b.score - a.score || a.deaths - b.deaths || a.name.localeCompare(b.name));
   }
 

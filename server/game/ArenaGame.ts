@@ -263,7 +263,7 @@ export class ArenaGame {
 
   private damage(victimId: string, shooterId: string, projectileId: string): void {
     const victim = this.state.players.get(victimId);
-    if (!victim || !victim.alive) return;
+    if (!victim?.alive) return;
     victim.hp = Math.max(0, victim.hp - PROJECTILE_DAMAGE_HP);
     this.events.hit?.(shooterId, { projectileId, victimId, victimHp: victim.hp });
     if (victim.hp > 0) return;

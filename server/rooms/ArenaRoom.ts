@@ -302,6 +302,7 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
    * how old each is is the whole point of `seats.ts`; read only.
    */
   private get reservedSeats(): Readonly<Record<string, ReservedSeat>> {
+    // biome-ignore lint/complexity/useLiteralKeys: TypeScript allows reading a private member only in bracket form
     return this['_reservedSeats'] as Record<string, ReservedSeat>;
   }
 
@@ -428,9 +429,13 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
 
   private handleChat(client: Client, payload: unknown): void {
     const parsed = parseChat(payload);
-    if (!parsed.ok) return this.strike(client, { offence: 'chat_invalid', detail: parsed.error });
+    if (!parsed.ok) {
+      this.strike(client, { offence: 'chat_invalid', detail: parsed.error });
+      return;
+    }
     if (!this.chat.tryTake(client.sessionId, this.clock.currentTime)) {
-      return this.strike(client, { offence: 'chat_rate', detail: 'you are sending chat messages too fast' });
+      this.strike(client, { offence: 'chat_rate', detail: 'you are sending chat messages too fast' });
+      return;
     }
     const player = this.state.players.get(client.sessionId);
     if (!player) return;
