@@ -37,6 +37,8 @@ import { el, uiRoot } from '../ui/dom.ts';
 import { Hud } from '../ui/hud.ts';
 import { InviteBox } from '../ui/inviteBox.ts';
 import { DeathOverlay, ReconnectOverlay, ScoreboardOverlay } from '../ui/overlays.ts';
+import { LeaderboardPanel } from '../ui/leaderboardPanel.ts';
+import { fetchBoard } from '../net/leaderboard.ts';
 import type { LobbySceneData } from './LobbyScene.ts';
 
 /** What the lobby hands over: the joined room and the name we joined with. */
@@ -205,7 +207,9 @@ export class GameScene extends Phaser.Scene {
     });
     this.death = new DeathOverlay();
     this.reconnect = new ReconnectOverlay(RECONNECT_GRACE_S);
-    this.scoreboard = new ScoreboardOverlay();
+    this.scoreboard = new ScoreboardOverlay(
+      new LeaderboardPanel((board) => fetchBoard(this.connection.serverUrl, board, 5), 'round-leaderboard'),
+    );
     const leave = el('button', {
       class: 'btn small leave',
       text: 'Leave',
@@ -307,6 +311,7 @@ export class GameScene extends Phaser.Scene {
       ),
       room.onMessage(ServerMessage.Notice, (notice: Notice) => this.chat.addNotice(notice.message)),
       room.onMessage(ServerMessage.Hit, (payload: unknown) => this.onHit(payload)),
+      room.onMessage(ServerMessage.LeaderboardSaved, () => this.scoreboard.boardUpdated()),
       room.onMessage(ServerMessage.RoundOver, (event: RoundOverEvent) => {
         this.lastRoundOver = event;
         this.projectiles.clear();
