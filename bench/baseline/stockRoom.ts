@@ -29,7 +29,6 @@ const StockPlayer = schema(
   { name: t.string(), x: t.float32(), y: t.float32(), aimRad: t.angle().default(0), hp: t.uint8() },
   'StockPlayer',
 );
-type StockPlayer = SchemaType<typeof StockPlayer>;
 const StockState = schema({ players: t.map(StockPlayer) }, 'StockState');
 type StockState = SchemaType<typeof StockState>;
 
