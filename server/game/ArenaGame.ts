@@ -79,6 +79,13 @@ export class ArenaGame {
   readonly state = new ArenaState();
   private readonly projectiles = new Map<string, ServerProjectile>();
   private readonly ticks = new Map<string, PlayerTicks>();
+  /** Leaderboard identities of the players who gave one; not in the state: nobody else may learn them. */
+  private readonly identities = new Map<string, string>();
+  /**
+   * The match's id for the leaderboard: the room sets it to its own id, a
+   * restored match keeps the one it began with, so a round has one key on every instance.
+   */
+  matchId = '';
   private nextProjectileId = 1;
   private spawnSalt = 0;
   private phaseTicksLeft: number;
@@ -110,7 +117,8 @@ export class ArenaGame {
     return (this.phaseTicksLeft * 1000) / this.rules.tickRateHz;
   }
 
-  addPlayer(sessionId: string, name: string): Player {
+  /** Add a player; `identity` (validated by the caller) puts its results on the leaderboard. */
+  addPlayer(sessionId: string, name: string, identity?: string): Player {
     const player = new Player();
     player.name = name;
     player.hp = PLAYER_MAX_HP;
@@ -118,15 +126,22 @@ export class ArenaGame {
     player.alive = this.state.round.phase === RoundPhase.Playing;
     this.state.players.set(sessionId, player);
     this.ticks.set(sessionId, { fireCooldownInputs: 0, respawnTick: -1, inputCredit: 2 });
+    if (identity !== undefined) this.identities.set(sessionId, identity);
     return player;
   }
 
   removePlayer(sessionId: string): void {
     this.state.players.delete(sessionId);
     this.ticks.delete(sessionId);
+    this.identities.delete(sessionId);
     for (const [id, p] of this.projectiles) {
       if (p.ownerId === sessionId) this.removeProjectile(id);
     }
+  }
+
+  /** A player's leaderboard identity, when it gave one. */
+  identityOf(sessionId: string): string | undefined {
+    return this.identities.get(sessionId);
   }
 
   /** The match as plain data, for a hand-off to another instance (see {@link restore}). */
@@ -134,8 +149,10 @@ export class ArenaGame {
     const tick = this.state.tick;
     const players = [...this.state.players].map(([sessionId, p]) => {
       const t = this.ticks.get(sessionId)!;
+      const identity = this.identities.get(sessionId);
       return {
         sessionId,
+        ...(identity === undefined ? {} : { identity }),
         name: p.name,
         x: p.x,
         y: p.y,
@@ -151,6 +168,7 @@ export class ArenaGame {
     });
     return {
       version: SNAPSHOT_VERSION,
+      ...(this.matchId === '' ? {} : { matchId: this.matchId }),
       mapId: this.state.mapId,
       tickRateHz: this.rules.tickRateHz,
       tick,
@@ -176,6 +194,7 @@ export class ArenaGame {
     this.state.round.phase = snapshot.round.phase;
     this.phaseTicksLeft = Math.max(1, ticks(snapshot.phaseTicksLeft));
     this.spawnSalt = snapshot.spawnSalt;
+    if (snapshot.matchId !== undefined) this.matchId = snapshot.matchId;
     for (const s of snapshot.players) {
       const player = new Player();
       player.name = s.name;
@@ -193,6 +212,7 @@ export class ArenaGame {
         respawnTick: s.respawnInTicks < 0 ? -1 : tick + ticks(s.respawnInTicks),
         inputCredit: 2,
       });
+      if (s.identity !== undefined) this.identities.set(s.sessionId, s.identity);
     }
     this.updateSecondsLeft();
   }
@@ -263,7 +283,7 @@ export class ArenaGame {
 
   private damage(victimId: string, shooterId: string, projectileId: string): void {
     const victim = this.state.players.get(victimId);
-    if (!victim || !victim.alive) return;
+    if (!victim?.alive) return;
     victim.hp = Math.max(0, victim.hp - PROJECTILE_DAMAGE_HP);
     this.events.hit?.(shooterId, { projectileId, victimId, victimHp: victim.hp });
     if (victim.hp > 0) return;

@@ -8,6 +8,7 @@ import { CloseCode, Room, ServerError, type Client, type Rewind } from '@colyseu
 import { CHAT_BURST, CHAT_REFILL_MS, MAX_REWIND_MS } from '../../shared/constants.ts';
 import { PlayerInput, sanitizeInput, type InputFrame } from '../../shared/input.ts';
 import { parseInviteCode } from '../../shared/invite.ts';
+import type { LeaderboardSaved } from '../../shared/leaderboard.ts';
 import { ARENA_MAP } from '../../shared/map.ts';
 import { nameKey, uniqueName } from '../../shared/names.ts';
 import {
@@ -20,6 +21,7 @@ import {
   type ChatBroadcast,
   type InputPace,
   type Notice,
+  type RoundOverEvent,
 } from '../../shared/messages.ts';
 import type { ArenaState, Player } from '../../shared/state.ts';
 import { ArenaGame, type GameRules, type TickSource } from '../game/ArenaGame.ts';
@@ -27,6 +29,8 @@ import { ChatLimiter } from '../game/chatLimiter.ts';
 import { InputPacer } from '../game/inputPacer.ts';
 import { parseGameSnapshot } from '../game/snapshot.ts';
 import { InviteListing, INVITE_REFRESH_MS } from '../invites/inviteListing.ts';
+import type { LeaderboardRecorder } from '../leaderboard/recorder.ts';
+import { roundResult } from '../leaderboard/roundResult.ts';
 import { roomsFullError, type RoomBudget } from '../limits/roomBudget.ts';
 import type { Logger } from '../logger.ts';
 import { NO_ROOM_METRICS, type RoomMetrics } from '../metrics.ts';
@@ -55,6 +59,8 @@ export interface ArenaRoomOptions extends GameRules {
   directory?: Set<ArenaRoom> | undefined;
   /** The process's room cap (`MAX_ROOMS`): a room takes a place on create and gives it back on dispose. */
   budget?: RoomBudget | undefined;
+  /** Where each round's kills and wins go (once per round, off the tick); none: no leaderboard. */
+  leaderboard?: LeaderboardRecorder | undefined;
 }
 
 /** Seconds a continuation room holds the seats of players moving in from a hand-off. */
@@ -95,6 +101,7 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
   /** What counts as a taken seat (see `seats.ts`). */
   private readonly seats = new SeatBook();
   private budget: RoomBudget | undefined;
+  private leaderboard: LeaderboardRecorder | undefined;
   /** A private room's invite entry. */
   private invite: InviteListing | undefined;
   /** Starts the fixed step; set in onCreate, run when the first client joins. */
@@ -120,6 +127,7 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
     this.log = options.logger.child({ roomId: this.roomId });
     this.metrics = options.metrics ?? NO_ROOM_METRICS;
     this.directory = options.directory;
+    this.leaderboard = options.leaderboard;
     this.maxClients = options.maxPlayers;
     this.reconnectGraceS = options.reconnectGraceS;
     this.maxMessagesPerSecond = MAX_FRAMES_PER_SECOND;
@@ -129,11 +137,14 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
       roundOver: (event) => {
         this.broadcast(ServerMessage.RoundOver, event);
         this.publishListing();
+        this.recordRound(event);
       },
       roundStarted: () => this.publishListing(),
       hit: (shooterId, event) => this.clients.getById(shooterId)?.send(ServerMessage.Hit, event),
     });
     this.state = this.game.state;
+    // A restored match (below) keeps the id it began with instead.
+    this.game.matchId = this.roomId;
 
     this.rewind = this.allowRewindState({ maxRewindMs: MAX_REWIND_MS });
     this.rewind.attachAll(this.state.players, { fields: ['x', 'y'] });
@@ -302,6 +313,7 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
    * how old each is is the whole point of `seats.ts`; read only.
    */
   private get reservedSeats(): Readonly<Record<string, ReservedSeat>> {
+    // biome-ignore lint/complexity/useLiteralKeys: TypeScript allows reading a private member only in bracket form
     return this['_reservedSeats'] as Record<string, ReservedSeat>;
   }
 
@@ -363,7 +375,7 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
     // Nobody passes for another player on the scoreboard: a look-alike of a name in the room gets a number.
     const taken = new Set([...this.state.players.values()].map((p) => nameKey(p.name)));
     const name = uniqueName(parsed.value.name, (key) => taken.has(key));
-    this.game.addPlayer(client.sessionId, name);
+    this.game.addPlayer(client.sessionId, name, parsed.value.identity);
     this.log.info('player joined', { sessionId: client.sessionId, name, players: this.clients.length });
     this.syncFullLock();
   }
@@ -428,9 +440,13 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
 
   private handleChat(client: Client, payload: unknown): void {
     const parsed = parseChat(payload);
-    if (!parsed.ok) return this.strike(client, { offence: 'chat_invalid', detail: parsed.error });
+    if (!parsed.ok) {
+      this.strike(client, { offence: 'chat_invalid', detail: parsed.error });
+      return;
+    }
     if (!this.chat.tryTake(client.sessionId, this.clock.currentTime)) {
-      return this.strike(client, { offence: 'chat_rate', detail: 'you are sending chat messages too fast' });
+      this.strike(client, { offence: 'chat_rate', detail: 'you are sending chat messages too fast' });
+      return;
     }
     const player = this.state.players.get(client.sessionId);
     if (!player) return;
@@ -462,6 +478,19 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
 
   private notify(client: Client, notice: Notice): void {
     client.send(ServerMessage.Notice, notice);
+  }
+
+  /**
+   * Hand the round's kills and win to the leaderboard: it only queues here
+   * (this runs inside the fixed step); once written, clients are told so they
+   * can show the updated board.
+   */
+  private recordRound(event: RoundOverEvent): void {
+    if (!this.leaderboard) return;
+    const result = roundResult(this.game.matchId, event, (sid) => this.game.identityOf(sid), Date.now());
+    void this.leaderboard.submit(result).then((saved) => {
+      if (saved) this.broadcast(ServerMessage.LeaderboardSaved, { round: event.round } satisfies LeaderboardSaved);
+    });
   }
 
   /** Lobby listing: round number, phase and when it ends, so browsers can show time left. */

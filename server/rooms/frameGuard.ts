@@ -105,7 +105,10 @@ export class FrameGuard {
   private inspect(client: Client, frame: Uint8Array, dispatch: Dispatch): void {
     if (this.hooks.isCutOff(client)) return;
     const fault = frameFault(frame, client.state);
-    if (fault) return this.hooks.offend(client, fault);
+    if (fault) {
+      this.hooks.offend(client, fault);
+      return;
+    }
     const code = frame[0]! & PROTOCOL_CODE_MASK;
     this.current = client;
     try {

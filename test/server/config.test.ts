@@ -39,6 +39,7 @@ describe('loadConfig', () => {
       joinRateLimit: 30,
       reconnectRateLimit: 30,
       inviteLookupRateLimit: 10,
+      leaderboardRateLimit: 20,
       maxConnectionsPerAddress: 64,
       maxLobbySessionsPerAddress: 8,
     });
@@ -89,6 +90,7 @@ describe('loadConfig', () => {
       JOIN_RATE_LIMIT: '0',
       RECONNECT_RATE_LIMIT: '10000',
       INVITE_LOOKUP_RATE_LIMIT: '0',
+      LEADERBOARD_RATE_LIMIT: '5',
       MAX_CONNECTIONS_PER_ADDRESS: '0',
       MAX_LOBBY_SESSIONS_PER_ADDRESS: '1000',
     });
@@ -119,6 +121,7 @@ describe('loadConfig', () => {
       joinRateLimit: 0,
       reconnectRateLimit: 10000,
       inviteLookupRateLimit: 0,
+      leaderboardRateLimit: 5,
       maxConnectionsPerAddress: 0,
       maxLobbySessionsPerAddress: 1000,
     });
@@ -182,6 +185,7 @@ describe('loadConfig', () => {
     ['JOIN_RATE_LIMIT', '-1'],
     ['RECONNECT_RATE_LIMIT', '10001'],
     ['INVITE_LOOKUP_RATE_LIMIT', '-1'],
+    ['LEADERBOARD_RATE_LIMIT', '10001'],
     ['MAX_CONNECTIONS_PER_ADDRESS', 'lots'],
     ['MAX_LOBBY_SESSIONS_PER_ADDRESS', '1001'],
   ];
