@@ -21,6 +21,7 @@ import {
 import type { HitTarget } from '../../shared/sim.ts';
 import { RoundPhase, type Player, type Projectile } from '../../shared/state.ts';
 import { Controls } from '../input/controls.ts';
+import { mountTouchControls } from '../input/touchControls.ts';
 import { log } from '../log.ts';
 import { describeLeave, type ArenaConnection, type ArenaRoom } from '../net/connection.ts';
 import { watchRoom } from '../net/roomLifecycle.ts';
@@ -186,7 +187,9 @@ export class GameScene extends Phaser.Scene {
 
   /** Aim from our drawn position to the mouse, in world space (the camera may have moved). */
   private updateAim(from: Position): void {
-    if (!this.pointerSeen) return;
+    const stickAim = this.controls.touchAimRad;
+    if (stickAim !== null) this.aimRad = stickAim;
+    if (stickAim !== null || !this.pointerSeen) return;
     const p = this.input.activePointer;
     const world = this.cameras.main.getWorldPoint(p.x, p.y);
     const dx = world.x - from.x;
@@ -218,6 +221,7 @@ export class GameScene extends Phaser.Scene {
     });
     const invite = this.inviteCode === undefined ? null : new InviteBox(this.inviteCode, window.location.origin).root;
     const root = el('div', { class: 'game-ui' }, [
+      mountTouchControls(this.controls, () => this.chat.open()),
       this.hud.root,
       this.chat.root,
       this.death.root,
