@@ -27,7 +27,9 @@ import type { ArenaState, Player } from '../../shared/state.ts';
 import { ArenaGame, type GameRules, type TickSource } from '../game/ArenaGame.ts';
 import { ChatLimiter } from '../game/chatLimiter.ts';
 import { InputPacer } from '../game/inputPacer.ts';
+import { copyInputsIntoSlots } from '../game/inputSlots.ts';
 import { parseGameSnapshot } from '../game/snapshot.ts';
+import { LagHistory } from '../game/lagHistory.ts';
 import { InviteListing, INVITE_REFRESH_MS } from '../invites/inviteListing.ts';
 import type { LeaderboardRecorder } from '../leaderboard/recorder.ts';
 import { roundResult } from '../leaderboard/roundResult.ts';
@@ -72,14 +74,22 @@ const IDLE_CLOCK_MS = 250;
 /** How often a room checks whether unused reservations have stopped counting (and it may unlock), in milliseconds. */
 const FRESH_SEAT_CHECK_MS = 500;
 
+/** Inputs a client may have queued; older ones are dropped past it. */
+const INPUT_BUFFER_MAX = 32;
+
 /** Frames (inputs, chat, pings) a client may send per second before it is cut off as a flood. */
 const MAX_FRAMES_PER_SECOND = 120;
 
 export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata; input: PlayerInput }> {
-  override inputs = this.defineInput(PlayerInput, { sanitize: (frame) => this.checkInput(frame), bufferMaxSize: 32 });
+  override inputs = this.defineInput(PlayerInput, {
+    sanitize: (frame) => this.checkInput(frame),
+    bufferMaxSize: INPUT_BUFFER_MAX,
+  });
 
   private game!: ArenaGame;
   private rewind!: Rewind;
+  /** Positions for hit tests (Colyseus's rewind still stamps inputs with render times and clamps view lag). */
+  private history!: LagHistory;
   private log!: Logger;
   private metrics: RoomMetrics = NO_ROOM_METRICS;
   private directory: Set<ArenaRoom> | undefined;
@@ -149,16 +159,15 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
     this.rewind = this.allowRewindState({ maxRewindMs: MAX_REWIND_MS });
     this.rewind.attachAll(this.state.players, { fields: ['x', 'y'] });
 
+    const stepMs = 1000 / options.tickRateHz;
+    this.history = new LagHistory(MAX_REWIND_MS, stepMs);
+    const seen = { x: 0, y: 0 };
     const source: TickSource = {
       nextInput: (sid) => this.inputs.get(sid).next(),
       viewLagMs: (sid) => Math.max(0, this.rewind.lastRecordedAt - this.rewind.lastSeenBy(sid).time),
-      positionAgo: (player: Player, lagMs: number) => {
-        if (lagMs <= 0) return { x: player.x, y: player.y };
-        const view = this.rewind.at(this.rewind.lastRecordedAt - lagMs);
-        return { x: view.value(player, 'x'), y: view.value(player, 'y') };
-      },
+      positionAgo: (player: Player, lagMs: number) => this.history.positionAgo(player, lagMs, seen),
+      boundsOf: (player, out) => this.history.boundsOf(player, out),
     };
-    const stepMs = 1000 / options.tickRateHz;
     // A room nobody has joined yet costs no simulation: matchmaking can create
     // rooms faster than players arrive (or for players who never do).
     this.startTicking = () => {
@@ -353,6 +362,7 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
    */
   private patchAfterStep(stepMs: number): void {
     this.rewind.record(this.clock.elapsedTime, stepMs);
+    this.history.record(this.clock.elapsedTime, this.state.players.values());
     this.broadcastPatch();
   }
 
@@ -363,6 +373,7 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
 
   override onJoin(client: Client, options: unknown): void {
     this.frames.watch(client);
+    copyInputsIntoSlots(this.inputs.get(client.sessionId).latest, INPUT_BUFFER_MAX);
     this.startTicking?.();
     if (this.arriving.delete(client.sessionId) && this.state.players.has(client.sessionId)) {
       this.log.info('player moved in from a hand-off', { sessionId: client.sessionId, players: this.clients.length });
@@ -410,6 +421,7 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
 
   override onReconnect(client: Client): void {
     this.frames.watch(client);
+    copyInputsIntoSlots(this.inputs.get(client.sessionId).latest, INPUT_BUFFER_MAX);
     this.log.info('player reconnected', { sessionId: client.sessionId });
   }
 

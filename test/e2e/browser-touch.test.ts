@@ -111,6 +111,12 @@ describe('touch controls on a phone', { timeout: 120_000 }, () => {
     return finger;
   }
 
+  /** Wait until the server has applied every input the phone sent so far, and `more` after them. */
+  async function settle(more = 0): Promise<void> {
+    const sent = await phone.evaluate(() => window.__arena!.netStats()!.sent);
+    await phone.waitForFunction((n) => window.__arena!.netStats()!.acked >= n, sent + more, { timeout: 5000 });
+  }
+
   /** Direction from the player to the middle of the hall: open floor from every spawn point. */
   function towardCentre(p: ServerPlayer): number {
     return Math.atan2(ARENA_MAP.heightPx / 2 - p.y, ARENA_MAP.widthPx / 2 - p.x);
@@ -122,6 +128,62 @@ describe('touch controls on a phone', { timeout: 120_000 }, () => {
     const dy = to.y - from.y;
     const dist = Math.hypot(dx, dy);
     return dist >= minPx && (dx * Math.cos(angleRad) + dy * Math.sin(angleRad)) / dist >= Math.cos(Math.PI / 6);
+  }
+
+  /**
+   * Resize `page` to `viewport` and check the game UI there: every box in
+   * `selectors` on screen, none over another, none over the middle 40 % of
+   * the screen where the camera keeps the player.
+   */
+  async function assertGameLayout(
+    page: Page,
+    viewport: { width: number; height: number },
+    selectors: readonly string[],
+  ): Promise<void> {
+    await page.setViewportSize(viewport);
+    await page.waitForFunction(
+      ([w, h]) => {
+        const canvas = document.querySelector('#game canvas');
+        return canvas?.clientWidth === w && canvas.clientHeight === h;
+      },
+      [viewport.width, viewport.height] as const,
+      { timeout: 5000 },
+    );
+    const boxes = await page.evaluate((list) => {
+      return list.map((selector) => {
+        const r = document.querySelector(selector)!.getBoundingClientRect();
+        return { selector, left: r.left, top: r.top, right: r.right, bottom: r.bottom };
+      });
+    }, selectors);
+    type Box = (typeof boxes)[number];
+    const overlap = (a: Box, b: Box) =>
+      Math.min(a.right, b.right) - Math.max(a.left, b.left) > 0.5 &&
+      Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 0.5;
+    const size = `${viewport.width}×${viewport.height}`;
+    const clashes: string[] = [];
+    for (const [i, a] of boxes.entries()) {
+      assert.ok(a.right - a.left > 0, `${a.selector} is shown at ${size}`);
+      const inside = a.left >= 0 && a.top >= 0 && a.right <= viewport.width && a.bottom <= viewport.height;
+      assert.ok(inside, `${a.selector} is on screen at ${size}: ${JSON.stringify(a)}`);
+      for (const b of boxes.slice(i + 1)) {
+        // The Leave button sits in the connection card's reserved corner by design.
+        const nested = a.selector === '.hud-net' && b.selector === 'button.leave';
+        if (!nested && overlap(a, b)) clashes.push(`${a.selector} × ${b.selector}`);
+      }
+    }
+    assert.deepEqual(clashes, [], `game UI boxes overlapping at ${size}`);
+    const middle = {
+      selector: 'middle',
+      left: viewport.width * 0.3,
+      right: viewport.width * 0.7,
+      top: viewport.height * 0.3,
+      bottom: viewport.height * 0.7,
+    };
+    assert.deepEqual(
+      boxes.filter((b) => overlap(b, middle)).map((b) => b.selector),
+      [],
+      `UI over the middle of the screen at ${size}`,
+    );
   }
 
   before(async () => {
@@ -172,13 +234,10 @@ describe('touch controls on a phone', { timeout: 120_000 }, () => {
     } finally {
       await send('touchEnd', []);
     }
-    // Let go and the player stops: two reads a few inputs apart agree.
-    const acked = async () => (await phone.evaluate(() => window.__arena!.netStats()!.acked)) ?? 0;
-    const releasedAt = await acked();
-    await phone.waitForFunction((n) => window.__arena!.netStats()!.acked >= n + 6, releasedAt, { timeout: 5000 });
+    // Let go and the player stops: once every input sent before the release is applied, more inputs move nothing.
+    await settle();
     const stopped = serverPlayer();
-    const later = await acked();
-    await phone.waitForFunction((n) => window.__arena!.netStats()!.acked >= n + 6, later, { timeout: 5000 });
+    await settle(6);
     assert.deepEqual({ x: serverPlayer().x, y: serverPlayer().y }, { x: stopped.x, y: stopped.y }, 'stopped');
   });
 
@@ -205,14 +264,24 @@ describe('touch controls on a phone', { timeout: 120_000 }, () => {
       await send('touchEnd', []);
     }
     // A thumb resting inside the fire ring aims without firing.
+    await settle();
     await waitFor(() => serverShots() === 0, 'the shots to land', 5000);
-    await send('touchStart', [{ id: 3, ...AIM_THUMB }]);
-    // 20 px of the stick's 56: past the aim dead zone (0.2), short of the fire ring (0.55).
-    await send('touchMove', [{ id: 3, x: AIM_THUMB.x + 20, y: AIM_THUMB.y }]);
-    const acked = (await phone.evaluate(() => window.__arena!.netStats()!.acked)) ?? 0;
-    await phone.waitForFunction((n) => window.__arena!.netStats()!.acked >= n + 10, acked, { timeout: 5000 });
-    await send('touchEnd', []);
-    assert.equal(serverShots(), 0, 'no shot from a thumb inside the fire ring');
+    const fired = async () => (await phone.evaluate(() => window.__arena!.netStats()!.shots.predicted)) ?? 0;
+    const firedBefore = await fired();
+    let serverShotsSeen = 0;
+    const watch = setInterval(() => (serverShotsSeen = Math.max(serverShotsSeen, serverShots())), 10);
+    try {
+      await send('touchStart', [{ id: 3, ...AIM_THUMB }]);
+      // 20 px of the stick's 56: past the aim dead zone (0.2), short of the fire ring (0.55).
+      await send('touchMove', [{ id: 3, x: AIM_THUMB.x + 20, y: AIM_THUMB.y }]);
+      await settle(10);
+      await send('touchEnd', []);
+    } finally {
+      clearInterval(watch);
+    }
+    // The client predicts a shot for exactly the inputs that fire (the server's rules), so none predicted is none sent.
+    assert.equal(await fired(), firedBefore, 'no shot from a thumb inside the fire ring');
+    assert.equal(serverShotsSeen, 0, 'no shot on the server either');
     assert.ok(Math.abs(serverPlayer().aimRad) < 0.02, `aimed right without firing: ${serverPlayer().aimRad}`);
   });
 
@@ -236,53 +305,23 @@ describe('touch controls on a phone', { timeout: 120_000 }, () => {
     ['portrait', PORTRAIT],
   ] as const) {
     it(`lays the game out on a phone in ${label}: HUD, sticks and buttons apart, the middle left to play`, async () => {
-      await phone.setViewportSize(viewport);
-      await phone.waitForFunction(
-        ([w, h]) => {
-          const canvas = document.querySelector('#game canvas');
-          return canvas?.clientWidth === w && canvas.clientHeight === h;
-        },
-        [viewport.width, viewport.height] as const,
-        { timeout: 5000 },
-      );
-      const boxes = await phone.evaluate((selectors) => {
-        return selectors.map((selector) => {
-          const r = document.querySelector(selector)!.getBoundingClientRect();
-          return { selector, left: r.left, top: r.top, right: r.right, bottom: r.bottom };
-        });
-      }, UI_BOXES);
-      type Box = (typeof boxes)[number];
-      const overlap = (a: Box, b: Box) =>
-        Math.min(a.right, b.right) - Math.max(a.left, b.left) > 0.5 &&
-        Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 0.5;
-      const clashes: string[] = [];
-      for (const [i, a] of boxes.entries()) {
-        assert.ok(a.right - a.left > 0, `${a.selector} is shown`);
-        const inside = a.left >= 0 && a.top >= 0 && a.right <= viewport.width && a.bottom <= viewport.height;
-        assert.ok(inside, `${a.selector} is on screen: ${JSON.stringify(a)}`);
-        for (const b of boxes.slice(i + 1)) {
-          // The Leave button sits in the connection card's reserved corner by design.
-          const nested = a.selector === '.hud-net' && b.selector === 'button.leave';
-          if (!nested && overlap(a, b)) clashes.push(`${a.selector} × ${b.selector}`);
-        }
-      }
-      assert.deepEqual(clashes, [], 'game UI boxes overlapping');
-      // The camera keeps the player in the middle of the screen: nothing may cover the middle 40 %.
-      const middle = {
-        selector: 'middle',
-        left: viewport.width * 0.3,
-        right: viewport.width * 0.7,
-        top: viewport.height * 0.3,
-        bottom: viewport.height * 0.7,
-      };
-      assert.deepEqual(
-        boxes.filter((b) => overlap(b, middle)).map((b) => b.selector),
-        [],
-        'UI over the middle of the screen',
-      );
+      await assertGameLayout(phone, viewport, UI_BOXES);
       if (label === 'portrait') await phone.screenshot({ path: screenshotPath('phone-portrait.png') });
     });
   }
+
+  it("keeps a private room's invite link clear of the HUD, the sticks and the middle, both ways", async () => {
+    const host = await openPhone('host', LANDSCAPE);
+    await host.fill('.name-input', 'Host');
+    await host.tap('button:has-text("Create private room")');
+    await host.waitForFunction(() => window.__arena?.scene() === 'game', null, { timeout: 10_000 });
+    await host.waitForSelector('[data-testid="invite-box"]', { timeout: 5000 });
+    for (const viewport of [LANDSCAPE, PORTRAIT]) {
+      await assertGameLayout(host, viewport, [...UI_BOXES, '[data-testid="invite-box"]']);
+      const copy = await host.locator('[data-testid="invite-box"] button').boundingBox();
+      assert.ok(copy && copy.height >= 36, `Copy is ${copy?.height} px tall`);
+    }
+  });
 
   for (const [label, viewport] of [
     ['portrait', PORTRAIT],
