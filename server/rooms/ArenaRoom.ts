@@ -7,6 +7,7 @@ import { CloseCode, Room, ServerError, type Client, type Rewind } from '@colyseu
 import { CHAT_BURST, CHAT_REFILL_MS, MAX_REWIND_MS } from '../../shared/constants.ts';
 import { PlayerInput, sanitizeInput, type InputFrame } from '../../shared/input.ts';
 import { parseInviteCode } from '../../shared/invite.ts';
+import type { LeaderboardSaved } from '../../shared/leaderboard.ts';
 import { ARENA_MAP } from '../../shared/map.ts';
 import { nameKey, uniqueName } from '../../shared/names.ts';
 import {
@@ -19,13 +20,18 @@ import {
   type ChatBroadcast,
   type InputPace,
   type Notice,
+  type RoundOverEvent,
 } from '../../shared/messages.ts';
 import type { ArenaState, Player } from '../../shared/state.ts';
 import { ArenaGame, type GameRules, type TickSource } from '../game/ArenaGame.ts';
 import { ChatLimiter } from '../game/chatLimiter.ts';
 import { InputPacer } from '../game/inputPacer.ts';
+import { copyInputsIntoSlots } from '../game/inputSlots.ts';
 import { parseGameSnapshot } from '../game/snapshot.ts';
+import { LagHistory } from '../game/lagHistory.ts';
 import { InviteListing, INVITE_REFRESH_MS } from '../invites/inviteListing.ts';
+import type { LeaderboardRecorder } from '../leaderboard/recorder.ts';
+import { roundResult } from '../leaderboard/roundResult.ts';
 import { roomsFullError, type RoomBudget } from '../limits/roomBudget.ts';
 import type { Logger } from '../logger.ts';
 import { NO_ROOM_METRICS, type RoomMetrics } from '../metrics.ts';
@@ -55,6 +61,8 @@ export interface ArenaRoomOptions extends GameRules {
   directory?: Set<ArenaRoom> | undefined;
   /** The process's room cap (`MAX_ROOMS`): a room takes a place on create and gives it back on dispose. */
   budget?: RoomBudget | undefined;
+  /** Where each round's kills and wins go (once per round, off the tick); none: no leaderboard. */
+  leaderboard?: LeaderboardRecorder | undefined;
 }
 
 /** Seconds a continuation room holds the seats of players moving in from a hand-off. */
@@ -66,14 +74,22 @@ const IDLE_CLOCK_MS = 250;
 /** How often a room checks whether unused reservations have stopped counting (and it may unlock), in milliseconds. */
 const FRESH_SEAT_CHECK_MS = 500;
 
+/** Inputs a client may have queued; older ones are dropped past it. */
+const INPUT_BUFFER_MAX = 32;
+
 /** Frames (inputs, chat, pings) a client may send per second before it is cut off as a flood. */
 const MAX_FRAMES_PER_SECOND = 120;
 
 export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata; input: PlayerInput }> {
-  override inputs = this.defineInput(PlayerInput, { sanitize: (frame) => this.checkInput(frame), bufferMaxSize: 32 });
+  override inputs = this.defineInput(PlayerInput, {
+    sanitize: (frame) => this.checkInput(frame),
+    bufferMaxSize: INPUT_BUFFER_MAX,
+  });
 
   private game!: ArenaGame;
   private rewind!: Rewind;
+  /** Positions for hit tests (Colyseus's rewind still stamps inputs with render times and clamps view lag). */
+  private history!: LagHistory;
   private log!: Logger;
   private metrics: RoomMetrics = NO_ROOM_METRICS;
   private directory: Set<ArenaRoom> | undefined;
@@ -95,6 +111,7 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
   /** What counts as a taken seat (see `seats.ts`). */
   private readonly seats = new SeatBook();
   private budget: RoomBudget | undefined;
+  private leaderboard: LeaderboardRecorder | undefined;
   /** A private room's invite entry. */
   private invite: InviteListing | undefined;
   /** Starts the fixed step; set in onCreate, run when the first client joins. */
@@ -120,6 +137,7 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
     this.log = options.logger.child({ roomId: this.roomId });
     this.metrics = options.metrics ?? NO_ROOM_METRICS;
     this.directory = options.directory;
+    this.leaderboard = options.leaderboard;
     this.maxClients = options.maxPlayers;
     this.reconnectGraceS = options.reconnectGraceS;
     this.maxMessagesPerSecond = MAX_FRAMES_PER_SECOND;
@@ -129,26 +147,28 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
       roundOver: (event) => {
         this.broadcast(ServerMessage.RoundOver, event);
         this.publishListing();
+        this.recordRound(event);
       },
       roundStarted: () => this.publishListing(),
       hit: (shooterId, event) => this.clients.getById(shooterId)?.send(ServerMessage.Hit, event),
     });
     this.state = this.game.state;
     this.state.reconnectGraceS = this.reconnectGraceS;
+    // A restored match (below) keeps the id it began with instead.
+    this.game.matchId = this.roomId;
 
     this.rewind = this.allowRewindState({ maxRewindMs: MAX_REWIND_MS });
     this.rewind.attachAll(this.state.players, { fields: ['x', 'y'] });
 
+    const stepMs = 1000 / options.tickRateHz;
+    this.history = new LagHistory(MAX_REWIND_MS, stepMs);
+    const seen = { x: 0, y: 0 };
     const source: TickSource = {
       nextInput: (sid) => this.inputs.get(sid).next(),
       viewLagMs: (sid) => Math.max(0, this.rewind.lastRecordedAt - this.rewind.lastSeenBy(sid).time),
-      positionAgo: (player: Player, lagMs: number) => {
-        if (lagMs <= 0) return { x: player.x, y: player.y };
-        const view = this.rewind.at(this.rewind.lastRecordedAt - lagMs);
-        return { x: view.value(player, 'x'), y: view.value(player, 'y') };
-      },
+      positionAgo: (player: Player, lagMs: number) => this.history.positionAgo(player, lagMs, seen),
+      boundsOf: (player, out) => this.history.boundsOf(player, out),
     };
-    const stepMs = 1000 / options.tickRateHz;
     // A room nobody has joined yet costs no simulation: matchmaking can create
     // rooms faster than players arrive (or for players who never do).
     this.startTicking = () => {
@@ -339,6 +359,7 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
    */
   private patchAfterStep(stepMs: number): void {
     this.rewind.record(this.clock.elapsedTime, stepMs);
+    this.history.record(this.clock.elapsedTime, this.state.players.values());
     this.broadcastPatch();
   }
 
@@ -349,6 +370,7 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
 
   override onJoin(client: Client, options: unknown): void {
     this.frames.watch(client);
+    copyInputsIntoSlots(this.inputs.get(client.sessionId).latest, INPUT_BUFFER_MAX);
     this.startTicking?.();
     if (this.arriving.delete(client.sessionId) && this.state.players.has(client.sessionId)) {
       this.log.info('player moved in from a hand-off', { sessionId: client.sessionId, players: this.clients.length });
@@ -361,7 +383,7 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
     // Nobody passes for another player on the scoreboard: a look-alike of a name in the room gets a number.
     const taken = new Set([...this.state.players.values()].map((p) => nameKey(p.name)));
     const name = uniqueName(parsed.value.name, (key) => taken.has(key));
-    this.game.addPlayer(client.sessionId, name);
+    this.game.addPlayer(client.sessionId, name, parsed.value.identity);
     this.log.info('player joined', { sessionId: client.sessionId, name, players: this.clients.length });
     this.syncFullLock();
   }
@@ -396,6 +418,7 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
 
   override onReconnect(client: Client): void {
     this.frames.watch(client);
+    copyInputsIntoSlots(this.inputs.get(client.sessionId).latest, INPUT_BUFFER_MAX);
     this.log.info('player reconnected', { sessionId: client.sessionId });
   }
 
@@ -464,6 +487,19 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
 
   private notify(client: Client, notice: Notice): void {
     client.send(ServerMessage.Notice, notice);
+  }
+
+  /**
+   * Hand the round's kills and win to the leaderboard: it only queues here
+   * (this runs inside the fixed step); once written, clients are told so they
+   * can show the updated board.
+   */
+  private recordRound(event: RoundOverEvent): void {
+    if (!this.leaderboard) return;
+    const result = roundResult(this.game.matchId, event, (sid) => this.game.identityOf(sid), Date.now());
+    void this.leaderboard.submit(result).then((saved) => {
+      if (saved) this.broadcast(ServerMessage.LeaderboardSaved, { round: event.round } satisfies LeaderboardSaved);
+    });
   }
 
   /** Lobby listing: round number, phase and when it ends, so browsers can show time left. */

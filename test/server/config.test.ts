@@ -28,6 +28,7 @@ describe('loadConfig', () => {
       forwardMode: 'direct',
       advertiseAddress: undefined,
       edgeRedisClusterUrl: undefined,
+      edgeMinMessageGapMs: 0,
       metricsEnabled: true,
       metricsToken: undefined,
       drainTimeoutMs: 7000,
@@ -38,6 +39,7 @@ describe('loadConfig', () => {
       joinRateLimit: 30,
       reconnectRateLimit: 30,
       inviteLookupRateLimit: 10,
+      leaderboardRateLimit: 20,
       maxConnectionsPerAddress: 64,
       maxLobbySessionsPerAddress: 8,
     });
@@ -77,6 +79,7 @@ describe('loadConfig', () => {
       FORWARD_MODE: 'Redis',
       ADVERTISE_ADDRESS: '[fd00::1]:2567',
       EDGE_REDIS_CLUSTER_URL: 'redis://10.0.0.9:6379',
+      EDGE_MIN_MESSAGE_GAP_MS: '5',
       METRICS_ENABLED: 'false',
       METRICS_TOKEN: ' s3cret-token ',
       DRAIN_TIMEOUT_MS: '8500',
@@ -87,6 +90,7 @@ describe('loadConfig', () => {
       JOIN_RATE_LIMIT: '0',
       RECONNECT_RATE_LIMIT: '10000',
       INVITE_LOOKUP_RATE_LIMIT: '0',
+      LEADERBOARD_RATE_LIMIT: '5',
       MAX_CONNECTIONS_PER_ADDRESS: '0',
       MAX_LOBBY_SESSIONS_PER_ADDRESS: '1000',
     });
@@ -106,6 +110,7 @@ describe('loadConfig', () => {
       forwardMode: 'redis',
       advertiseAddress: '[fd00::1]:2567',
       edgeRedisClusterUrl: 'redis://10.0.0.9:6379',
+      edgeMinMessageGapMs: 5,
       metricsEnabled: false,
       metricsToken: 's3cret-token',
       drainTimeoutMs: 8500,
@@ -116,6 +121,7 @@ describe('loadConfig', () => {
       joinRateLimit: 0,
       reconnectRateLimit: 10000,
       inviteLookupRateLimit: 0,
+      leaderboardRateLimit: 5,
       maxConnectionsPerAddress: 0,
       maxLobbySessionsPerAddress: 1000,
     });
@@ -179,6 +185,7 @@ describe('loadConfig', () => {
     ['JOIN_RATE_LIMIT', '-1'],
     ['RECONNECT_RATE_LIMIT', '10001'],
     ['INVITE_LOOKUP_RATE_LIMIT', '-1'],
+    ['LEADERBOARD_RATE_LIMIT', '10001'],
     ['MAX_CONNECTIONS_PER_ADDRESS', 'lots'],
     ['MAX_LOBBY_SESSIONS_PER_ADDRESS', '1001'],
   ];
@@ -210,6 +217,14 @@ describe('loadConfig', () => {
       () => loadConfig({ FORWARD_MODE: 'redis', EDGE_REDIS_CLUSTER_URL: 'http://x' }),
       /EDGE_REDIS_CLUSTER_URL must be/,
     );
+  });
+
+  it('holds edge inputs 2 ms by default in redis mode, none in direct mode, and takes 0–10 ms', () => {
+    assert.equal(loadConfig({ FORWARD_MODE: 'redis' }).edgeMinMessageGapMs, 2);
+    assert.equal(loadConfig({}).edgeMinMessageGapMs, 0);
+    assert.equal(loadConfig({ EDGE_MIN_MESSAGE_GAP_MS: '0', FORWARD_MODE: 'redis' }).edgeMinMessageGapMs, 0);
+    for (const bad of ['11', '-1', '1.5', 'soon'])
+      assert.throws(() => loadConfig({ EDGE_MIN_MESSAGE_GAP_MS: bad }), /EDGE_MIN_MESSAGE_GAP_MS/);
   });
 
   it('does not echo a Redis password in its error', () => {
