@@ -20,6 +20,7 @@ import { RoomBudget, roomsFullError } from './limits/roomBudget.ts';
 import { frameworkLogger, type Logger } from './logger.ts';
 import { bearerMatches, ServerMetrics } from './metrics.ts';
 import { mountInviteRoutes } from './invites/inviteRoutes.ts';
+import { mountSpectateRoute } from './spectate/spectateRoute.ts';
 import { ClusterView, mountClusterView } from './ops/clusterView.ts';
 import { FigureSampler, registerOpsGauges } from './ops/figures.ts';
 import { mountMonitor } from './ops/monitor.ts';
@@ -68,6 +69,7 @@ export async function buildApp(config: ServerConfig, logger: Logger): Promise<Ap
     : undefined;
   const roomOptions: ArenaRoomOptions = {
     maxPlayers: config.maxPlayers,
+    maxSpectators: config.maxSpectators,
     tickRateHz: config.tickRateHz,
     roundDurationMs: config.roundDurationMs,
     scoreboardDurationMs: config.scoreboardDurationMs,
@@ -183,6 +185,12 @@ export async function buildApp(config: ServerConfig, logger: Logger): Promise<Ap
         trustProxyHops: config.trustProxyHops,
         createRateLimit: config.joinRateLimit,
         lookupRateLimit: config.inviteLookupRateLimit,
+        logger,
+      });
+      mountSpectateRoute(app, {
+        limiter,
+        trustProxyHops: config.trustProxyHops,
+        joinRateLimit: config.joinRateLimit,
         logger,
       });
       if (clusterView) mountClusterView(app, clusterView, config.metricsToken, logger);

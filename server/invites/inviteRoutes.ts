@@ -76,10 +76,10 @@ export function mountInviteRoutes(app: Application, options: InviteRouteOptions)
 }
 
 /** Count the request against its address; answer 429 with `Retry-After` and resolve false past the limit. */
-async function withinLimit(
+export async function withinLimit(
   req: Request,
   res: Response,
-  options: InviteRouteOptions,
+  options: Pick<InviteRouteOptions, 'limiter' | 'trustProxyHops'>,
   bucket: string,
   limit: number,
 ): Promise<boolean> {
