@@ -10,7 +10,7 @@ import { runBots } from './runner.ts';
 import { runWorkers } from './workers.ts';
 
 async function main(): Promise<number> {
-  let options;
+  let options: ReturnType<typeof parseOptions>;
   try {
     options = parseOptions(process.argv.slice(2), process.stdout.isTTY === true);
   } catch (error) {

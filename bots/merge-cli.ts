@@ -16,7 +16,7 @@ const USAGE = `Usage: npm run bots:merge -- a.json b.json ... [--report-dir DIR]
   report.html (default directory bot-reports/merged-<time>).`;
 
 async function main(): Promise<number> {
-  let values;
+  let values: { 'report-dir'?: string; help?: boolean };
   let files: string[];
   try {
     const parsed = parseArgs({

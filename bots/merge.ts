@@ -137,7 +137,9 @@ export interface MergeOptions {
 /** Merge the reports of the parts of one run into one report. */
 export function mergeReports(reports: readonly BotReport[], options: MergeOptions = {}): BotReport {
   if (reports.length === 0) throw new MergeError('nothing to merge');
-  reports.forEach((r, i) => assertMergeable(r, options.names?.[i] ?? `report ${i}`));
+  reports.forEach((r, i) => {
+    assertMergeable(r, options.names?.[i] ?? `report ${i}`);
+  });
   const first = reports[0]!;
   const s = reports.map((r) => r.summary);
   const series = mergeSeries(reports);

@@ -160,6 +160,34 @@ function httpUrl(flag: string, raw: string): string {
   return url.toString().replace(/\/$/u, '');
 }
 
+/** The command line's flags, in `parseArgs` form. */
+const FLAGS = {
+  url: { type: 'string' },
+  bots: { type: 'string' },
+  duration: { type: 'string' },
+  ramp: { type: 'string' },
+  stages: { type: 'string' },
+  workers: { type: 'string' },
+  shard: { type: 'string' },
+  'decode-full': { type: 'string' },
+  movers: { type: 'string' },
+  'chat-interval': { type: 'string' },
+  'ping-interval': { type: 'string' },
+  'probe-interval': { type: 'string' },
+  'metrics-url': { type: 'string', multiple: true },
+  'metrics-token': { type: 'string' },
+  'no-metrics': { type: 'boolean' },
+  'scrape-interval': { type: 'string' },
+  'report-dir': { type: 'string' },
+  'no-report': { type: 'boolean' },
+  slo: { type: 'string', multiple: true },
+  seed: { type: 'string' },
+  progress: { type: 'string' },
+  quiet: { type: 'boolean' },
+  'name-prefix': { type: 'string' },
+  help: { type: 'boolean' },
+} as const;
+
 /** Parse the command line (without `node` and the script). */
 export function parseOptions(
   argv: readonly string[],
@@ -167,39 +195,9 @@ export function parseOptions(
   now = new Date(),
   env: NodeJS.ProcessEnv = process.env,
 ): RunOptions {
-  let values;
+  let values: ReturnType<typeof parseArgs<{ options: typeof FLAGS; strict: true; allowPositionals: false }>>['values'];
   try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        url: { type: 'string' },
-        bots: { type: 'string' },
-        duration: { type: 'string' },
-        ramp: { type: 'string' },
-        stages: { type: 'string' },
-        workers: { type: 'string' },
-        shard: { type: 'string' },
-        'decode-full': { type: 'string' },
-        movers: { type: 'string' },
-        'chat-interval': { type: 'string' },
-        'ping-interval': { type: 'string' },
-        'probe-interval': { type: 'string' },
-        'metrics-url': { type: 'string', multiple: true },
-        'metrics-token': { type: 'string' },
-        'no-metrics': { type: 'boolean' },
-        'scrape-interval': { type: 'string' },
-        'report-dir': { type: 'string' },
-        'no-report': { type: 'boolean' },
-        slo: { type: 'string', multiple: true },
-        seed: { type: 'string' },
-        progress: { type: 'string' },
-        quiet: { type: 'boolean' },
-        'name-prefix': { type: 'string' },
-        help: { type: 'boolean' },
-      },
-    }));
+    ({ values } = parseArgs({ args: [...argv], strict: true, allowPositionals: false, options: FLAGS }));
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }

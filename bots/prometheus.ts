@@ -169,7 +169,7 @@ export interface HistogramData {
 /** Fold a histogram family (every label set added together), or undefined if absent. */
 export function histogramOf(scrape: Scrape, family: string): HistogramData | undefined {
   const f = scrape.get(family);
-  if (!f || f.type !== 'histogram') return undefined;
+  if (f?.type !== 'histogram') return undefined;
   const byBound = new Map<number, number>();
   for (const s of f.samples) {
     if (s.name !== `${family}_bucket`) continue;

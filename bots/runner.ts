@@ -96,10 +96,10 @@ export async function runBots(options: RunOptions, io: RunIo = { out: process.st
         .catch((error: unknown) => {
           c.joinFailed(error instanceof Error ? error.message : String(error));
           if (job.attempt < JOIN_ATTEMPTS && !retired.has(job.bot))
-            setTimeout(
-              () => (queue.push({ bot: job.bot, attempt: job.attempt + 1 }), pump()),
-              JOIN_RETRY_DELAY_MS,
-            ).unref();
+            setTimeout(() => {
+              queue.push({ bot: job.bot, attempt: job.attempt + 1 });
+              pump();
+            }, JOIN_RETRY_DELAY_MS).unref();
         })
         .finally(() => {
           inFlight -= 1;

@@ -40,8 +40,12 @@ export async function runWorkers(options: RunOptions, io: RunIo = { out: process
   const t0 = performance.now();
   let cpuFrom: { cpu: NodeJS.CpuUsage; atMs: number } | undefined;
   let cpuTo: { cpu: NodeJS.CpuUsage; atMs: number } | undefined;
-  const markFrom = (): void => void (cpuFrom ??= { cpu: process.cpuUsage(), atMs: performance.now() });
-  const markTo = (): void => void (cpuTo ??= { cpu: process.cpuUsage(), atMs: performance.now() });
+  const markFrom = (): void => {
+    cpuFrom ??= { cpu: process.cpuUsage(), atMs: performance.now() };
+  };
+  const markTo = (): void => {
+    cpuTo ??= { cpu: process.cpuUsage(), atMs: performance.now() };
+  };
   const fromTimer = setTimeout(markFrom, options.rampS * 1000);
   const toTimer = setTimeout(markTo, options.durationS * 1000);
 

@@ -5,6 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 echo "node $(node --version)"
 tsc -p tsconfig.json
+# Lint and format check together; fails on any diagnostic or unformatted file.
+biome ci --colors=off .
 if [ ! -f dist/client/index.html ] || [ -n "${CI:-}" ]; then
   vite build --logLevel warn
 fi

@@ -40,7 +40,7 @@ export function mountAdminRoutes(app: Application, token: string, log: Logger): 
       return;
     }
     const listing = await matchMaker.getRoomById(roomId).catch(() => undefined);
-    if (!listing || listing.name !== 'arena') {
+    if (listing?.name !== 'arena') {
       res.status(404).json({ error: `no arena room ${roomId}` });
       return;
     }

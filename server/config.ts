@@ -110,6 +110,8 @@ export interface ServerConfig {
   reconnectRateLimit: number;
   /** Env `INVITE_LOOKUP_RATE_LIMIT`, 0–10 000, default 10: invite code lookups (`GET /invites/<code>`) per address per 10 s; 0 off. */
   inviteLookupRateLimit: number;
+  /** Env `LEADERBOARD_RATE_LIMIT`, 0–10 000, default 20: leaderboard reads (`GET /leaderboard`) per address per 10 s; 0 off. */
+  leaderboardRateLimit: number;
   /** Env `MAX_CONNECTIONS_PER_ADDRESS`, 0–10 000, default 64: open WebSockets per client address; 0 off. */
   maxConnectionsPerAddress: number;
   /** Env `MAX_LOBBY_SESSIONS_PER_ADDRESS`, 0–1 000, default 8: lobby sessions per client address in one lobby room; 0 off. */
@@ -227,6 +229,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     joinRateLimit: intVar(env, 'JOIN_RATE_LIMIT', 30, 0, 10_000),
     reconnectRateLimit: intVar(env, 'RECONNECT_RATE_LIMIT', 30, 0, 10_000),
     inviteLookupRateLimit: intVar(env, 'INVITE_LOOKUP_RATE_LIMIT', 10, 0, 10_000),
+    leaderboardRateLimit: intVar(env, 'LEADERBOARD_RATE_LIMIT', 20, 0, 10_000),
     maxConnectionsPerAddress: intVar(env, 'MAX_CONNECTIONS_PER_ADDRESS', 64, 0, 10_000),
     maxLobbySessionsPerAddress: intVar(env, 'MAX_LOBBY_SESSIONS_PER_ADDRESS', 8, 0, 1000),
   };

@@ -9,7 +9,7 @@ import { drainInstance } from './drain.ts';
 const SHUTDOWN_AFTER_DRAIN_MS = 1500;
 
 async function main(): Promise<void> {
-  let config;
+  let config: ReturnType<typeof loadConfig>;
   try {
     config = loadConfig();
   } catch (error) {
@@ -20,7 +20,7 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.logLevel, { service: 'arena' }, { format: config.logFormat });
-  let app;
+  let app: Awaited<ReturnType<typeof buildApp>>;
   try {
     app = await buildApp(config, logger);
   } catch (error) {

@@ -4,7 +4,7 @@
  * client of the arena room that receives the match state but has no player;
  * it may step in as a player while a seat is free.
  */
-import { parseJoinOptions, type Parsed } from './messages.ts';
+import { parseJoinOptions, type JoinOptions, type Parsed } from './messages.ts';
 
 /**
  * `POST /spectate/<roomId>` answers 200 with a {@link SpectatorSeat} (the
@@ -30,10 +30,8 @@ export const SpectateMessage = {
   StepInResult: 'stepInResult',
 } as const;
 
-/** Client → server `stepIn`. */
-export interface StepInRequest {
-  name: string;
-}
+/** Client → server `stepIn`: the same name (and leaderboard identity) a join carries. */
+export type StepInRequest = JoinOptions;
 
 /** Server → client `stepInResult`: on `ok` the client's player is in the state from the next patch. */
 export type StepInResult = { ok: true; name: string } | { ok: false; reason: string };

@@ -28,5 +28,5 @@ fixedRate(TICK_RATE_HZ, () => {
   for (const ws of clients) ws.send(frame);
 });
 process.stdout.write(
-  `fan-out baseline (${frameBytes} B frames) listening on ${(wss.options.server?.address() as { port: number }).port}, received ${received}\n`,
+  `fan-out baseline (${frameBytes} B frames) listening on ${(wss.options.server!.address() as { port: number }).port}, received ${received}\n`,
 );

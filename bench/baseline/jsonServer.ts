@@ -79,4 +79,4 @@ fixedRate(TICK_RATE_HZ, () => {
     for (const ws of room.clients.values()) ws.send(frame);
   }
 });
-process.stdout.write(`json baseline listening on ${(wss.options.server?.address() as { port: number }).port}\n`);
+process.stdout.write(`json baseline listening on ${(wss.options.server!.address() as { port: number }).port}\n`);

@@ -8,9 +8,10 @@ import { Client, CloseCode, MatchMakeError, ServerError, type Room } from '@coly
 import { ArenaCloseCode, parseJoinOptions, type JoinOptions, type Parsed } from '../../shared/messages.ts';
 import { ArenaState } from '../../shared/state.ts';
 import { log } from '../log.ts';
+import { playerIdentity } from './leaderboard.ts';
 
 /** A joined arena room with its state typed by the shared schema. */
-export type ArenaRoom = Room<any, ArenaState>;
+export type ArenaRoom = Room<unknown, ArenaState>;
 
 /** Options the lobby room reads: our name (for lobby chat) and the listing filter. */
 interface LobbyJoinOptions {
@@ -59,8 +60,9 @@ export class ArenaConnection {
     return this.client.joinOrCreate('lobby', options);
   }
 
+  /** Validated options of an arena join; the identity credits our kills and wins on the leaderboard. */
   private checked(name: string): JoinOptions {
-    const parsed = parseJoinOptions({ name });
+    const parsed = parseJoinOptions({ name, identity: playerIdentity() });
     if (!parsed.ok) throw new JoinRefused(parsed.error);
     return parsed.value;
   }

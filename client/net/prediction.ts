@@ -147,7 +147,7 @@ export class Netcode {
   private countCorrection(): void {
     const c = this.local?.lastCorrection;
     if (!c) return;
-    const px = Math.hypot(c['x'] ?? 0, c['y'] ?? 0);
+    const px = Math.hypot(c.x ?? 0, c.y ?? 0);
     if (px > CORRECTION_PX && px < TELEPORT_PX) this.corrections += 1;
   }
 

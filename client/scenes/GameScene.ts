@@ -21,6 +21,7 @@ import {
 import type { HitTarget } from '../../shared/sim.ts';
 import { RoundPhase, type Player, type Projectile } from '../../shared/state.ts';
 import { Controls } from '../input/controls.ts';
+import { mountTouchControls } from '../input/touchControls.ts';
 import { log } from '../log.ts';
 import { describeLeave, type ArenaConnection, type ArenaRoom } from '../net/connection.ts';
 import { watchRoom } from '../net/roomLifecycle.ts';
@@ -37,6 +38,8 @@ import { el, uiRoot } from '../ui/dom.ts';
 import { Hud } from '../ui/hud.ts';
 import { InviteBox } from '../ui/inviteBox.ts';
 import { DeathOverlay, ReconnectOverlay, ScoreboardOverlay } from '../ui/overlays.ts';
+import { LeaderboardPanel } from '../ui/leaderboardPanel.ts';
+import { fetchBoard } from '../net/leaderboard.ts';
 import type { LobbySceneData } from './LobbyScene.ts';
 
 /** What the lobby hands over: the joined room and the name we joined with. */
@@ -184,7 +187,9 @@ export class GameScene extends Phaser.Scene {
 
   /** Aim from our drawn position to the mouse, in world space (the camera may have moved). */
   private updateAim(from: Position): void {
-    if (!this.pointerSeen) return;
+    const stickAim = this.controls.touchAimRad;
+    if (stickAim !== null) this.aimRad = stickAim;
+    if (stickAim !== null || !this.pointerSeen) return;
     const p = this.input.activePointer;
     const world = this.cameras.main.getWorldPoint(p.x, p.y);
     const dx = world.x - from.x;
@@ -205,7 +210,9 @@ export class GameScene extends Phaser.Scene {
     });
     this.death = new DeathOverlay();
     this.reconnect = new ReconnectOverlay(RECONNECT_GRACE_S);
-    this.scoreboard = new ScoreboardOverlay();
+    this.scoreboard = new ScoreboardOverlay(
+      new LeaderboardPanel((board) => fetchBoard(this.connection.serverUrl, board, 5), 'round-leaderboard'),
+    );
     const leave = el('button', {
       class: 'btn small leave',
       text: 'Leave',
@@ -214,6 +221,7 @@ export class GameScene extends Phaser.Scene {
     });
     const invite = this.inviteCode === undefined ? null : new InviteBox(this.inviteCode, window.location.origin).root;
     const root = el('div', { class: 'game-ui' }, [
+      mountTouchControls(this.controls, () => this.chat.open()),
       this.hud.root,
       this.chat.root,
       this.death.root,
@@ -307,6 +315,7 @@ export class GameScene extends Phaser.Scene {
       ),
       room.onMessage(ServerMessage.Notice, (notice: Notice) => this.chat.addNotice(notice.message)),
       room.onMessage(ServerMessage.Hit, (payload: unknown) => this.onHit(payload)),
+      room.onMessage(ServerMessage.LeaderboardSaved, () => this.scoreboard.boardUpdated()),
       room.onMessage(ServerMessage.RoundOver, (event: RoundOverEvent) => {
         this.lastRoundOver = event;
         this.projectiles.clear();
@@ -319,7 +328,10 @@ export class GameScene extends Phaser.Scene {
   /** The server judged one of our shots a hit: the verdict on its prediction, and a hit marker on the victim. */
   private onHit(payload: unknown): void {
     const hit = parseHit(payload);
-    if (!hit.ok) return log.warn('ignored an invalid hit message', { error: hit.error });
+    if (!hit.ok) {
+      log.warn('ignored an invalid hit message', { error: hit.error });
+      return;
+    }
     this.net.shots.serverHit(hit.value.projectileId, hit.value.victimId);
     const victim = this.entries.get(hit.value.victimId);
     if (!victim) return;
@@ -415,9 +427,9 @@ export class GameScene extends Phaser.Scene {
   /** Scores straight from the state, for a player who joined during the scoreboard. */
   private liveScores(): ScoreRow[] {
     const rows: ScoreRow[] = [];
-    this.room.state.players?.forEach((p, sessionId) =>
-      rows.push({ sessionId, name: p.name, kills: p.kills, deaths: p.deaths, score: p.score }),
-    );
+    this.room.state.players?.forEach((p, sessionId) => {
+      rows.push({ sessionId, name: p.name, kills: p.kills, deaths: p.deaths, score: p.score });
+    });
     return rows.sort((a, b) => b.score - a.score || a.deaths - b.deaths || a.name.localeCompare(b.name));
   }
 

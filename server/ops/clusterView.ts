@@ -132,7 +132,10 @@ export class ClusterView {
     const gone: string[] = [];
     const out: InstanceFigures[] = [];
     values.forEach((raw, i) => {
-      if (raw === null) return void gone.push(ids[i]!);
+      if (raw === null) {
+        gone.push(ids[i]!);
+        return;
+      }
       try {
         const parsed: unknown = JSON.parse(raw);
         if (isFigures(parsed)) out.push(parsed);

@@ -103,9 +103,13 @@ export class ArenaLobbyRoom extends LobbyRoom {
 
   private handleChat(client: Client, payload: unknown): void {
     const parsed = parseChat(payload);
-    if (!parsed.ok) return this.strike(client, { offence: 'chat_invalid', detail: parsed.error });
+    if (!parsed.ok) {
+      this.strike(client, { offence: 'chat_invalid', detail: parsed.error });
+      return;
+    }
     if (!this.chat.tryTake(client.sessionId, this.clock.currentTime)) {
-      return this.strike(client, { offence: 'chat_rate', detail: 'you are sending chat messages too fast' });
+      this.strike(client, { offence: 'chat_rate', detail: 'you are sending chat messages too fast' });
+      return;
     }
     const message: ChatBroadcast = {
       fromId: client.sessionId,

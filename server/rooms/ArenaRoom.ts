@@ -9,6 +9,7 @@ import { CHAT_BURST, CHAT_REFILL_MS, MAX_REWIND_MS } from '../../shared/constant
 import { PlayerInput, sanitizeInput, type InputFrame } from '../../shared/input.ts';
 import { parseInviteCode } from '../../shared/invite.ts';
 import { SpectateMessage } from '../../shared/spectate.ts';
+import type { LeaderboardSaved } from '../../shared/leaderboard.ts';
 import { ARENA_MAP } from '../../shared/map.ts';
 import { nameKey, uniqueName } from '../../shared/names.ts';
 import {
@@ -21,13 +22,18 @@ import {
   type ChatBroadcast,
   type InputPace,
   type Notice,
+  type RoundOverEvent,
 } from '../../shared/messages.ts';
 import type { ArenaState, Player } from '../../shared/state.ts';
 import { ArenaGame, type GameRules, type TickSource } from '../game/ArenaGame.ts';
 import { ChatLimiter } from '../game/chatLimiter.ts';
 import { InputPacer } from '../game/inputPacer.ts';
+import { copyInputsIntoSlots } from '../game/inputSlots.ts';
 import { parseGameSnapshot } from '../game/snapshot.ts';
+import { LagHistory } from '../game/lagHistory.ts';
 import { InviteListing, INVITE_REFRESH_MS } from '../invites/inviteListing.ts';
+import type { LeaderboardRecorder } from '../leaderboard/recorder.ts';
+import { roundResult } from '../leaderboard/roundResult.ts';
 import { roomsFullError, type RoomBudget } from '../limits/roomBudget.ts';
 import type { Logger } from '../logger.ts';
 import { NO_ROOM_METRICS, type RoomMetrics } from '../metrics.ts';
@@ -59,6 +65,8 @@ export interface ArenaRoomOptions extends GameRules {
   directory?: Set<ArenaRoom> | undefined;
   /** The process's room cap (`MAX_ROOMS`): a room takes a place on create and gives it back on dispose. */
   budget?: RoomBudget | undefined;
+  /** Where each round's kills and wins go (once per round, off the tick); none: no leaderboard. */
+  leaderboard?: LeaderboardRecorder | undefined;
 }
 
 /** Seconds a continuation room holds the seats of players moving in from a hand-off. */
@@ -70,14 +78,22 @@ const IDLE_CLOCK_MS = 250;
 /** How often a room checks whether unused reservations have stopped counting (and it may unlock), in milliseconds. */
 const FRESH_SEAT_CHECK_MS = 500;
 
+/** Inputs a client may have queued; older ones are dropped past it. */
+const INPUT_BUFFER_MAX = 32;
+
 /** Frames (inputs, chat, pings) a client may send per second before it is cut off as a flood. */
 const MAX_FRAMES_PER_SECOND = 120;
 
 export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata; input: PlayerInput }> {
-  override inputs = this.defineInput(PlayerInput, { sanitize: (frame) => this.checkInput(frame), bufferMaxSize: 32 });
+  override inputs = this.defineInput(PlayerInput, {
+    sanitize: (frame) => this.checkInput(frame),
+    bufferMaxSize: INPUT_BUFFER_MAX,
+  });
 
   private game!: ArenaGame;
   private rewind!: Rewind;
+  /** Positions for hit tests (Colyseus's rewind still stamps inputs with render times and clamps view lag). */
+  private history!: LagHistory;
   private log!: Logger;
   private metrics: RoomMetrics = NO_ROOM_METRICS;
   private directory: Set<ArenaRoom> | undefined;
@@ -99,6 +115,7 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
   /** What counts as a taken seat (see `seats.ts`). */
   private readonly seats = new SeatBook();
   private budget: RoomBudget | undefined;
+  private leaderboard: LeaderboardRecorder | undefined;
   /** A private room's invite entry. */
   private invite: InviteListing | undefined;
   /** Player seats; `maxClients` counts spectators too (see `spectators.ts`). */
@@ -141,6 +158,7 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
         ),
     });
     this.maxClients = options.maxPlayers + this.spectators.max;
+    this.leaderboard = options.leaderboard;
     this.reconnectGraceS = options.reconnectGraceS;
     this.maxMessagesPerSecond = MAX_FRAMES_PER_SECOND;
 
@@ -149,25 +167,27 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
       roundOver: (event) => {
         this.broadcast(ServerMessage.RoundOver, event);
         this.publishListing();
+        this.recordRound(event);
       },
       roundStarted: () => this.publishListing(),
       hit: (shooterId, event) => this.clients.getById(shooterId)?.send(ServerMessage.Hit, event),
     });
     this.state = this.game.state;
+    // A restored match (below) keeps the id it began with instead.
+    this.game.matchId = this.roomId;
 
     this.rewind = this.allowRewindState({ maxRewindMs: MAX_REWIND_MS });
     this.rewind.attachAll(this.state.players, { fields: ['x', 'y'] });
 
+    const stepMs = 1000 / options.tickRateHz;
+    this.history = new LagHistory(MAX_REWIND_MS, stepMs);
+    const seen = { x: 0, y: 0 };
     const source: TickSource = {
       nextInput: (sid) => this.inputs.get(sid).next(),
       viewLagMs: (sid) => Math.max(0, this.rewind.lastRecordedAt - this.rewind.lastSeenBy(sid).time),
-      positionAgo: (player: Player, lagMs: number) => {
-        if (lagMs <= 0) return { x: player.x, y: player.y };
-        const view = this.rewind.at(this.rewind.lastRecordedAt - lagMs);
-        return { x: view.value(player, 'x'), y: view.value(player, 'y') };
-      },
+      positionAgo: (player: Player, lagMs: number) => this.history.positionAgo(player, lagMs, seen),
+      boundsOf: (player, out) => this.history.boundsOf(player, out),
     };
-    const stepMs = 1000 / options.tickRateHz;
     // A room nobody has joined yet costs no simulation: matchmaking can create
     // rooms faster than players arrive (or for players who never do).
     this.startTicking = () => {
@@ -352,6 +372,7 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
    * how old each is is the whole point of `seats.ts`; read only.
    */
   private get reservedSeats(): Readonly<Record<string, ReservedSeat>> {
+    // biome-ignore lint/complexity/useLiteralKeys: TypeScript allows reading a private member only in bracket form
     return this['_reservedSeats'] as Record<string, ReservedSeat>;
   }
 
@@ -392,6 +413,7 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
    */
   private patchAfterStep(stepMs: number): void {
     this.rewind.record(this.clock.elapsedTime, stepMs);
+    this.history.record(this.clock.elapsedTime, this.state.players.values());
     this.broadcastPatch();
   }
 
@@ -402,6 +424,7 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
 
   override onJoin(client: Client, options: unknown): void {
     this.frames.watch(client);
+    copyInputsIntoSlots(this.inputs.get(client.sessionId).latest, INPUT_BUFFER_MAX);
     this.startTicking?.();
     const arrived = this.arriving.delete(client.sessionId);
     if (arrived && this.arriving.size === 0) void this.unlock();
@@ -417,13 +440,18 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
     }
     const parsed = parseJoinOptions(options);
     if (!parsed.ok) throw new ServerError(400, parsed.error);
-    // Nobody passes for another player on the scoreboard: a look-alike of a name in the room gets a number.
-    const taken = new Set([...this.state.players.values()].map((p) => nameKey(p.name)));
-    const name = uniqueName(parsed.value.name, (key) => taken.has(key));
-    this.game.addPlayer(client.sessionId, name);
+    const name = this.addPlayer(client.sessionId, parsed.value.name, parsed.value.identity);
     this.log.info('player joined', { sessionId: client.sessionId, name, players: this.clients.length });
     this.syncFullLock();
     this.publishListing();
+  }
+
+  /** Add a player under `raw`, numbered when it looks like a name in the room (nobody passes for another on the scoreboard). */
+  private addPlayer(sessionId: string, raw: string, identity: string | undefined): string {
+    const taken = new Set([...this.state.players.values()].map((p) => nameKey(p.name)));
+    const name = uniqueName(raw, (key) => taken.has(key));
+    this.game.addPlayer(sessionId, name, identity);
+    return name;
   }
 
   override async onDrop(client: Client, code?: number): Promise<void> {
@@ -456,6 +484,7 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
 
   override onReconnect(client: Client): void {
     this.frames.watch(client);
+    copyInputsIntoSlots(this.inputs.get(client.sessionId).latest, INPUT_BUFFER_MAX);
     this.log.info('player reconnected', { sessionId: client.sessionId });
   }
 
@@ -493,19 +522,19 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
         spectators: this.spectators,
         maxPlayers: this.maxPlayers,
         playerSeatsTaken: () => this.playerSeatsTaken(),
-        addPlayer: (sessionId, raw) => {
-          const taken = new Set([...this.state.players.values()].map((p) => nameKey(p.name)));
-          const name = uniqueName(raw, (key) => taken.has(key));
+        addPlayer: (sessionId, name, identity) => {
           // Inputs a hostile spectator sent were never consumed: the player starts with none queued.
           this.inputs.get(sessionId).clear();
-          this.game.addPlayer(sessionId, name);
-          return name;
+          return this.addPlayer(sessionId, name, identity);
         },
       },
       client.sessionId,
       payload,
     );
-    if (!result) return this.strike(client, { offence: 'bad_message', detail: 'stepIn needs a valid name' });
+    if (!result) {
+      this.strike(client, { offence: 'bad_message', detail: 'stepIn needs a valid name' });
+      return;
+    }
     client.send(SpectateMessage.StepInResult, result);
     if (!result.ok) return;
     this.log.info('spectator stepped in', { sessionId: client.sessionId, name: result.name });
@@ -515,9 +544,13 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
 
   private handleChat(client: Client, payload: unknown): void {
     const parsed = parseChat(payload);
-    if (!parsed.ok) return this.strike(client, { offence: 'chat_invalid', detail: parsed.error });
+    if (!parsed.ok) {
+      this.strike(client, { offence: 'chat_invalid', detail: parsed.error });
+      return;
+    }
     if (!this.chat.tryTake(client.sessionId, this.clock.currentTime)) {
-      return this.strike(client, { offence: 'chat_rate', detail: 'you are sending chat messages too fast' });
+      this.strike(client, { offence: 'chat_rate', detail: 'you are sending chat messages too fast' });
+      return;
     }
     const player = this.state.players.get(client.sessionId);
     if (!player) return;
@@ -552,6 +585,19 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
 
   private notify(client: Client, notice: Notice): void {
     client.send(ServerMessage.Notice, notice);
+  }
+
+  /**
+   * Hand the round's kills and win to the leaderboard: it only queues here
+   * (this runs inside the fixed step); once written, clients are told so they
+   * can show the updated board.
+   */
+  private recordRound(event: RoundOverEvent): void {
+    if (!this.leaderboard) return;
+    const result = roundResult(this.game.matchId, event, (sid) => this.game.identityOf(sid), Date.now());
+    void this.leaderboard.submit(result).then((saved) => {
+      if (saved) this.broadcast(ServerMessage.LeaderboardSaved, { round: event.round } satisfies LeaderboardSaved);
+    });
   }
 
   /** Lobby listing: round number, phase and when it ends, so browsers can show time left. */

@@ -64,6 +64,12 @@ type Dispatch = (client: Client, frame: Uint8Array) => void;
 /** Wraps one room's frame dispatch; create it before any client joins. */
 export class FrameGuard {
   private current: Client | undefined;
+  /** The decoder's first console complaint during the input being dispatched. */
+  private complaint: unknown;
+  /** Stands in for console.warn/error while an input decodes; made once, not per input frame. */
+  private readonly quiet = (...args: unknown[]): void => {
+    this.complaint ??= args[0];
+  };
 
   constructor(
     room: Room,
@@ -105,7 +111,10 @@ export class FrameGuard {
   private inspect(client: Client, frame: Uint8Array, dispatch: Dispatch): void {
     if (this.hooks.isCutOff(client)) return;
     const fault = frameFault(frame, client.state);
-    if (fault) return this.hooks.offend(client, fault);
+    if (fault) {
+      this.hooks.offend(client, fault);
+      return;
+    }
     const code = frame[0]! & PROTOCOL_CODE_MASK;
     this.current = client;
     try {
@@ -150,16 +159,15 @@ export class FrameGuard {
     const internals = client as Client & ClientPrivate;
     const receivedAt = internals._lastInputReceivedAt;
     const { warn, error } = console;
-    let complaint: unknown;
-    console.warn = console.error = (...args: unknown[]) => {
-      complaint ??= args[0];
-    };
+    this.complaint = undefined;
+    console.warn = console.error = this.quiet;
     try {
       dispatch(client, frame);
     } finally {
       console.warn = warn;
       console.error = error;
     }
+    const complaint = this.complaint;
     if (client.state !== ClientState.JOINING && client.state !== ClientState.JOINED) return; // dropped mid-dispatch (flood)
     if (complaint !== undefined) {
       this.hooks.offend(client, {

@@ -199,7 +199,7 @@ async function moveRoom(
     [...snapshot.players.map((p) => p.sessionId), ...spectators].map((id) => [id, newSeatSecret()]),
   );
   const hashes = Object.fromEntries([...secrets].map(([sessionId, secret]) => [sessionId, seatSecretHash(secret)]));
-  let listing;
+  let listing: Awaited<ReturnType<typeof matchMaker.createRoom>>;
   try {
     await room.presence.setex(`${key}${HANDOFF_SEATS_SUFFIX}`, JSON.stringify(hashes), SNAPSHOT_TTL_S);
     await room.presence.setex(key, JSON.stringify(snapshot), SNAPSHOT_TTL_S);

@@ -138,7 +138,7 @@ export interface StepInRoom {
   /** Player seats taken now: players connected or held, fresh player reservations. */
   playerSeatsTaken(): number;
   /** Put a player in the match for `sessionId`; answers the name it got (look-alikes get a number). */
-  addPlayer(sessionId: string, name: string): string;
+  addPlayer(sessionId: string, name: string, identity: string | undefined): string;
 }
 
 /**
@@ -156,7 +156,7 @@ export function stepIn(room: StepInRoom, sessionId: string, payload: unknown): S
       reason: `the room is full (${room.maxPlayers} players); step in when a seat frees up`,
     };
   room.spectators.forget(sessionId);
-  return { ok: true, name: room.addPlayer(sessionId, parsed.value.name) };
+  return { ok: true, name: room.addPlayer(sessionId, parsed.value.name, parsed.value.identity) };
 }
 
 /**

@@ -10,7 +10,7 @@ import { matchMaker } from '@colyseus/core';
 import type { Application } from 'express';
 import type { HttpError } from '../../shared/messages.ts';
 import { SpectateRoute } from '../../shared/spectate.ts';
-import { withinLimit } from '../invites/inviteRoutes.ts';
+import { withinRateLimit } from '../limits/httpRateLimit.ts';
 import type { RateLimiter } from '../limits/rateLimit.ts';
 import type { Logger } from '../logger.ts';
 import { reserveSpectatorSeat } from '../rooms/spectators.ts';
@@ -32,7 +32,7 @@ const ROOM_ID = /^[A-Za-z0-9_-]{1,32}$/u;
 export function mountSpectateRoute(app: Application, options: SpectateRouteOptions): void {
   const log = options.logger.child({ source: 'spectate' });
   app.post(`${SpectateRoute}/:roomId`, async (req, res) => {
-    if (!(await withinLimit(req, res, options, 'join', options.joinRateLimit))) return;
+    if (!(await withinRateLimit(req, res, options, 'join', options.joinRateLimit))) return;
     const roomId = req.params.roomId;
     if (!ROOM_ID.test(roomId)) {
       res.status(400).json({ error: 'a room id is 1–32 letters, digits, _ or -' } satisfies HttpError);

@@ -185,6 +185,7 @@ describe('bots scaled out', () => {
 });
 
 describe('ops/bots-job.yaml (Cloud Run Jobs) and ops/bots.Dockerfile', () => {
+  // biome-ignore lint/suspicious/noExplicitAny: parsed YAML is untyped; the assertions below are its checks
   const job = parse(readFileSync('ops/bots-job.yaml', 'utf8')) as Record<string, any>;
   const taskSpec = job.spec?.template?.spec;
   const container = taskSpec?.template?.spec?.containers?.[0];

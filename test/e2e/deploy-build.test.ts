@@ -14,6 +14,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Client } from '@colyseus/sdk';
 import { PlayerInput } from '../../shared/input.ts';
+import type { ArenaState } from '../../shared/state.ts';
 import { parseDockerfile, parseEnv, type Stage } from '../helpers/dockerfile.ts';
 import { freePort, waitFor } from '../helpers/net.ts';
 
@@ -120,11 +121,11 @@ describe('Dockerfile build and runtime steps on a clean copy', () => {
   });
 
   it('lets a client join and play', async () => {
-    const room = await new Client(url).joinOrCreate('arena', { name: 'Deployer' });
+    const room = await new Client(url).joinOrCreate<ArenaState>('arena', { name: 'Deployer' });
     try {
-      await waitFor(() => (room.state as any)?.players?.get(room.sessionId) !== undefined, 'own player in state');
-      const me = (room.state as any).players.get(room.sessionId);
-      const startX = me.x as number;
+      await waitFor(() => room.state?.players?.get(room.sessionId) !== undefined, 'own player in state');
+      const me = room.state.players.get(room.sessionId)!;
+      const startX = me.x;
       const input = room.input({ type: PlayerInput });
       const direction = startX < 800 ? 1 : -1;
       for (let i = 0; i < 10; i++) {

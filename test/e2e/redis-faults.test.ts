@@ -165,11 +165,9 @@ for (const mode of ['direct', 'redis'] as const) {
         `players back ${Date.now() - restartedAt} ms after Redis answered again (${before.length - unaffected.length} had dropped)`,
       );
       await sleep(200);
-      rooms
-        .slice(0, before.length)
-        .forEach((r, i) =>
-          assert.deepEqual({ ...view(r), x: 0, y: 0 }, { ...before[i], x: 0, y: 0 }, 'same room, seat and score'),
-        );
+      for (const [i, r] of rooms.slice(0, before.length).entries()) {
+        assert.deepEqual({ ...view(r), x: 0, y: 0 }, { ...before[i], x: 0, y: 0 }, 'same room, seat and score');
+      }
       assert.equal(problems.filter((p) => p.includes(' left ')).length, 0, `nobody left: ${problems.join('; ')}`);
       const lobby = await new Client(nginx.url).joinOrCreate('lobby', { filter: { name: 'arena' } });
       const listing = await new Promise<unknown[]>((resolve) =>

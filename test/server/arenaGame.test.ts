@@ -124,7 +124,9 @@ describe('ArenaGame rules', () => {
     for (let i = 0; i < 40; i++) {
       source.push('a', { fire: true, aimRad: 0 });
       game.step(source);
-      game.state.projectiles.forEach((proj) => firedTicks.add(proj.firedTick));
+      game.state.projectiles.forEach((proj) => {
+        firedTicks.add(proj.firedTick);
+      });
     }
     const cooldown = ticksOf(FIRE_COOLDOWN_MS);
     assert.deepEqual(

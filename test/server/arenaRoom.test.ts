@@ -538,7 +538,11 @@ describe('arena room', () => {
       const a = await createRoom('Gunner');
       await place(a.roomId, a.sessionId, { x: 100, y: LANE_Y }, [a]);
       const firedTicks = new Map<string, number>();
-      a.onStateChange((state) => state.projectiles.forEach((p, id) => firedTicks.set(id, p.firedTick)));
+      a.onStateChange((state) => {
+        state.projectiles.forEach((p, id) => {
+          firedTicks.set(id, p.firedTick);
+        });
+      });
       const input = a.input<PlayerInput>();
       // Two trigger inputs per tick for 40 ticks, more than the cooldown allows.
       const trigger = everyTick(() => {

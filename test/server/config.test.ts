@@ -40,6 +40,7 @@ describe('loadConfig', () => {
       joinRateLimit: 30,
       reconnectRateLimit: 30,
       inviteLookupRateLimit: 10,
+      leaderboardRateLimit: 20,
       maxConnectionsPerAddress: 64,
       maxLobbySessionsPerAddress: 8,
     });
@@ -90,6 +91,7 @@ describe('loadConfig', () => {
       JOIN_RATE_LIMIT: '0',
       RECONNECT_RATE_LIMIT: '10000',
       INVITE_LOOKUP_RATE_LIMIT: '0',
+      LEADERBOARD_RATE_LIMIT: '5',
       MAX_CONNECTIONS_PER_ADDRESS: '0',
       MAX_LOBBY_SESSIONS_PER_ADDRESS: '1000',
     });
@@ -120,6 +122,7 @@ describe('loadConfig', () => {
       joinRateLimit: 0,
       reconnectRateLimit: 10000,
       inviteLookupRateLimit: 0,
+      leaderboardRateLimit: 5,
       maxConnectionsPerAddress: 0,
       maxLobbySessionsPerAddress: 1000,
     });
@@ -186,6 +189,7 @@ describe('loadConfig', () => {
     ['JOIN_RATE_LIMIT', '-1'],
     ['RECONNECT_RATE_LIMIT', '10001'],
     ['INVITE_LOOKUP_RATE_LIMIT', '-1'],
+    ['LEADERBOARD_RATE_LIMIT', '10001'],
     ['MAX_CONNECTIONS_PER_ADDRESS', 'lots'],
     ['MAX_LOBBY_SESSIONS_PER_ADDRESS', '1001'],
   ];

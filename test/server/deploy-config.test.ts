@@ -33,6 +33,7 @@ const APP_ENGINE_FLEX_TOP_LEVEL_KEYS = new Set([
   'endpoints_api_service',
 ]);
 
+// biome-ignore lint/suspicious/noExplicitAny: parsed YAML is untyped; the assertions below are its checks
 const read = (path: string): Record<string, any> => parse(readFileSync(path, 'utf8')) as Record<string, any>;
 
 describe('app.yaml (App Engine flex)', () => {

@@ -159,7 +159,13 @@ describe('hostile clients', () => {
       [],
       { text: ' ' },
     ];
-    await expectCut(bad, () => payloads.forEach((p) => bad.room.send('chat', p)), misbehaviour(/^chat_invalid: /));
+    await expectCut(
+      bad,
+      () => {
+        for (const p of payloads) bad.room.send('chat', p);
+      },
+      misbehaviour(/^chat_invalid: /),
+    );
   });
 
   it('cuts off chat far beyond the rate limit (4400), not just over it', async () => {
@@ -295,7 +301,10 @@ describe('hostile clients', () => {
 
   it('cuts off every client sending seeded random frames, and stays up', async () => {
     let seed = 7;
-    const rnd = (): number => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
+    const rnd = (): number => {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      return seed / 2 ** 32;
+    };
     const bads = await Promise.all([0, 1, 2].map(() => rawBad()));
     const codes = await Promise.all(
       bads.map(async (bad) => {

@@ -116,7 +116,7 @@ describe('per-address rate limits on matchmaking', () => {
   it('answers 429 with Retry-After past the limit, for that address only', async () => {
     const attacker = '203.0.113.66';
     const statuses: number[] = [];
-    let limited;
+    let limited: Awaited<ReturnType<typeof matchmake>> | undefined;
     for (let i = 0; i < 5; i++) {
       const answer = await matchmake(
         t,

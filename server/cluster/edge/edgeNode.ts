@@ -213,7 +213,7 @@ export class EdgeNode {
     counted.messages += 1;
     counted.bytes += message.length;
     this.stats.received.set(peer, counted);
-    let ops;
+    let ops: ReturnType<typeof decodeMessage>;
     try {
       ops = decodeMessage(message);
     } catch (error) {

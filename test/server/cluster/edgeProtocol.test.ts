@@ -65,7 +65,7 @@ describe('edge channel protocol', () => {
     const box = new Outbox();
     const patch = Array.from({ length: 200 }, (_, i) => i % 251);
     const frames = [timedPatch(1234, 1, patch), timedPatch(1234, 77, patch), timedPatch(1234, 9000, patch)];
-    frames.forEach((frame, i) => box.down(i + 1, frame));
+    for (const [i, frame] of frames.entries()) box.down(i + 1, frame);
     const message = box.take();
     assert.ok(message.length < 300, `the patch crossed once (${message.length} bytes for 3 × ${frames[0]!.length})`);
     const [op, ...rest] = decodeMessage(message);
@@ -73,9 +73,9 @@ describe('edge channel protocol', () => {
     assert.equal(op!.op, Op.TIMED);
     const timed = op as { conns: number[]; frames: Buffer[] };
     assert.deepEqual(timed.conns, [1, 2, 3]);
-    timed.frames.forEach((rebuilt, i) =>
-      assert.deepEqual(rebuilt, frames[i], `client ${i + 1}'s frame, byte for byte`),
-    );
+    for (const [i, rebuilt] of timed.frames.entries()) {
+      assert.deepEqual(rebuilt, frames[i], `client ${i + 1}'s frame, byte for byte`);
+    }
   });
 
   it('keeps frames that differ (other patch, other server time, same client twice) apart and in order', () => {
