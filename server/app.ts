@@ -99,6 +99,7 @@ export async function buildApp(config: ServerConfig, logger: Logger): Promise<Ap
           maxFrameBytes: MAX_FRAME_BYTES,
           roomSize: config.maxPlayers,
           edgeRedisClusterUrl: config.edgeRedisClusterUrl,
+          edgeMinMessageGapMs: config.edgeMinMessageGapMs,
           rooms: roomBudget,
         },
         logger,

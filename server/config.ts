@@ -60,6 +60,16 @@ export interface ServerConfig {
    * the edge channel uses sharded pub/sub there instead of PUBLISH on `REDIS_URL`.
    */
   edgeRedisClusterUrl: string | undefined;
+  /**
+   * Env `EDGE_MIN_MESSAGE_GAP_MS`, 0–10: least time between two edge channel
+   * messages to one peer instance. Dense traffic (players' inputs, patches of
+   * rooms that tick at different moments) then shares messages, each waiting
+   * at most this long; a lone message leaves at once. Default 2 in redis mode
+   * (every message is a PUBLISH that Redis parses and relays: fewer, larger
+   * ones cost far less) and 0 in direct mode (a message is one socket write,
+   * and its latency budget is tighter).
+   */
+  edgeMinMessageGapMs: number;
   /** Env `METRICS_ENABLED` (`true`/`false`, default `true`): serve Prometheus metrics at `GET /metrics`. */
   metricsEnabled: boolean;
   /**
@@ -207,6 +217,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     forwardMode,
     advertiseAddress,
     edgeRedisClusterUrl,
+    edgeMinMessageGapMs: intVar(env, 'EDGE_MIN_MESSAGE_GAP_MS', forwardMode === 'redis' ? 2 : 0, 0, 10),
     port: intVar(env, 'PORT', 2567, 0, 65535),
     maxPlayers: intVar(env, 'MAX_PLAYERS', DEFAULT_MAX_PLAYERS, 2, 64),
     maxSpectators: intVar(env, 'MAX_SPECTATORS', DEFAULT_MAX_SPECTATORS, 0, 256),

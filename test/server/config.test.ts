@@ -30,6 +30,7 @@ describe('loadConfig', () => {
       forwardMode: 'direct',
       advertiseAddress: undefined,
       edgeRedisClusterUrl: undefined,
+      edgeMinMessageGapMs: 0,
       metricsEnabled: true,
       metricsToken: undefined,
       drainTimeoutMs: 7000,
@@ -81,6 +82,7 @@ describe('loadConfig', () => {
       FORWARD_MODE: 'Redis',
       ADVERTISE_ADDRESS: '[fd00::1]:2567',
       EDGE_REDIS_CLUSTER_URL: 'redis://10.0.0.9:6379',
+      EDGE_MIN_MESSAGE_GAP_MS: '5',
       METRICS_ENABLED: 'false',
       METRICS_TOKEN: ' s3cret-token ',
       DRAIN_TIMEOUT_MS: '8500',
@@ -112,6 +114,7 @@ describe('loadConfig', () => {
       forwardMode: 'redis',
       advertiseAddress: '[fd00::1]:2567',
       edgeRedisClusterUrl: 'redis://10.0.0.9:6379',
+      edgeMinMessageGapMs: 5,
       metricsEnabled: false,
       metricsToken: 's3cret-token',
       drainTimeoutMs: 8500,
@@ -221,6 +224,14 @@ describe('loadConfig', () => {
       () => loadConfig({ FORWARD_MODE: 'redis', EDGE_REDIS_CLUSTER_URL: 'http://x' }),
       /EDGE_REDIS_CLUSTER_URL must be/,
     );
+  });
+
+  it('holds edge inputs 2 ms by default in redis mode, none in direct mode, and takes 0–10 ms', () => {
+    assert.equal(loadConfig({ FORWARD_MODE: 'redis' }).edgeMinMessageGapMs, 2);
+    assert.equal(loadConfig({}).edgeMinMessageGapMs, 0);
+    assert.equal(loadConfig({ EDGE_MIN_MESSAGE_GAP_MS: '0', FORWARD_MODE: 'redis' }).edgeMinMessageGapMs, 0);
+    for (const bad of ['11', '-1', '1.5', 'soon'])
+      assert.throws(() => loadConfig({ EDGE_MIN_MESSAGE_GAP_MS: bad }), /EDGE_MIN_MESSAGE_GAP_MS/);
   });
 
   it('does not echo a Redis password in its error', () => {
