@@ -21,6 +21,7 @@ import { RoomBudget, roomsFullError } from './limits/roomBudget.ts';
 import { frameworkLogger, type Logger } from './logger.ts';
 import { bearerMatches, ServerMetrics } from './metrics.ts';
 import { mountInviteRoutes } from './invites/inviteRoutes.ts';
+import { mountSpectateRoute } from './spectate/spectateRoute.ts';
 import type { LeaderboardRecorder } from './leaderboard/recorder.ts';
 import { createLeaderboard } from './leaderboard/setup.ts';
 import { mountLeaderboardRoutes } from './leaderboard/routes.ts';
@@ -75,6 +76,7 @@ export async function buildApp(config: ServerConfig, logger: Logger): Promise<Ap
   const leaderboard = createLeaderboard(config.redisUrl, logger);
   const roomOptions: ArenaRoomOptions = {
     maxPlayers: config.maxPlayers,
+    maxSpectators: config.maxSpectators,
     tickRateHz: config.tickRateHz,
     roundDurationMs: config.roundDurationMs,
     scoreboardDurationMs: config.scoreboardDurationMs,
@@ -194,6 +196,12 @@ export async function buildApp(config: ServerConfig, logger: Logger): Promise<Ap
         trustProxyHops: config.trustProxyHops,
         createRateLimit: config.joinRateLimit,
         lookupRateLimit: config.inviteLookupRateLimit,
+        logger,
+      });
+      mountSpectateRoute(app, {
+        limiter,
+        trustProxyHops: config.trustProxyHops,
+        joinRateLimit: config.joinRateLimit,
         logger,
       });
       mountLeaderboardRoutes(app, {
