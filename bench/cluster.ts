@@ -21,12 +21,13 @@
  * BENCH_OLD_REF (the last commit with byte forwarding), BENCH_ONLY (labels separated by `;`).
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { BotReport } from '../bots/report.ts';
 import {
   cpuTicks,
+  startInstance,
   startInstances,
   startNginx,
   startRedis,
@@ -57,6 +58,9 @@ interface Setup {
   mode: ForwardMode;
   build: 'new' | 'old';
   balancing: Balancing;
+  /** Instances without Redis that know nothing of each other: what three processes cost by themselves. */
+  standalone?: boolean;
+  env?: Record<string, string>;
 }
 
 const SETUPS: Setup[] = [
@@ -65,8 +69,27 @@ const SETUPS: Setup[] = [
   { label: '3 × edge, redis', instances: 3, mode: 'redis', build: 'new', balancing: 'round-robin' },
   { label: '3 × old bytes, direct', instances: 3, mode: 'direct', build: 'old', balancing: 'round-robin' },
   { label: '3 × old bytes, redis', instances: 3, mode: 'redis', build: 'old', balancing: 'round-robin' },
+  {
+    label: '3 × edge, redis, no coalescing',
+    instances: 3,
+    mode: 'redis',
+    build: 'new',
+    balancing: 'round-robin',
+    env: { EDGE_INPUT_COALESCE_MS: '0' },
+  },
+  { label: '3 × edge, direct, random LB', instances: 3, mode: 'direct', build: 'new', balancing: 'random' },
+  { label: '3 × edge, redis, random LB', instances: 3, mode: 'redis', build: 'new', balancing: 'random' },
+  { label: '3 × edge, direct, cookie affinity', instances: 3, mode: 'direct', build: 'new', balancing: 'cookie' },
   { label: '3 × edge, redis, cookie affinity', instances: 3, mode: 'redis', build: 'new', balancing: 'cookie' },
   { label: '3 × old bytes, redis, cookie affinity', instances: 3, mode: 'redis', build: 'old', balancing: 'cookie' },
+  {
+    label: '3 × standalone, cookie affinity',
+    instances: 3,
+    mode: 'direct',
+    build: 'new',
+    balancing: 'cookie',
+    standalone: true,
+  },
 ];
 
 interface RunResult {
@@ -87,6 +110,8 @@ interface RunResult {
   updatesPerS: number | null;
   errors: number;
   botCpuPercent: number;
+  /** Context switches of every instance thread, per second: how often the processes wake up and are preempted. */
+  wakeupsPerS: number;
 }
 
 function log(message: string): void {
@@ -123,17 +148,34 @@ async function scrapeForwarded(instances: Instance[]): Promise<number> {
   return total;
 }
 
+/** Voluntary + involuntary context switches of every thread of `pid`, from /proc. */
+function contextSwitches(pid: number): number {
+  let total = 0;
+  let tasks: string[] = [];
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return 0;
+  }
+  for (const task of tasks) {
+    try {
+      const status = readFileSync(`/proc/${pid}/task/${task}/status`, 'utf8');
+      for (const m of status.matchAll(/^(?:non)?voluntary_ctxt_switches:\s+(\d+)$/gmu)) total += Number(m[1]);
+    } catch {
+      // The thread ended between the listing and the read.
+    }
+  }
+  return total;
+}
+
 async function runOnce(setup: Setup, bots: number, oldRoot: string | undefined): Promise<RunResult> {
   const redis = await startRedis();
   pin(redis.pid);
   const names = setup.instances === 1 ? ['A'] : ['A', 'B', 'C'];
-  const instances = await startInstances(
-    redis,
-    setup.mode,
-    names,
-    { LOG_LEVEL: 'error', ROUND_DURATION_MS: '600000' },
-    setup.build === 'old' ? oldRoot : undefined,
-  );
+  const env = { LOG_LEVEL: 'error', ROUND_DURATION_MS: '600000', ...setup.env };
+  const instances = setup.standalone
+    ? await Promise.all(names.map((name) => startInstance({ name, redis, mode: setup.mode, env, standalone: true })))
+    : await startInstances(redis, setup.mode, names, env, setup.build === 'old' ? oldRoot : undefined);
   for (const instance of instances) pin(instance.pid);
   const nginx =
     setup.instances === 1
@@ -179,6 +221,7 @@ async function runOnce(setup: Setup, bots: number, oldRoot: string | undefined):
   const redisCpu0 = cpuTicks(redis.pid);
   const nginxCpu0 = nginxPids.map((pid) => cpuTicks(pid));
   const botCpu0 = cpuTicks(botsChild.pid!);
+  const switches0 = instances.reduce((sum, i) => sum + contextSwitches(i.pid), 0);
   const info0 = await redisInfo(redis);
   const t0 = performance.now();
   await sleep(windowS * 1000);
@@ -189,6 +232,7 @@ async function runOnce(setup: Setup, bots: number, oldRoot: string | undefined):
   const redisMs = ms(cpuTicks(redis.pid) - redisCpu0);
   const nginxMs = ms(nginxPids.reduce((sum, pid, k) => sum + cpuTicks(pid) - nginxCpu0[k]!, 0));
   const botMs = ms(cpuTicks(botsChild.pid!) - botCpu0);
+  const switches = instances.reduce((sum, i) => sum + contextSwitches(i.pid), 0) - switches0;
   const info1 = await redisInfo(redis);
   await exited;
   let report: BotReport;
@@ -219,6 +263,7 @@ async function runOnce(setup: Setup, bots: number, oldRoot: string | undefined):
     updatesPerS: s.perClient.updatesPerS,
     errors: s.bots.errors + s.bots.joinErrors,
     botCpuPercent: (botMs / seconds / 1000) * 100,
+    wakeupsPerS: switches / seconds,
   };
 }
 
@@ -263,9 +308,9 @@ function writeResults(points: Point[]): void {
     '',
   );
   lines.push(
-    '| setup | bots | instance CPU ms/s per client | vs 1 instance | Redis CPU | forwarded share | Redis msg/s | Redis KiB/s | RTT p50 / p99 ms | input→update p50 / p99 ms | errors |',
+    '| setup | bots | instance CPU ms/s per client | vs 1 instance | Redis CPU | forwarded share | Redis msg/s | Redis KiB/s | RTT p50 / p99 ms | input→update p50 / p99 ms | instance wakeups/s | errors |',
   );
-  lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const point of points) {
     const single = med(find('1 instance', point.bots), (r) => r.cpuPerClient);
     const ratio = med(point, (r) => r.cpuPerClient) / single;
@@ -282,7 +327,7 @@ function writeResults(points: Point[]): void {
       )} / ${fmt(
         med(point, (r) => r.latencyP99),
         1,
-      )} | ${point.runs.reduce((s, r) => s + r.errors, 0)} |`,
+      )} | ${spread(point, (r) => r.wakeupsPerS, 0)} | ${point.runs.reduce((s, r) => s + r.errors, 0)} |`,
     );
   }
   lines.push('');
@@ -303,6 +348,30 @@ function writeResults(points: Point[]): void {
     const redisPoint = find('3 × edge, redis', bots);
     const redisRatio = med(redisPoint, (r) => r.cpuPerClient + r.redisCpuPerClient) / cpu1;
     row('cluster CPU per client ≤ 1.3× one instance (redis, Redis included)', redisRatio, redisRatio <= 1.3, '×');
+    const standalone = med(find('3 × standalone, cookie affinity', bots), (r) => r.cpuPerClient);
+    if (Number.isFinite(standalone)) {
+      for (const label of [
+        '3 × edge, direct',
+        '3 × edge, direct, random LB',
+        '3 × edge, direct, cookie affinity',
+      ] as const) {
+        const ratio = med(find(label, bots), (r) => r.cpuPerClient) / standalone;
+        row(`(not a target) ${label} vs three standalone processes, same core (≤ 1.15×)`, ratio, ratio <= 1.15, '×');
+      }
+      for (const label of [
+        '3 × edge, redis',
+        '3 × edge, redis, random LB',
+        '3 × edge, redis, cookie affinity',
+      ] as const) {
+        const ratio = med(find(label, bots), (r) => r.cpuPerClient + r.redisCpuPerClient) / standalone;
+        row(
+          `(not a target) ${label}, Redis included, vs three standalone processes (≤ 1.3×)`,
+          ratio,
+          ratio <= 1.3,
+          '×',
+        );
+      }
+    }
     const bytesNew = med(redisPoint, (r) => r.redisBytesPerS);
     const bytesOld = med(find('3 × old bytes, redis', bots), (r) => r.redisBytesPerS);
     row('Redis bytes/s ≥ 8× less than the byte tunnel', bytesOld / bytesNew, bytesOld / bytesNew >= 8, '× less');

@@ -208,6 +208,8 @@ export interface InstanceOptions {
   env?: Record<string, string>;
   /** Checkout to run the server from (default: this one); the bench runs an older build from a git worktree. */
   root?: string;
+  /** No `REDIS_URL`: a lone server that knows no other (the bench's control for what several processes cost by themselves). */
+  standalone?: boolean;
 }
 
 /** Child processes of `pid` (nginx's workers), from /proc. */
@@ -247,7 +249,7 @@ export async function startInstance(options: InstanceOptions): Promise<Instance>
     env: {
       ...process.env,
       PORT: String(port),
-      REDIS_URL: options.redis.url,
+      REDIS_URL: options.standalone ? '' : options.redis.url,
       FORWARD_MODE: options.mode,
       ADVERTISE_ADDRESS: `127.0.0.1:${port}`,
       LOG_LEVEL: process.env.CLUSTER_LOG_LEVEL ?? 'warn',
@@ -273,7 +275,7 @@ export async function startInstance(options: InstanceOptions): Promise<Instance>
     30_000,
     100,
   );
-  const processId = await processIdOfPort(options.redis.client, port);
+  const processId = options.standalone ? `standalone-${port}` : await processIdOfPort(options.redis.client, port);
   return {
     name: options.name,
     port,
@@ -367,9 +369,10 @@ export interface Nginx {
  * How the stand-in load balancer picks an instance: `round-robin` (no
  * affinity, the worst case), or `cookie`: by the client's `arena_affinity`
  * cookie (consistent hash; a request without one goes anywhere), as App
- * Engine's and Cloud Run's session affinity keep a browser on one instance.
+ * Engine's and Cloud Run's session affinity keep a browser on one instance;
+ * or `random` (no affinity, as most cloud load balancers spread requests).
  */
-export type Balancing = 'round-robin' | 'cookie';
+export type Balancing = 'round-robin' | 'cookie' | 'random';
 
 export async function startNginx(upstreamPorts: number[], balancing: Balancing = 'round-robin'): Promise<Nginx> {
   const dir = makeTempDir('arena-nginx-');
@@ -396,7 +399,7 @@ http {
   map $http_upgrade $connection_upgrade { default upgrade; '' close; }
   map $cookie_arena_affinity $affinity_key { '' $request_id; default $cookie_arena_affinity; }
   upstream arena {
-${balancing === 'cookie' ? '    hash $affinity_key consistent;\n' : ''}${upstreamPorts.map((p) => `    server 127.0.0.1:${p};`).join('\n')}
+${balancing === 'cookie' ? '    hash $affinity_key consistent;\n' : balancing === 'random' ? '    random;\n' : ''}${upstreamPorts.map((p) => `    server 127.0.0.1:${p};`).join('\n')}
   }
   server {
     listen 127.0.0.1:${port};

@@ -21,6 +21,10 @@ import { RoomBudget, roomsFullError } from './limits/roomBudget.ts';
 import { frameworkLogger, type Logger } from './logger.ts';
 import { bearerMatches, ServerMetrics } from './metrics.ts';
 import { mountInviteRoutes } from './invites/inviteRoutes.ts';
+import { mountSpectateRoute } from './spectate/spectateRoute.ts';
+import type { LeaderboardRecorder } from './leaderboard/recorder.ts';
+import { createLeaderboard } from './leaderboard/setup.ts';
+import { mountLeaderboardRoutes } from './leaderboard/routes.ts';
 import { ClusterView, mountClusterView } from './ops/clusterView.ts';
 import { FigureSampler, registerOpsGauges } from './ops/figures.ts';
 import { mountMonitor } from './ops/monitor.ts';
@@ -41,6 +45,8 @@ export interface App {
   readonly arenaRooms: ReadonlySet<ArenaRoom>;
   /** The process's arena room cap (`MAX_ROOMS`) and how much of it is taken. */
   readonly roomBudget: RoomBudget;
+  /** Round results on their way to the leaderboard store (Redis with `REDIS_URL`, memory without). */
+  readonly leaderboard: LeaderboardRecorder;
   /** Open WebSockets per client address, once listening. */
   readonly connections: ConnectionCounts | undefined;
   /** Listen on `port` (0: any free port) with the HTTP edge guard in front; resolves once listening. */
@@ -67,8 +73,10 @@ export async function buildApp(config: ServerConfig, logger: Logger): Promise<Ap
         extra: (registry) => registerEdgeMetrics(registry, () => cluster?.edgeStats),
       })
     : undefined;
+  const leaderboard = createLeaderboard(config.redisUrl, logger);
   const roomOptions: ArenaRoomOptions = {
     maxPlayers: config.maxPlayers,
+    maxSpectators: config.maxSpectators,
     tickRateHz: config.tickRateHz,
     roundDurationMs: config.roundDurationMs,
     scoreboardDurationMs: config.scoreboardDurationMs,
@@ -78,6 +86,7 @@ export async function buildApp(config: ServerConfig, logger: Logger): Promise<Ap
     metrics,
     directory: arenaRooms,
     budget: roomBudget,
+    leaderboard,
   };
   const clientDist = path.resolve(config.clientDist);
 
@@ -91,6 +100,7 @@ export async function buildApp(config: ServerConfig, logger: Logger): Promise<Ap
           maxFrameBytes: MAX_FRAME_BYTES,
           roomSize: config.maxPlayers,
           edgeRedisClusterUrl: config.edgeRedisClusterUrl,
+          edgeMinMessageGapMs: config.edgeMinMessageGapMs,
           rooms: roomBudget,
         },
         logger,
@@ -188,6 +198,19 @@ export async function buildApp(config: ServerConfig, logger: Logger): Promise<Ap
         lookupRateLimit: config.inviteLookupRateLimit,
         logger,
       });
+      mountSpectateRoute(app, {
+        limiter,
+        trustProxyHops: config.trustProxyHops,
+        joinRateLimit: config.joinRateLimit,
+        logger,
+      });
+      mountLeaderboardRoutes(app, {
+        store: leaderboard.store,
+        limiter,
+        trustProxyHops: config.trustProxyHops,
+        rateLimit: config.leaderboardRateLimit,
+        logger,
+      });
       if (clusterView) mountClusterView(app, clusterView, config.metricsToken, logger);
       if (config.adminToken !== undefined) {
         mountAdminRoutes(app, config.adminToken, logger);
@@ -204,6 +227,7 @@ export async function buildApp(config: ServerConfig, logger: Logger): Promise<Ap
   server.onShutdown(async () => {
     await clusterView?.stop();
     await cluster?.stop();
+    await leaderboard.close();
     limiterRedis?.disconnect();
     metrics?.close();
     httpServer?.close();
@@ -216,6 +240,7 @@ export async function buildApp(config: ServerConfig, logger: Logger): Promise<Ap
     metrics,
     arenaRooms,
     roomBudget,
+    leaderboard,
     get connections() {
       return connections;
     },

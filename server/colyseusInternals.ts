@@ -46,6 +46,7 @@ export type ClientSocket = EventEmitter & { terminate?(): void };
 
 interface RoomPrivate {
   _onMessage: FrameDispatch;
+  _reserveSeat(sessionId: string, joinOptions: unknown): Promise<boolean>;
   _reservedSeats: Record<string, ReservedSeat>;
 }
 
@@ -80,6 +81,11 @@ export function checkColyseusInternals(
       'Room.prototype._onMessage(client, frame) is gone (the frame guard wraps it)',
       version,
     );
+  if (typeof proto._reserveSeat !== 'function')
+    throw new ColyseusInternalsError(
+      'Room.prototype._reserveSeat is gone (spectator seats are reserved with it)',
+      version,
+    );
   const seats = (subjects.room as Partial<RoomPrivate>)._reservedSeats;
   if (typeof seats !== 'object' || seats === null || Array.isArray(seats))
     throw new ColyseusInternalsError('a room has no _reservedSeats record (seat counting reads it)', version);
@@ -106,6 +112,15 @@ export function wrapFrameDispatch(room: Room, wrap: (dispatch: FrameDispatch) =>
 /** A room's seat reservations (`Room._reservedSeats`); Colyseus offers no public view. Read only. */
 export function reservedSeatsOf(room: Room): Readonly<Record<string, ReservedSeat>> {
   return roomPrivate(room)._reservedSeats;
+}
+
+/**
+ * Reserve a seat in `room` for `sessionId` as matchmaking does
+ * (`Room._reserveSeat`), bypassing the room's own full check: the caller has
+ * done its own admission (see `rooms/spectators.ts`). False when refused.
+ */
+export function reserveSeat(room: Room, sessionId: string, joinOptions: unknown): Promise<boolean> {
+  return roomPrivate(room)._reserveSeat(sessionId, joinOptions);
 }
 
 /** The socket behind `client` (`client.ref`). */

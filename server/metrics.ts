@@ -18,10 +18,11 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { constants as perfConstants, performance, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import { matchMaker, Protocol } from '@colyseus/core';
 import type { WebSocketTransport } from '@colyseus/ws-transport';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { WebSocket, WebSocketServer } from 'ws';
 import { transportSocketServer } from './colyseusInternals.ts';
 import { PROTOCOL_CODE_MASK, protocolCode } from '../shared/wire.ts';
+import { LocalHistogram } from './localHistogram.ts';
 
 /** What a room needs to time its work. Durations are recorded in seconds. */
 export interface RoomMetrics {
@@ -140,10 +141,10 @@ export class ServerMetrics implements RoomMetrics {
   private readonly received = new FrameTally();
   private connectionsOpened = 0;
   private readonly sockets = new Set<WebSocket>();
-  private readonly stepDuration: Histogram;
-  private readonly patchDuration: Histogram;
+  private readonly stepDuration: LocalHistogram;
+  private readonly patchDuration: LocalHistogram;
   private readonly gcObserver: PerformanceObserver;
-  private readonly inputDepth: Histogram;
+  private readonly inputDepth: LocalHistogram;
 
   constructor(options: MetricsOptions = {}) {
     const registers = [this.registry];
@@ -165,18 +166,18 @@ export class ServerMetrics implements RoomMetrics {
         this.set(matchMaker.stats.local.roomCount);
       },
     });
-    this.stepDuration = new Histogram({
-      name: 'arena_tick_duration_seconds',
-      help: 'Time to run one fixed simulation step of an arena room',
-      buckets: DURATION_BUCKETS_S,
+    this.stepDuration = new LocalHistogram(
+      'arena_tick_duration_seconds',
+      'Time to run one fixed simulation step of an arena room',
+      DURATION_BUCKETS_S,
       registers,
-    });
-    this.patchDuration = new Histogram({
-      name: 'arena_patch_duration_seconds',
-      help: 'Time to encode one state patch of an arena room and hand it to every client socket',
-      buckets: DURATION_BUCKETS_S,
+    );
+    this.patchDuration = new LocalHistogram(
+      'arena_patch_duration_seconds',
+      'Time to encode one state patch of an arena room and hand it to every client socket',
+      DURATION_BUCKETS_S,
       registers,
-    });
+    );
 
     const tallyCounter = (
       name: string,
@@ -263,12 +264,12 @@ export class ServerMetrics implements RoomMetrics {
     });
 
     // Input pacing (see shared/inputPace.ts): a standing queue here is latency every input pays.
-    this.inputDepth = new Histogram({
-      name: 'arena_input_buffer_depth',
-      help: 'Inputs a client had queued on the server as a fixed step started (one per client per step; 1 is ideal)',
-      buckets: INPUT_DEPTH_BUCKETS,
+    this.inputDepth = new LocalHistogram(
+      'arena_input_buffer_depth',
+      'Inputs a client had queued on the server as a fixed step started (one per client per step; 1 is ideal)',
+      INPUT_DEPTH_BUCKETS,
       registers,
-    });
+    );
 
     const forward = options.forwardStats;
     if (forward) {
@@ -351,13 +352,17 @@ export class ServerMetrics implements RoomMetrics {
     this.connectionsOpened += 1;
     this.sockets.add(ws);
     ws.once('close', () => this.sockets.delete(ws));
-    ws.on('message', (data: unknown) => this.received.add(firstByteOf(data), byteLengthOf(data)));
-    const send = ws.send.bind(ws) as (data: unknown, ...rest: unknown[]) => void;
-    // Wrap this socket's send: the one path every outgoing frame takes.
-    ws.send = ((data: unknown, ...rest: unknown[]) => {
-      this.sent.add(firstByteOf(data), byteLengthOf(data));
-      send(data, ...rest);
-    }) as WebSocket['send'];
+    const received = this.received;
+    ws.on('message', (data: unknown) => received.add(firstByteOf(data), byteLengthOf(data)));
+    // This socket's send is the one path every outgoing frame takes: count there, with
+    // a fast path for the binary frames Colyseus sends and no allocation per frame.
+    const send = ws.send as (this: WebSocket, data: unknown, options?: unknown, cb?: unknown) => void;
+    const sent = this.sent;
+    ws.send = function (this: WebSocket, data: unknown, options?: unknown, cb?: unknown): void {
+      if (data instanceof Uint8Array) sent.add(data.byteLength > 0 ? data[0]! : 0, data.byteLength);
+      else sent.add(firstByteOf(data), byteLengthOf(data));
+      send.call(this, data, options, cb);
+    } as WebSocket['send'];
   }
 
   /** Stop collecting (clears the registry); call on shutdown. */

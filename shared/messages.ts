@@ -4,6 +4,7 @@
  * `parse*` function on each before acting on it.
  */
 import { CHAT_MAX_LENGTH, NAME_MAX_LENGTH, NAME_MIN_LENGTH, NAME_PATTERN } from './constants.ts';
+import { parseIdentity } from './leaderboard.ts';
 import { normalizeName } from './names.ts';
 import { INPUT_RATE_SCALE_MAX, INPUT_RATE_SCALE_MIN } from './inputPace.ts';
 
@@ -21,6 +22,8 @@ export const ServerMessage = {
   ServerClosing: 'serverClosing',
   InputPace: 'inputPace',
   Hit: 'hit',
+  /** `LeaderboardSaved` (in `leaderboard.ts`): the round's results are on the boards. */
+  LeaderboardSaved: 'leaderboardSaved',
 } as const;
 export type ServerMessage = (typeof ServerMessage)[keyof typeof ServerMessage];
 
@@ -151,6 +154,11 @@ export interface InputPace {
 /** Options a client passes to `joinOrCreate('arena', …)`. */
 export interface JoinOptions {
   name: string;
+  /**
+   * The browser's leaderboard identity (32 lowercase hex digits, kept in
+   * local storage; see `leaderboard.ts`). Absent (bots): the player is on no board.
+   */
+  identity?: string;
 }
 
 /**
@@ -189,6 +197,15 @@ export interface ArenaMetadata {
   phase: number;
   /** Wall-clock time (ms since the Unix epoch) when the current phase ends. */
   phaseEndsAtEpochMs: number;
+  /**
+   * Players in the room and its player cap. The listing's own `clients` and
+   * `maxClients` count spectators too (Colyseus counts every connection).
+   */
+  players: number;
+  maxPlayers: number;
+  /** Spectators watching, and their own cap (0: the room takes none). */
+  spectators: number;
+  maxSpectators: number;
 }
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
@@ -197,7 +214,7 @@ export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is this pattern's purpose
 const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/gu;
 
-/** Validate the `name` join option: NFKC-normalised, trimmed, 1–16 characters, letters/digits/space/`_-.`. */
+/** Validate the join options: `name` NFKC-normalised, trimmed, 1–16 characters, letters/digits/space/`_-.`; `identity`, when given, 32 lowercase hex digits. */
 export function parseJoinOptions(options: unknown): Parsed<JoinOptions> {
   if (typeof options !== 'object' || options === null)
     return { ok: false, error: 'join options must be an object with a name' };
@@ -209,7 +226,11 @@ export function parseJoinOptions(options: unknown): Parsed<JoinOptions> {
     return { ok: false, error: `name must be ${NAME_MIN_LENGTH} to ${NAME_MAX_LENGTH} characters` };
   }
   if (!NAME_PATTERN.test(name)) return { ok: false, error: 'name may contain only letters, digits, spaces and _ - .' };
-  return { ok: true, value: { name } };
+  const rawIdentity = (options as { identity?: unknown }).identity;
+  if (rawIdentity === undefined) return { ok: true, value: { name } };
+  const identity = parseIdentity(rawIdentity);
+  if (!identity.ok) return identity;
+  return { ok: true, value: { name, identity: identity.value } };
 }
 
 /** Validate a chat request: control characters stripped, whitespace folded, 1–140 characters. */

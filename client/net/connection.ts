@@ -9,6 +9,7 @@ import { ArenaCloseCode, parseJoinOptions, type JoinOptions, type Parsed } from 
 import { ArenaState } from '../../shared/state.ts';
 import { log } from '../log.ts';
 import { reconnectSoon } from '../../netcode/reconnect.ts';
+import { playerIdentity } from './leaderboard.ts';
 
 /** A joined arena room with its state typed by the shared schema. */
 export type ArenaRoom = Room<unknown, ArenaState>;
@@ -60,8 +61,9 @@ export class ArenaConnection {
     return this.client.joinOrCreate('lobby', options);
   }
 
+  /** Validated options of an arena join; the identity credits our kills and wins on the leaderboard. */
   private checked(name: string): JoinOptions {
-    const parsed = parseJoinOptions({ name });
+    const parsed = parseJoinOptions({ name, identity: playerIdentity() });
     if (!parsed.ok) throw new JoinRefused(parsed.error);
     return parsed.value;
   }

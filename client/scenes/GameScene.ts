@@ -21,6 +21,7 @@ import {
 import type { HitTarget } from '../../shared/sim.ts';
 import { RoundPhase, type Player, type Projectile } from '../../shared/state.ts';
 import { Controls } from '../input/controls.ts';
+import { mountTouchControls } from '../input/touchControls.ts';
 import { log } from '../log.ts';
 import { describeLeave, type ArenaConnection, type ArenaRoom } from '../net/connection.ts';
 import { watchRoom } from '../net/roomLifecycle.ts';
@@ -37,6 +38,8 @@ import { el, uiRoot } from '../ui/dom.ts';
 import { Hud } from '../ui/hud.ts';
 import { InviteBox } from '../ui/inviteBox.ts';
 import { DeathOverlay, ReconnectOverlay, ScoreboardOverlay } from '../ui/overlays.ts';
+import { LeaderboardPanel } from '../ui/leaderboardPanel.ts';
+import { fetchBoard } from '../net/leaderboard.ts';
 import type { LobbySceneData } from './LobbyScene.ts';
 import { scoreboardRows } from '../../shared/scoreboard.ts';
 
@@ -183,7 +186,9 @@ export class GameScene extends Phaser.Scene {
 
   /** Aim from our drawn position to the mouse, in world space (the camera may have moved). */
   private updateAim(from: Position): void {
-    if (!this.pointerSeen) return;
+    const stickAim = this.controls.touchAimRad;
+    if (stickAim !== null) this.aimRad = stickAim;
+    if (stickAim !== null || !this.pointerSeen) return;
     const p = this.input.activePointer;
     const world = this.cameras.main.getWorldPoint(p.x, p.y);
     const dx = world.x - from.x;
@@ -204,7 +209,9 @@ export class GameScene extends Phaser.Scene {
     });
     this.death = new DeathOverlay();
     this.reconnect = new ReconnectOverlay(() => this.room.state.reconnectGraceS ?? 0);
-    this.scoreboard = new ScoreboardOverlay();
+    this.scoreboard = new ScoreboardOverlay(
+      new LeaderboardPanel((board) => fetchBoard(this.connection.serverUrl, board, 5), 'round-leaderboard'),
+    );
     const leave = el('button', {
       class: 'btn small leave',
       text: 'Leave',
@@ -213,6 +220,7 @@ export class GameScene extends Phaser.Scene {
     });
     const invite = this.inviteCode === undefined ? null : new InviteBox(this.inviteCode, window.location.origin).root;
     const root = el('div', { class: 'game-ui' }, [
+      mountTouchControls(this.controls, () => this.chat.open()),
       this.hud.root,
       this.chat.root,
       this.death.root,
@@ -306,6 +314,7 @@ export class GameScene extends Phaser.Scene {
       ),
       room.onMessage(ServerMessage.Notice, (notice: Notice) => this.chat.addNotice(notice.message)),
       room.onMessage(ServerMessage.Hit, (payload: unknown) => this.onHit(payload)),
+      room.onMessage(ServerMessage.LeaderboardSaved, () => this.scoreboard.boardUpdated()),
       room.onMessage(ServerMessage.RoundOver, (event: RoundOverEvent) => {
         this.lastRoundOver = event;
         this.projectiles.clear();

@@ -10,12 +10,14 @@ import { log } from '../log.ts';
 import { inviteCodeFromHash } from '../../shared/invite.ts';
 import { describeJoinError, type ArenaConnection, type ArenaRoom } from '../net/connection.ts';
 import { createPrivateRoom, InviteFailed, joinInvite } from '../net/invites.ts';
+import { fetchBoard } from '../net/leaderboard.ts';
 import { LobbyFeed } from '../net/lobby.ts';
 import { drawMap } from '../render/mapView.ts';
 import { COLORS, cssColor, playerColor } from '../render/palette.ts';
 import { SceneKeys } from '../sceneKeys.ts';
 import { setLobbyProbe } from '../testHook.ts';
 import { uiRoot } from '../ui/dom.ts';
+import { LeaderboardPanel } from '../ui/leaderboardPanel.ts';
 import { LobbyView } from '../ui/lobbyView.ts';
 import type { GameSceneData } from './GameScene.ts';
 
@@ -23,6 +25,9 @@ import type { GameSceneData } from './GameScene.ts';
 export interface LobbySceneData {
   message?: string;
 }
+
+/** How often the lobby's leaderboard is read again, in milliseconds. */
+const BOARD_REFRESH_MS = 30_000;
 
 /** Backdrop pan speed, radians of the slow orbit per millisecond. */
 const PAN_RATE = 0.00005;
@@ -79,6 +84,10 @@ export class LobbyScene extends Phaser.Scene {
     });
     void this.feed.open(view.name);
     this.time.addEvent({ delay: 1000, loop: true, callback: () => view.refreshTimes(Date.now()) });
+    const board = new LeaderboardPanel((name) => fetchBoard(this.connection.serverUrl, name, 10), 'lobby-leaderboard');
+    view.leaderboardSlot.append(board.root);
+    void board.refresh();
+    this.time.addEvent({ delay: BOARD_REFRESH_MS, loop: true, callback: () => void board.refresh() });
 
     setLobbyProbe({
       rooms: () =>

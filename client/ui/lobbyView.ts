@@ -25,6 +25,8 @@ export interface LobbyViewEvents {
 export class LobbyView {
   readonly root: HTMLElement;
   readonly chat: ChatBox;
+  /** Where the scene puts the leaderboard panel (between the room list and the chat). */
+  readonly leaderboardSlot = el('div', { class: 'leaderboard-slot' });
   private readonly nameInput: HTMLInputElement;
   private readonly playButton: HTMLButtonElement;
   private readonly privateButton: HTMLButtonElement;
@@ -123,6 +125,7 @@ export class LobbyView {
       this.errorEl,
       el('div', { class: 'rooms-head' }, [el('h2', { text: 'Open rooms' }), this.statusEl]),
       el('div', { class: 'rooms-wrap' }, [table]),
+      this.leaderboardSlot,
       el('h2', { text: 'Lobby chat' }),
       this.chat.root,
     ]);

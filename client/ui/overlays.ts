@@ -5,6 +5,7 @@
  */
 import type { ScoreRow } from '../../shared/messages.ts';
 import { el, formatClock } from './dom.ts';
+import type { LeaderboardPanel } from './leaderboardPanel.ts';
 
 /** "Eliminated by X — respawning in 1.2 s". */
 export class DeathOverlay {
@@ -75,15 +76,19 @@ export class ReconnectOverlay {
   }
 }
 
-/** The end of round table. */
+/** The end of round table, and the leaderboard under it once the round is on it. */
 export class ScoreboardOverlay {
   readonly root: HTMLElement;
+  /** Shown once this round's results are recorded (see {@link boardUpdated}). */
+  private boardShown = false;
   private readonly title = el('div', { class: 'overlay-title' });
   private readonly body = el('tbody');
   private readonly footer = el('div', { class: 'overlay-detail' });
   private rowsKey = '';
 
-  constructor() {
+  /** `board`: the leaderboard panel shown under the round's table. */
+  constructor(private readonly board: LeaderboardPanel) {
+    board.root.classList.add('hidden');
     const table = el('table', { class: 'scores' }, [
       el('thead', {}, [
         el(
@@ -94,7 +99,14 @@ export class ScoreboardOverlay {
       ]),
       this.body,
     ]);
-    this.root = el('div', { class: 'overlay scoreboard hidden' }, [this.title, table, this.footer]);
+    this.root = el('div', { class: 'overlay scoreboard hidden' }, [this.title, table, this.footer, board.root]);
+  }
+
+  /** This round is on the boards now: show the leaderboard, read afresh. */
+  boardUpdated(): void {
+    this.boardShown = true;
+    this.board.root.classList.remove('hidden');
+    void this.board.refresh();
   }
 
   get visible(): boolean {
@@ -123,6 +135,10 @@ export class ScoreboardOverlay {
   }
 
   hide(): void {
+    if (this.boardShown) {
+      this.boardShown = false;
+      this.board.root.classList.add('hidden');
+    }
     this.root.classList.add('hidden');
   }
 

@@ -43,6 +43,8 @@ export interface ClusterConfig {
   roomSize: number;
   /** A Redis Cluster node: the edge channel then uses sharded pub/sub there (redis mode only). */
   edgeRedisClusterUrl?: string | undefined;
+  /** Least time between two edge channel messages to one peer, in ms (default 0: every turn's operations leave at its end). */
+  edgeMinMessageGapMs?: number;
   /** This process's arena room cap (`MAX_ROOMS`), published so peers place no rooms on a full instance. */
   rooms: RoomBudget;
 }
@@ -291,7 +293,10 @@ export class Cluster {
         clearlyMostLoaded,
       ) as IRoomCache | undefined;
     };
-    const edge = new EdgeNode(carrier, this.log, { maxFrameBytes: this.config.maxFrameBytes });
+    const edge = new EdgeNode(carrier, this.log, {
+      maxFrameBytes: this.config.maxFrameBytes,
+      minMessageGapMs: this.config.edgeMinMessageGapMs ?? 0,
+    });
     this.edge = edge;
     this.onEdgeSocketServer?.(edge.socketServer);
     registry.onDeadInstance((dead) => this.removeDeadInstance(dead));

@@ -10,6 +10,7 @@
  */
 import { FIRE_COOLDOWN_MS, PLAYER_MAX_HP, PROJECTILE_DAMAGE_HP, SCORE_PER_KILL } from '../../shared/constants.ts';
 import type { InputFrame } from '../../shared/input.ts';
+import { BoxGrid, sweptBox } from '../../shared/broadphase.ts';
 import type { ArenaMap, Point } from '../../shared/map.ts';
 import type { HitEvent, KillEvent, RoundOverEvent, ScoreRow } from '../../shared/messages.ts';
 import {
@@ -38,8 +39,25 @@ export interface TickSource {
   nextInput(sessionId: string): InputFrame | undefined;
   /** How far in the past (ms) the player saw the world when it sent the input just consumed. */
   viewLagMs(sessionId: string): number;
-  /** Where `player` was `lagMs` ago, as the lag-compensation history recorded it. */
+  /**
+   * Where `player` was `lagMs` ago, as the lag-compensation history recorded
+   * it. The game reads the point at once, so a source may reuse one object.
+   */
   positionAgo(player: Player, lagMs: number): Point;
+  /**
+   * A box (world px) holding every point {@link positionAgo} can return for
+   * `player` this tick, written to `out`. With it, projectiles test only the
+   * players whose box their path's box meets; without it, every player.
+   */
+  boundsOf?(player: Player, out: Box): Box;
+}
+
+/** Axis-aligned box in world pixels. */
+export interface Box {
+  minX: number;
+  minY: number;
+  maxX: number;
+  maxY: number;
 }
 
 /** What the game tells the outside world; the room turns these into broadcasts. */
@@ -84,12 +102,26 @@ export class ArenaGame {
   readonly state = new ArenaState();
   private readonly projectiles = new Map<string, ServerProjectile>();
   private readonly ticks = new Map<string, PlayerTicks>();
+  /** Leaderboard identities of the players who gave one; not in the state: nobody else may learn them. */
+  private readonly identities = new Map<string, string>();
+  /**
+   * The match's id for the leaderboard: the room sets it to its own id, a
+   * restored match keeps the one it began with, so a round has one key on every instance.
+   */
+  matchId = '';
   private nextProjectileId = 1;
   private spawnSalt = 0;
   private phaseTicksLeft: number;
   private readonly dtSeconds: number;
   /** Inputs a player may bank (one per tick without input) to catch up after a network stall. */
   private readonly maxInputCredit: number;
+  /** Broad phase and scratch for the projectile step, reused every tick (nothing allocated per hit test). */
+  private readonly grid: BoxGrid;
+  private readonly living: { ids: string[]; players: Player[] } = { ids: [], players: [] };
+  private readonly candidates: number[] = [];
+  private readonly targets: HitTarget[] = [];
+  private readonly targetPool: { id: string; x: number; y: number }[] = [];
+  private readonly box: Box = { minX: 0, minY: 0, maxX: 0, maxY: 0 };
 
   constructor(
     readonly map: ArenaMap,
@@ -98,6 +130,7 @@ export class ArenaGame {
   ) {
     this.dtSeconds = 1 / rules.tickRateHz;
     this.maxInputCredit = Math.max(4, this.msToTicks(STALL_CATCHUP_MS));
+    this.grid = new BoxGrid(map.widthPx, map.heightPx);
     this.state.mapId = map.id;
     this.state.round.number = 1;
     this.state.round.phase = RoundPhase.Playing;
@@ -115,7 +148,8 @@ export class ArenaGame {
     return (this.phaseTicksLeft * 1000) / this.rules.tickRateHz;
   }
 
-  addPlayer(sessionId: string, name: string): Player {
+  /** Add a player; `identity` (validated by the caller) puts its results on the leaderboard. */
+  addPlayer(sessionId: string, name: string, identity?: string): Player {
     const player = new Player();
     player.name = name;
     player.hp = PLAYER_MAX_HP;
@@ -123,15 +157,22 @@ export class ArenaGame {
     player.alive = this.state.round.phase === RoundPhase.Playing;
     this.state.players.set(sessionId, player);
     this.ticks.set(sessionId, { fireCooldownInputs: 0, respawnTick: -1, inputCredit: 2 });
+    if (identity !== undefined) this.identities.set(sessionId, identity);
     return player;
   }
 
   removePlayer(sessionId: string): void {
     this.state.players.delete(sessionId);
     this.ticks.delete(sessionId);
+    this.identities.delete(sessionId);
     for (const [id, p] of this.projectiles) {
       if (p.ownerId === sessionId) this.removeProjectile(id);
     }
+  }
+
+  /** A player's leaderboard identity, when it gave one. */
+  identityOf(sessionId: string): string | undefined {
+    return this.identities.get(sessionId);
   }
 
   /** The match as plain data, for a hand-off to another instance (see {@link restore}). */
@@ -139,8 +180,10 @@ export class ArenaGame {
     const tick = this.state.tick;
     const players = [...this.state.players].map(([sessionId, p]) => {
       const t = this.ticks.get(sessionId)!;
+      const identity = this.identities.get(sessionId);
       return {
         sessionId,
+        ...(identity === undefined ? {} : { identity }),
         name: p.name,
         x: p.x,
         y: p.y,
@@ -156,6 +199,7 @@ export class ArenaGame {
     });
     return {
       version: SNAPSHOT_VERSION,
+      ...(this.matchId === '' ? {} : { matchId: this.matchId }),
       mapId: this.state.mapId,
       tickRateHz: this.rules.tickRateHz,
       tick,
@@ -181,6 +225,7 @@ export class ArenaGame {
     this.state.round.phase = snapshot.round.phase;
     this.phaseTicksLeft = Math.max(1, ticks(snapshot.phaseTicksLeft));
     this.spawnSalt = snapshot.spawnSalt;
+    if (snapshot.matchId !== undefined) this.matchId = snapshot.matchId;
     for (const s of snapshot.players) {
       const player = new Player();
       player.name = s.name;
@@ -198,6 +243,7 @@ export class ArenaGame {
         respawnTick: s.respawnInTicks < 0 ? -1 : tick + ticks(s.respawnInTicks),
         inputCredit: 2,
       });
+      if (s.identity !== undefined) this.identities.set(s.sessionId, s.identity);
     }
     this.updateSecondsLeft();
   }
@@ -251,13 +297,57 @@ export class ArenaGame {
     this.state.projectiles.delete(id);
   }
 
+  /**
+   * Every projectile's step against the living players other than its
+   * shooter, where the shooter saw them. With a source that bounds its
+   * rewinds, the players go into a grid once per tick, each by the box its
+   * rewound positions span, and a projectile rewinds and tests only those
+   * whose box meets its path's: the same targets in the same order as a walk
+   * over every player, so the same hits.
+   */
   private stepProjectiles(source: TickSource): void {
+    if (this.projectiles.size === 0) return;
+    const { ids, players } = this.living;
+    const grid = this.grid;
+    const box = this.box;
+    const bounded = source.boundsOf !== undefined;
+    let n = 0;
+    grid.clear();
+    for (const [sid, player] of this.state.players) {
+      if (!player.alive) continue;
+      ids[n] = sid;
+      players[n] = player;
+      if (bounded) {
+        source.boundsOf!(player, box);
+        grid.insert(n, box.minX, box.minY, box.maxX, box.maxY);
+      }
+      n++;
+    }
+    const candidates = this.candidates;
+    const targets = this.targets;
     for (const p of this.projectiles.values()) {
-      const targets: HitTarget[] = [];
-      for (const [sid, player] of this.state.players) {
+      let count = n;
+      if (bounded) {
+        sweptBox(p.body, this.dtSeconds, box);
+        count = grid.query(box.minX, box.minY, box.maxX, box.maxY, candidates);
+      }
+      targets.length = 0;
+      for (let k = 0; k < count; k++) {
+        const i = bounded ? candidates[k]! : k;
+        const sid = ids[i]!;
+        const player = players[i]!;
+        // A projectile earlier in this tick may have killed it.
         if (sid === p.ownerId || !player.alive) continue;
         const seen = source.positionAgo(player, p.lagMs);
-        targets.push({ id: sid, x: seen.x, y: seen.y });
+        let target = this.targetPool[targets.length];
+        if (!target) {
+          target = { id: '', x: 0, y: 0 };
+          this.targetPool.push(target);
+        }
+        target.id = sid;
+        target.x = seen.x;
+        target.y = seen.y;
+        targets.push(target);
       }
       const result = traceProjectile(p.body, this.map, this.dtSeconds, targets);
       if (result.kind === 'flying') continue;

@@ -7,6 +7,7 @@
  * is less surprising than one that hits after the victim moved on.
  */
 import { PLAYER_MAX_HP } from '../../shared/constants.ts';
+import { parseIdentity } from '../../shared/leaderboard.ts';
 import type { Parsed } from '../../shared/messages.ts';
 import { RoundPhase } from '../../shared/state.ts';
 
@@ -18,6 +19,8 @@ export const MAX_SNAPSHOT_BYTES = 64 * 1024;
 
 export interface PlayerSnapshot {
   sessionId: string;
+  /** Leaderboard identity, when the player gave one (optional: snapshots of older builds have none). */
+  identity?: string;
   name: string;
   x: number;
   y: number;
@@ -35,6 +38,8 @@ export interface PlayerSnapshot {
 
 export interface GameSnapshot {
   version: typeof SNAPSHOT_VERSION;
+  /** The match's leaderboard id (see `ArenaGame.matchId`); optional: snapshots of older builds have none. */
+  matchId?: string;
   mapId: string;
   /** Tick rate the tick counts below were taken at, in Hz. */
   tickRateHz: number;
@@ -59,6 +64,7 @@ function parsePlayer(raw: unknown, index: number): Parsed<PlayerSnapshot> {
   if (!isRecord(raw)) return { ok: false, error: `players[${index}] is not an object` };
   if (typeof raw.sessionId !== 'string' || raw.sessionId.length === 0 || raw.sessionId.length > 64)
     return bad('sessionId');
+  if (raw.identity !== undefined && !parseIdentity(raw.identity).ok) return bad('identity');
   if (typeof raw.name !== 'string' || raw.name.length > 64) return bad('name');
   for (const field of ['x', 'y', 'aimRad'] as const) if (!isNum(raw[field])) return bad(field);
   if (!isInt(raw.hp, 0, PLAYER_MAX_HP)) return bad('hp');
@@ -72,6 +78,7 @@ function parsePlayer(raw: unknown, index: number): Parsed<PlayerSnapshot> {
     ok: true,
     value: {
       sessionId: raw.sessionId,
+      ...(raw.identity === undefined ? {} : { identity: raw.identity as string }),
       name: raw.name,
       x: raw.x as number,
       y: raw.y as number,
@@ -103,6 +110,8 @@ export function parseGameSnapshot(json: string): Parsed<GameSnapshot> {
   if (!isRecord(raw)) return { ok: false, error: 'snapshot is not an object' };
   if (raw.version !== SNAPSHOT_VERSION)
     return { ok: false, error: `snapshot version ${String(raw.version)} is not ${SNAPSHOT_VERSION}` };
+  if (raw.matchId !== undefined && (typeof raw.matchId !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/u.test(raw.matchId)))
+    return { ok: false, error: 'matchId is invalid' };
   if (typeof raw.mapId !== 'string') return { ok: false, error: 'mapId is invalid' };
   if (!isInt(raw.tickRateHz, 1, 1000)) return { ok: false, error: 'tickRateHz is invalid' };
   if (!isInt(raw.tick, 0, 2 ** 32 - 1)) return { ok: false, error: 'tick is invalid' };
@@ -127,6 +136,7 @@ export function parseGameSnapshot(json: string): Parsed<GameSnapshot> {
     ok: true,
     value: {
       version: SNAPSHOT_VERSION,
+      ...(raw.matchId === undefined ? {} : { matchId: raw.matchId as string }),
       mapId: raw.mapId,
       tickRateHz: raw.tickRateHz,
       tick: raw.tick,

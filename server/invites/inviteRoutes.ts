@@ -6,10 +6,10 @@
  * 65-bit codes that makes enumerating them hopeless.
  */
 import { matchMaker } from '@colyseus/core';
-import type { Application, Request, Response } from 'express';
+import type { Application } from 'express';
 import { parseInviteCode } from '../../shared/invite.ts';
 import { InviteRoute, type HttpError, type InviteCreated, type InviteLookup } from '../../shared/messages.ts';
-import { clientAddressOf, isLoopback } from '../limits/clientAddress.ts';
+import { withinRateLimit } from '../limits/httpRateLimit.ts';
 import type { RateLimiter } from '../limits/rateLimit.ts';
 import type { Logger } from '../logger.ts';
 import { lookUpInvite, newInviteCode } from './inviteListing.ts';
@@ -34,7 +34,7 @@ export function mountInviteRoutes(app: Application, options: InviteRouteOptions)
   const log = options.logger.child({ source: 'invites' });
 
   app.post(InviteRoute.Create, async (req, res) => {
-    if (!(await withinLimit(req, res, options, 'join', options.createRateLimit))) return;
+    if (!(await withinRateLimit(req, res, options, 'join', options.createRateLimit))) return;
     const code = newInviteCode();
     try {
       const listing = await matchMaker.createRoom('arena', { inviteCode: code });
@@ -52,7 +52,7 @@ export function mountInviteRoutes(app: Application, options: InviteRouteOptions)
   });
 
   app.get(`${InviteRoute.Lookup}/:code`, async (req, res) => {
-    if (!(await withinLimit(req, res, options, INVITE_LOOKUP_BUCKET, options.lookupRateLimit))) return;
+    if (!(await withinRateLimit(req, res, options, INVITE_LOOKUP_BUCKET, options.lookupRateLimit))) return;
     const parsed = parseInviteCode(req.params.code);
     if (!parsed.ok) {
       res.status(400).json({ error: parsed.error } satisfies HttpError);
@@ -73,28 +73,4 @@ export function mountInviteRoutes(app: Application, options: InviteRouteOptions)
       res.status(200).json({ roomId } satisfies InviteLookup);
     }
   });
-}
-
-/** Count the request against its address; answer 429 with `Retry-After` and resolve false past the limit. */
-async function withinLimit(
-  req: Request,
-  res: Response,
-  options: InviteRouteOptions,
-  bucket: string,
-  limit: number,
-): Promise<boolean> {
-  if (limit <= 0) return true;
-  const address = clientAddressOf(req, options.trustProxyHops);
-  // As for matchmaking: a bench or health check on this machine is not a client to limit.
-  if (isLoopback(address)) return true;
-  const decision = await options.limiter.take(bucket, address, limit);
-  if (decision.allowed) return true;
-  res
-    .status(429)
-    .set('retry-after', String(decision.retryAfterS))
-    .json({
-      error: `too many requests from your address; retry in ${decision.retryAfterS} s`,
-      retryAfterS: decision.retryAfterS,
-    } satisfies HttpError);
-  return false;
 }

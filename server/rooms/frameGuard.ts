@@ -61,6 +61,12 @@ export interface FrameGuardHooks {
 /** Wraps one room's frame dispatch; create it before any client joins. */
 export class FrameGuard {
   private current: Client | undefined;
+  /** The decoder's first console complaint during the input being dispatched. */
+  private complaint: unknown;
+  /** Stands in for console.warn/error while an input decodes; made once, not per input frame. */
+  private readonly quiet = (...args: unknown[]): void => {
+    this.complaint ??= args[0];
+  };
 
   constructor(
     room: Room,
@@ -142,16 +148,15 @@ export class FrameGuard {
   private dispatchInput(client: Client, frame: Uint8Array, dispatch: FrameDispatch): void {
     const receivedAt = lastInputReceivedAt(client);
     const { warn, error } = console;
-    let complaint: unknown;
-    console.warn = console.error = (...args: unknown[]) => {
-      complaint ??= args[0];
-    };
+    this.complaint = undefined;
+    console.warn = console.error = this.quiet;
     try {
       dispatch(client, frame);
     } finally {
       console.warn = warn;
       console.error = error;
     }
+    const complaint = this.complaint;
     if (client.state !== ClientState.JOINING && client.state !== ClientState.JOINED) return; // dropped mid-dispatch (flood)
     if (complaint !== undefined) {
       this.hooks.offend(client, {

@@ -15,6 +15,7 @@ import {
   CHAT_BURST,
   CHAT_MAX_LENGTH,
   DEFAULT_MAX_PLAYERS,
+  DEFAULT_MAX_SPECTATORS,
   FIRE_COOLDOWN_MS,
   MAX_REWIND_MS,
   PLAYER_MAX_HP,
@@ -874,7 +875,10 @@ describe('arena room', () => {
         assert.ok(listed, `room ${alice.roomId} missing from ${JSON.stringify(rooms)}`);
         assert.equal(listed.name, 'arena');
         assert.equal(listed.clients, 1);
-        assert.equal(listed.maxClients, DEFAULT_MAX_PLAYERS);
+        // Colyseus's counts include spectators; the metadata has the players and their cap.
+        assert.equal(listed.maxClients, DEFAULT_MAX_PLAYERS + DEFAULT_MAX_SPECTATORS);
+        assert.equal(listed.metadata.players, 1);
+        assert.equal(listed.metadata.maxPlayers, DEFAULT_MAX_PLAYERS);
         assert.equal(listed.metadata.mapId, ARENA_MAP.id);
         assert.equal(listed.metadata.round, 1);
         assert.equal(listed.metadata.phase, RoundPhase.Playing);

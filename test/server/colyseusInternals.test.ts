@@ -46,8 +46,19 @@ describe('Colyseus internals', () => {
   const wrong: { what: string; subjects: Parameters<typeof checkColyseusInternals>[0]; names: RegExp }[] = [
     {
       what: 'a renamed _onMessage',
-      subjects: { roomPrototype: { _onMessageFrame: () => undefined }, room: { _reservedSeats: {} } },
+      subjects: {
+        roomPrototype: { _onMessageFrame: () => undefined, _reserveSeat: () => undefined },
+        room: { _reservedSeats: {} },
+      },
       names: /_onMessage/u,
+    },
+    {
+      what: 'a renamed _reserveSeat',
+      subjects: {
+        roomPrototype: { _onMessage: () => undefined, _reserveSeatFor: () => undefined },
+        room: { _reservedSeats: {} },
+      },
+      names: /_reserveSeat/u,
     },
     {
       what: 'reservations kept in a Map',
