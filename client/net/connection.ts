@@ -76,7 +76,7 @@ const RECONNECT_MIN_UPTIME_MS = 1000;
  * draining can cut a socket seconds after the join, and the server holds the
  * seat either way. One second still stops a loop on a room that drops us at once.
  */
-function prepared(room: ArenaRoom): ArenaRoom {
+export function prepared(room: ArenaRoom): ArenaRoom {
   room.reconnection.minUptime = RECONNECT_MIN_UPTIME_MS;
   return room;
 }

@@ -117,7 +117,7 @@ export class Netcode {
    * at least one step is due, so a latched one-shot (a short click) is never
    * consumed by a frame that sends nothing. Returns the number of inputs sent.
    */
-  frame(now: number, sample: () => InputFrame): number {
+  frame(now: number, sample: (() => InputFrame) | null): number {
     const delay = this.delay.frame(now);
     this.remoteAtMs = this.delay.serverTimeAt(now) - delay;
     // The SDK stamps each input with `serverNow − renderDelay − rtt/2` for lag compensation: choose
@@ -127,7 +127,8 @@ export class Netcode {
       this.predict.setDefaults({ delay: Math.max(0, clock.serverNow() - clock.smoothedRtt() / 2 - this.remoteAtMs) });
     }
     const due = this.inputClock.pace(this.predict.tick(now));
-    if (due === 0) return 0;
+    // A spectator (no `sample`) keeps the clocks and the interpolation going but sends nothing.
+    if (due === 0 || sample === null) return 0;
     const command = sample();
     const playing = this.room.state.round?.phase === RoundPhase.Playing;
     for (let i = 0; i < due; i++) {

@@ -40,7 +40,7 @@ import { NO_ROOM_METRICS, type RoomMetrics } from '../metrics.ts';
 import { FrameGuard } from './frameGuard.ts';
 import { JOIN_SEAT_HOLD_S, SeatBook, type ReservedSeat } from './seats.ts';
 import { closeReason, StrikeCounter, type Fault } from './misbehaviour.ts';
-import { isSpectatorSeat, Spectators, stepIn, type SpectatorSeatAnswer } from './spectators.ts';
+import { isSpectatorSeat, SPECTATOR_CHAT_NAME, Spectators, stepIn, type SpectatorSeatAnswer } from './spectators.ts';
 import {
   closeWithFinalResult,
   handOffRoom,
@@ -552,9 +552,12 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
       this.strike(client, { offence: 'chat_rate', detail: 'you are sending chat messages too fast' });
       return;
     }
-    const player = this.state.players.get(client.sessionId);
-    if (!player) return;
-    const message: ChatBroadcast = { fromId: client.sessionId, name: player.name, text: parsed.value.text };
+    // Spectators have no name of their own: they talk as "Spectator" (same limits as players).
+    const name =
+      this.state.players.get(client.sessionId)?.name ??
+      (this.spectators.has(client.sessionId) ? SPECTATOR_CHAT_NAME : undefined);
+    if (name === undefined) return;
+    const message: ChatBroadcast = { fromId: client.sessionId, name, text: parsed.value.text };
     this.broadcast(ServerMessage.Chat, message);
   }
 
