@@ -5,8 +5,9 @@
 import { existsSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { defineRoom, defineServer, matchMaker, type Server } from '@colyseus/core';
+import { defineRoom, defineServer, matchMaker, Room, type Server } from '@colyseus/core';
 import { WebSocketTransport } from '@colyseus/ws-transport';
+import { checkColyseusInternals, transportHttpServer } from './colyseusInternals.ts';
 import express from 'express';
 import { mountAdminRoutes } from './admin.ts';
 import { guardHttpServer } from './httpGuard.ts';
@@ -135,10 +136,12 @@ export async function buildApp(config: ServerConfig, logger: Logger): Promise<Ap
   if (cluster) {
     httpServer = http.createServer();
     transport = new WebSocketTransport({ maxPayload: MAX_FRAME_BYTES, noServer: true });
-    cluster.attach(httpServer, transport);
   } else {
     transport = new WebSocketTransport({ maxPayload: MAX_FRAME_BYTES });
   }
+  // Fail the start, naming the Colyseus version, if a private member the server relies on has moved.
+  checkColyseusInternals({ roomPrototype: Room.prototype, room: new Room(), transport });
+  if (cluster && httpServer) cluster.attach(httpServer, transport);
   metrics?.meterTransport(transport);
 
   const server = defineServer({
@@ -243,7 +246,7 @@ export async function buildApp(config: ServerConfig, logger: Logger): Promise<Ap
     },
     async listen(port: number) {
       await server.listen(port);
-      const listening = httpServer ?? (transport as unknown as { server?: http.Server }).server;
+      const listening = httpServer ?? transportHttpServer(transport);
       if (!listening) throw new Error('the WebSocket transport has no HTTP server to guard');
       guardHttpServer(listening, logger, {
         limiter,

@@ -14,7 +14,8 @@ import {
 } from '../../shared/spectate.ts';
 import { ArenaState } from '../../shared/state.ts';
 import { log } from '../log.ts';
-import { prepared, type ArenaConnection, type ArenaRoom } from './connection.ts';
+import { reconnectSoon } from '../../netcode/reconnect.ts';
+import type { ArenaConnection, ArenaRoom } from './connection.ts';
 import { InviteFailed, lookUpInvite } from './invites.ts';
 import { playerIdentity } from './leaderboard.ts';
 
@@ -37,7 +38,7 @@ export async function spectateRoom(connection: ArenaConnection, roomId: string):
     throw new WatchFailed(`Could not watch that room: ${body.error ?? `error ${res.status}`}`);
   const room: ArenaRoom = await connection.client.consumeSeatReservation(body as never, ArenaState);
   log.info('watching arena', { roomId: room.roomId, sessionId: room.sessionId });
-  return prepared(room);
+  return reconnectSoon(room);
 }
 
 /** Watch the private room `rawCode` invites to; throws {@link InviteFailed} when the link is dead or the room full of spectators. */

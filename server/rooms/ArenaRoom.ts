@@ -3,7 +3,6 @@
  * history, messages, reconnection) to the match rules in {@link ArenaGame}.
  * The rules live elsewhere; this file only translates.
  */
-import type { EventEmitter } from 'node:events';
 import { CloseCode, Room, ServerError, type Client, type Rewind } from '@colyseus/core';
 import { CHAT_BURST, CHAT_REFILL_MS, MAX_REWIND_MS } from '../../shared/constants.ts';
 import { PlayerInput, sanitizeInput, type InputFrame } from '../../shared/input.ts';
@@ -39,6 +38,7 @@ import type { Logger } from '../logger.ts';
 import { NO_ROOM_METRICS, type RoomMetrics } from '../metrics.ts';
 import { FrameGuard } from './frameGuard.ts';
 import { JOIN_SEAT_HOLD_S, SeatBook, type ReservedSeat } from './seats.ts';
+import { clientSocket, reserveSeat, reservedSeatsOf } from '../colyseusInternals.ts';
 import { closeReason, StrikeCounter, type Fault } from './misbehaviour.ts';
 import { isSpectatorSeat, SPECTATOR_CHAT_NAME, Spectators, stepIn, type SpectatorSeatAnswer } from './spectators.ts';
 import {
@@ -151,11 +151,7 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
       clients: this.clients,
       reservedSeats: () => this.reservedSeats,
       // Colyseus's own reservation (private in its typings): the admission check is ours, see `spectators.ts`.
-      reserveSeat: (sessionId, seatOptions) =>
-        (this as unknown as { _reserveSeat(id: string, o: unknown): Promise<boolean> })._reserveSeat(
-          sessionId,
-          seatOptions,
-        ),
+      reserveSeat: (sessionId, seatOptions) => reserveSeat(this, sessionId, seatOptions),
     });
     this.maxClients = options.maxPlayers + this.spectators.max;
     this.leaderboard = options.leaderboard;
@@ -173,6 +169,7 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
       hit: (shooterId, event) => this.clients.getById(shooterId)?.send(ServerMessage.Hit, event),
     });
     this.state = this.game.state;
+    this.state.reconnectGraceS = this.reconnectGraceS;
     // A restored match (below) keeps the id it began with instead.
     this.game.matchId = this.roomId;
 
@@ -367,13 +364,9 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
     return this.spectators.reserve(typeof sessionId === 'string' && sessionId.length <= 64 ? sessionId : undefined);
   }
 
-  /**
-   * Colyseus's reservations. It offers no public view of them, and knowing
-   * how old each is is the whole point of `seats.ts`; read only.
-   */
+  /** Colyseus's reservations: knowing how old each is is the whole point of `seats.ts`. */
   private get reservedSeats(): Readonly<Record<string, ReservedSeat>> {
-    // biome-ignore lint/complexity/useLiteralKeys: TypeScript allows reading a private member only in bracket form
-    return this['_reservedSeats'] as Record<string, ReservedSeat>;
+    return reservedSeatsOf(this);
   }
 
   /**
@@ -470,13 +463,13 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
     }
     if (this.reconnectGraceS <= 0) return;
     this.log.info('player dropped, holding seat', { sessionId: client.sessionId, graceS: this.reconnectGraceS });
-    const socket = client.ref as EventEmitter & { terminate?(): void };
+    const socket = clientSocket(client);
     try {
       await this.allowReconnection(client, this.reconnectGraceS);
       // A reconnection can replace a socket that is still open (the server had not yet noticed it
       // dying), and Colyseus leaves that one open: drop it, or a client reconnecting over itself
       // piles up sockets that answer pings forever.
-      if (client.ref !== socket) socket.terminate?.();
+      if (clientSocket(client) !== socket) socket.terminate?.();
     } catch {
       // The seat expired or the room is closing: onLeave forgets the player either way.
     }

@@ -28,6 +28,7 @@ import {
 } from '../../shared/messages.ts';
 import type { ArenaGame } from '../game/ArenaGame.ts';
 import type { Logger } from '../logger.ts';
+import { sleep } from '../../common/sleep.ts';
 import { reserveSpectatorSeat, SPECTATE_OPTION_KEY } from './spectators.ts';
 
 /** Presence key prefix of stored snapshots; the rest is a random id, so a key cannot be guessed. */
@@ -148,8 +149,6 @@ async function spectatorSeat(listing: IRoomCache, sessionId: string): Promise<Se
   if ('status' in seat) throw new Error(seat.error);
   return seat;
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function waitUntil(done: () => boolean, timeoutMs: number): Promise<void> {
   const until = Date.now() + timeoutMs;

@@ -11,11 +11,17 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { ARENA_MAP } from '../../shared/map.ts';
-import { startInstances, startNginx, startRedis, stopAll, type Nginx, type RedisServer } from '../helpers/cluster.ts';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+import {
+  startInstances,
+  startNginx,
+  startRedis,
+  stopAll,
+  type Nginx,
+  type RedisServer,
+} from '../../harness/cluster.ts';
+import { inScene, launchChromium, openGamePage } from '../../harness/browser.ts';
 
 describe('spectators across a three-instance cluster', { timeout: 180_000 }, () => {
   let redis: RedisServer;
@@ -36,10 +42,7 @@ describe('spectators across a three-instance cluster', { timeout: 180_000 }, () 
       ROUND_DURATION_MS: '600000',
     });
     nginx = await startNginx(instances.map((i) => i.port));
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
   });
 
   after(async () => {
@@ -48,16 +51,8 @@ describe('spectators across a three-instance cluster', { timeout: 180_000 }, () 
     await stopAll();
   });
 
-  async function open(label: string, url: string): Promise<Page> {
-    const page = await (await browser.newContext({ viewport: { width: 1280, height: 720 } })).newPage();
-    page.on('pageerror', (error) => pageErrors.push(`${label}: ${error.message}`));
-    await page.goto(url);
-    await page.waitForFunction(() => window.__arena?.scene() === 'lobby', null, { timeout: 15_000 });
-    return page;
-  }
-
-  const inGame = (page: Page) =>
-    page.waitForFunction(() => window.__arena?.scene() === 'game', null, { timeout: 15_000 });
+  const open = (label: string, url: string): Promise<Page> => openGamePage(browser, label, url, { errors: pageErrors });
+  const inGame = (page: Page) => inScene(page, 'game');
   const roomOf = (page: Page) => page.evaluate(() => window.__arena!.roomId());
   const drawnAt = (page: Page, name: string) =>
     page.evaluate((n) => {

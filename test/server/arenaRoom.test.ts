@@ -43,7 +43,7 @@ import { RoundPhase, type ArenaState, type Player } from '../../shared/state.ts'
 import type { ArenaRoom } from '../../server/rooms/ArenaRoom.ts';
 import { STALL_CATCHUP_MS } from '../../server/game/ArenaGame.ts';
 import { bootTestApp, type TestApp } from '../helpers/app.ts';
-import { waitFor } from '../helpers/net.ts';
+import { waitFor } from '../../harness/net.ts';
 
 type ArenaClient = Room<ArenaRoom, ArenaState>;
 
@@ -118,10 +118,10 @@ function arenaSuite(env: Record<string, string>) {
     createRoom: (name: string) => track(ctx.t.colyseus.sdk.create<ArenaRoom>('arena', { name })),
     joinRoom: (roomId: string, name: string) => track(ctx.t.colyseus.sdk.joinById<ArenaRoom>(roomId, { name })),
     joinOrCreate: (name: string) => track(ctx.t.colyseus.sdk.joinOrCreate<ArenaRoom>('arena', { name })),
-    server: (roomId: string) => ctx.t.colyseus.getRoomById(roomId) as unknown as ArenaRoom,
+    server: (roomId: string) => ctx.t.colyseus.getRoomById<ArenaRoom>(roomId),
     /** Teleport a player on the server and wait until every given client has seen it. */
     async place(roomId: string, sessionId: string, at: Point, observers: ArenaClient[]) {
-      const player = (ctx.t.colyseus.getRoomById(roomId) as unknown as ArenaRoom).state.players.get(sessionId);
+      const player = ctx.t.colyseus.getRoomById<ArenaRoom>(roomId).state.players.get(sessionId);
       assert.ok(player);
       player.x = at.x;
       player.y = at.y;

@@ -14,9 +14,9 @@ import { ArenaCloseCode, type ArenaMetadata, type ChatBroadcast, type Notice } f
 import { SpectateMessage, type SpectatorSeat, type StepInResult } from '../../shared/spectate.ts';
 import type { ArenaState } from '../../shared/state.ts';
 import type { ArenaRoom } from '../../server/rooms/ArenaRoom.ts';
-import { followHandoffs } from '../../client/net/handoff.ts';
+import { followHandoffs } from '../../netcode/handoff.ts';
 import { bootTestApp, type TestApp } from '../helpers/app.ts';
-import { waitFor } from '../helpers/net.ts';
+import { waitFor } from '../../harness/net.ts';
 
 type ArenaClient = Room<ArenaRoom, ArenaState>;
 
@@ -40,7 +40,7 @@ describe('spectators', () => {
     await t.colyseus.shutdown();
   });
 
-  const server = (roomId: string) => t.colyseus.getRoomById(roomId) as unknown as ArenaRoom;
+  const server = (roomId: string) => t.colyseus.getRoomById<ArenaRoom>(roomId);
 
   async function player(join: Promise<ArenaClient>): Promise<ArenaClient> {
     const room = await join;
