@@ -46,6 +46,7 @@ import { Hud } from '../ui/hud.ts';
 import { InviteBox } from '../ui/inviteBox.ts';
 import { DeathOverlay, ReconnectOverlay, ScoreboardOverlay } from '../ui/overlays.ts';
 import { LeaderboardPanel } from '../ui/leaderboardPanel.ts';
+import { SpectatorMode } from '../ui/spectatorMode.ts';
 import { fetchBoard } from '../net/leaderboard.ts';
 import type { LobbySceneData } from './LobbyScene.ts';
 import { scoreboardRows } from '../../shared/scoreboard.ts';
@@ -61,6 +62,8 @@ export interface GameSceneData {
   movedFrom?: string;
   /** A private room's invite code: its link is shown to pass on. */
   inviteCode?: string;
+  /** Joined as a spectator: no player until we step in. */
+  spectating?: boolean;
 }
 
 const PING_EVERY_MS = 2000;
@@ -87,6 +90,9 @@ export class GameScene extends Phaser.Scene {
   private name = '';
   private movedFrom: string | undefined;
   private inviteCode: string | undefined;
+  /** Set while we watch without a player (see `ui/spectatorMode.ts`). */
+  private spectator: SpectatorMode | null = null;
+  private spectating = false;
   private net!: Netcode;
   private controls!: Controls;
   private projectiles!: ProjectileLayer;
@@ -118,6 +124,7 @@ export class GameScene extends Phaser.Scene {
     this.movedFrom = data.movedFrom;
     this.inviteCode = data.inviteCode;
     this.name = data.name;
+    this.spectating = data.spectating === true;
     this.entries.clear();
     this.cleanups.length = 0;
     this.aimRad = 0;
@@ -152,6 +159,7 @@ export class GameScene extends Phaser.Scene {
     });
     this.input.on(Phaser.Input.Events.POINTER_UP, () => this.controls.setPointer(false));
     this.input.on(Phaser.Input.Events.POINTER_MOVE, () => (this.pointerSeen = true));
+    if (this.spectating) this.spectator = new SpectatorMode(this, this.room, this.controls, this.name, ARENA_MAP);
 
     this.buildUi();
     this.wireState();
@@ -161,9 +169,10 @@ export class GameScene extends Phaser.Scene {
     this.events.once(Phaser.Scenes.Events.SHUTDOWN, this.teardown, this);
   }
 
-  override update(time: number): void {
+  override update(time: number, delta: number): void {
     const now = performance.now();
-    this.net.frame(time, () => ({ ...this.controls.read(), aimRad: this.aimRad }));
+    // A spectator sends no inputs (the server refuses them); its movement keys fly the camera.
+    this.net.frame(time, this.spectator ? null : () => ({ ...this.controls.read(), aimRad: this.aimRad }));
 
     const targets: HitTarget[] = [];
     for (const [id, { state, view }] of this.entries) {
@@ -185,6 +194,10 @@ export class GameScene extends Phaser.Scene {
     // Our shots fly against the others where this screen shows them; the server confirms within a few round trips or never.
     this.net.shots.advance(now, targets, confirmWithinMs(this.net.rttMs));
     this.projectiles.update(now, this.net.shots.flying());
+    this.spectator?.update(
+      delta,
+      [...this.entries].map(([id, { view }]) => ({ id, name: view.name, x: view.container.x, y: view.container.y })),
+    );
     this.updateHud(now);
   }
 
@@ -237,6 +250,7 @@ export class GameScene extends Phaser.Scene {
       this.scoreboard.root,
       this.reconnect.root,
       invite,
+      this.spectator?.bar.root ?? null,
       leave,
     ]);
     uiRoot().append(root);
@@ -247,7 +261,9 @@ export class GameScene extends Phaser.Scene {
     this.chat.addSystem(
       this.movedFrom
         ? `The match moved to another server (room ${this.room.roomId}); play on.`
-        : `Joined room ${this.room.roomId} as ${this.name}.`,
+        : this.spectator
+          ? `Watching room ${this.room.roomId}.`
+          : `Joined room ${this.room.roomId} as ${this.name}.`,
     );
   }
 
@@ -273,6 +289,8 @@ export class GameScene extends Phaser.Scene {
     view.setPosition(pos.x, pos.y);
     this.entries.set(id, { state: player, view });
     if (isLocal) {
+      // We stepped in: from now on we play.
+      this.endSpectating();
       this.net.bindLocal(player);
       this.cameras.main.startFollow(view.container, false, 0.18, 0.18);
     } else if (this.announceJoins) {
@@ -375,6 +393,7 @@ export class GameScene extends Phaser.Scene {
             name: this.name,
             movedFrom: room.roomId,
             ...(this.inviteCode === undefined ? {} : { inviteCode: this.inviteCode }),
+            ...(this.spectator ? { spectating: true } : {}),
           };
           this.scene.restart(data);
         },
@@ -405,6 +424,7 @@ export class GameScene extends Phaser.Scene {
     const round = state.round;
     const view: MatchView = {
       joinedAs: this.name,
+      spectating: this.spectator !== null,
       me: this.net.me,
       localAlive: this.net.localAlive,
       round,
@@ -441,6 +461,8 @@ export class GameScene extends Phaser.Scene {
     setGameProbe({
       sessionId: () => this.room.sessionId,
       roomId: () => this.room.roomId,
+      spectating: () => this.spectator !== null,
+      following: () => this.spectator?.followingId ?? null,
       renderedPlayers: (): RenderedPlayer[] =>
         [...this.entries.values()].map(({ view }) => ({
           id: view.sessionId,
@@ -486,8 +508,19 @@ export class GameScene extends Phaser.Scene {
     this.scene.start(SceneKeys.Lobby, data);
   }
 
+  /** Our player appeared (we stepped in): the camera follows it, the keys move it. */
+  private endSpectating(): void {
+    if (!this.spectator) return;
+    this.spectator.dispose();
+    this.spectator = null;
+    this.controls.releaseAll();
+    this.chat.addSystem('You stepped in. Good luck!');
+  }
+
   private teardown(): void {
     setGameProbe(null);
+    this.spectator?.dispose();
+    this.spectator = null;
     for (const cleanup of this.cleanups.splice(0)) cleanup();
     this.net.dispose();
     this.controls.dispose();

@@ -20,6 +20,8 @@ export interface OwnPlayer {
 export interface MatchView {
   /** The name we joined with (shown until our player arrives in the state). */
   joinedAs: string;
+  /** Watching without a player (until we step in). */
+  spectating: boolean;
   /** Our player, once the server has sent it. */
   me: OwnPlayer | undefined;
   /** Whether our (predicted) player is alive. */
@@ -40,7 +42,7 @@ export type MatchOverlay = 'scoreboard' | 'death' | 'none';
 export function hudModel(view: MatchView): HudModel {
   const { me, round } = view;
   return {
-    name: me?.name ?? view.joinedAs,
+    name: me?.name ?? (view.spectating ? 'Spectating' : view.joinedAs),
     hp: me?.hp ?? 0,
     alive: view.localAlive,
     kills: me?.kills ?? 0,

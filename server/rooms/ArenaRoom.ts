@@ -42,7 +42,7 @@ import { NO_ROOM_METRICS, type RoomMetrics } from '../metrics.ts';
 import { FrameGuard } from './frameGuard.ts';
 import { JOIN_SEAT_HOLD_S, SeatBook, type ReservedSeat } from './seats.ts';
 import { clientSocket, reserveSeat, reservedSeatsOf } from '../colyseusInternals.ts';
-import { isSpectatorSeat, Spectators, stepIn, type SpectatorSeatAnswer } from './spectators.ts';
+import { isSpectatorSeat, SPECTATOR_CHAT_NAME, Spectators, stepIn, type SpectatorSeatAnswer } from './spectators.ts';
 import {
   closeWithFinalResult,
   handOffRoom,
@@ -538,9 +538,12 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
   private handleChat(client: Client, payload: unknown): void {
     const text = this.police.acceptChat(client, payload);
     if (text === undefined) return;
-    const player = this.state.players.get(client.sessionId);
-    if (!player) return;
-    const message: ChatBroadcast = { fromId: client.sessionId, name: player.name, text };
+    // Spectators have no name of their own: they talk as "Spectator" (same limits as players).
+    const name =
+      this.state.players.get(client.sessionId)?.name ??
+      (this.spectators.has(client.sessionId) ? SPECTATOR_CHAT_NAME : undefined);
+    if (name === undefined) return;
+    const message: ChatBroadcast = { fromId: client.sessionId, name, text };
     this.broadcast(ServerMessage.Chat, message);
   }
 

@@ -8,6 +8,7 @@ import { worldToPage } from '../../client/render/pageMapping.ts';
 
 const base: MatchView = {
   joinedAs: 'Alice',
+  spectating: false,
   me: undefined,
   localAlive: false,
   round: undefined,
@@ -35,6 +36,12 @@ describe('HUD model', () => {
       roomId: 'r1',
     });
     assert.equal(overlayFor(base), 'none', 'no death card before we exist');
+  });
+
+  it('says "Spectating" while we watch without a player, and our name once we step in', () => {
+    assert.equal(hudModel({ ...base, spectating: true }).name, 'Spectating');
+    assert.equal(overlayFor({ ...base, spectating: true }), 'none', 'no death card for a spectator');
+    assert.equal(hudModel({ ...base, spectating: true, me, localAlive: true }).name, 'Alice 2');
   });
 
   it("shows our player's figures (the server's name for us) and the round", () => {
