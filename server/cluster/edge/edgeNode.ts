@@ -108,6 +108,7 @@ export class EdgeNode {
   /** When the last channel message to each peer left (performance.now(), ms). */
   private readonly lastSentAt = new Map<string, number>();
   private gapTimer: NodeJS.Timeout | undefined;
+  private gapTimerAt = Number.POSITIVE_INFINITY;
   private nextConn = 1;
   private readonly maxFramesPerSecond: number;
   private readonly maxSocketBufferBytes: number;
@@ -331,11 +332,12 @@ export class EdgeNode {
   /**
    * Send what waits: one channel message per peer, unless the last one to
    * that peer left less than `minMessageGapMs` ago and nothing urgent waits;
-   * then a timer sends it when the gap is over. `all`: send everything now.
+   * then it leaves at the end of the first turn after the gap. Only ever runs
+   * from `setImmediate` (after every timer of the turn), so a turn sends at
+   * most one message per peer, as with no gap. `all`: send everything now.
    */
   private flush(all = false): void {
     this.flushScheduled = false;
-    this.clearGapTimer();
     const now = performance.now();
     let dueAt = Number.POSITIVE_INFINITY;
     for (const [peer, box] of this.outboxes) {
@@ -358,8 +360,17 @@ export class EdgeNode {
       this.stats.sent.set(peer, counted);
       this.carrier.send(peer, message);
     }
-    if (dueAt !== Number.POSITIVE_INFINITY) {
-      this.gapTimer = setTimeout(() => this.flush(), Math.max(1, Math.ceil(dueAt - now)));
+    if (dueAt === Number.POSITIVE_INFINITY) this.clearGapTimer();
+    else if (this.gapTimer === undefined || this.gapTimerAt > dueAt) {
+      this.clearGapTimer();
+      this.gapTimerAt = dueAt;
+      // The timer only schedules: flushing from the timers phase would send part of what the
+      // rooms' own timers queue later in the same phase, and a second message in the same turn.
+      this.gapTimer = setTimeout(() => {
+        this.gapTimer = undefined;
+        this.gapTimerAt = Number.POSITIVE_INFINITY;
+        this.schedule();
+      }, Math.max(1, Math.ceil(dueAt - now)));
     }
   }
 
@@ -367,5 +378,6 @@ export class EdgeNode {
     if (this.gapTimer === undefined) return;
     clearTimeout(this.gapTimer);
     this.gapTimer = undefined;
+    this.gapTimerAt = Number.POSITIVE_INFINITY;
   }
 }
