@@ -34,8 +34,8 @@ import {
   type ForwardMode,
   type Instance,
   type RedisServer,
-} from '../test/helpers/cluster.ts';
-import { sleep } from '../test/helpers/net.ts';
+} from '../harness/cluster.ts';
+import { sleep } from '../harness/net.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const NODE = path.join(ROOT, 'node_modules/.bin/node');

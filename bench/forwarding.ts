@@ -32,8 +32,8 @@ import {
   type ForwardMode,
   type Instance,
   type RedisServer,
-} from '../test/helpers/cluster.ts';
-import { sleep } from '../test/helpers/net.ts';
+} from '../harness/cluster.ts';
+import { sleep } from '../harness/net.ts';
 
 const ROUND_TRIPS = Number(process.env.BENCH_ROUND_TRIPS ?? 3000);
 const WARMUP_ROUND_TRIPS = 200;

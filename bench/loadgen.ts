@@ -20,7 +20,7 @@ import { Pacer } from '../bots/pacer.ts';
 import { behaviourOf } from '../bots/runner.ts';
 import { serverWindow, ServerScraper } from '../bots/scrape.ts';
 import { LogHistogram, reportSummary, roundForReport } from '../bots/stats.ts';
-import { seededRandom } from '../bots/brain.ts';
+import { seededRandom } from '../shared/random.ts';
 
 const { values } = parseArgs({
   options: {

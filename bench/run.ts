@@ -19,8 +19,8 @@ import { copyFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promis
 import os from 'node:os';
 import path from 'node:path';
 import type { BotReport } from '../bots/report.ts';
-import { parsePrometheusText, sumOf } from '../bots/prometheus.ts';
-import { freePort, sleep, waitFor } from '../test/helpers/net.ts';
+import { parsePrometheusText, sumOf } from '../common/prometheus.ts';
+import { freePort, sleep, waitFor } from '../harness/net.ts';
 import { summarizeProfile, type CpuProfile, type ProfileSummary } from './profile.ts';
 import {
   renderResults,

@@ -7,7 +7,8 @@
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { TICK_RATE_HZ } from '../shared/constants.ts';
 import { Bot, type Behaviour } from './bot.ts';
-import { seededRandom } from './brain.ts';
+import { checkSdkInternals } from './sdkInternals.ts';
+import { seededRandom } from '../shared/random.ts';
 import { Collector, counterDelta, type CounterSnapshot } from './collector.ts';
 import type { RunOptions } from './options.ts';
 import { progressLine, type BotReport, type RunSummary, type SeriesPoint } from './report.ts';
@@ -18,6 +19,7 @@ import { partStages, peakTarget, targetAt } from './stages.ts';
 import { reportSummary, roundForReport } from './stats.ts';
 import { Pacer } from './pacer.ts';
 import { Worlds } from './world.ts';
+import { sleep } from '../common/sleep.ts';
 
 /** Joins in flight at once: enough to ramp fast, few enough not to look like a flood. */
 const MAX_CONCURRENT_JOINS = 32;
@@ -42,15 +44,6 @@ export interface RunIo {
   noSummary?: boolean;
 }
 
-const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
-
 /** Whether bot `i` plays: movers are spread evenly over join order, so every room gets its share. */
 export function behaviourOf(i: number, moversShare: number): Behaviour {
   return Math.floor((i + 1) * moversShare) > Math.floor(i * moversShare) ? 'play' : 'idle';
@@ -59,6 +52,8 @@ export function behaviourOf(i: number, moversShare: number): Behaviour {
 const nullable = (v: number): number | null => roundForReport(v);
 
 export async function runBots(options: RunOptions, io: RunIo = { out: process.stdout }): Promise<RunResult> {
+  // Fail before any bot joins, naming the SDK version, if an SDK internal the bots use has moved.
+  checkSdkInternals();
   const c = new Collector();
   const worlds = new Worlds();
   const pacer = new Pacer(1000 / TICK_RATE_HZ);

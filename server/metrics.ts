@@ -15,11 +15,13 @@
  * sets are only built when Prometheus scrapes.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { constants as perfConstants, performance, PerformanceObserver } from 'node:perf_hooks';
+import { constants as perfConstants, performance, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import { matchMaker, Protocol } from '@colyseus/core';
 import type { WebSocketTransport } from '@colyseus/ws-transport';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { WebSocket, WebSocketServer } from 'ws';
+import { transportSocketServer } from './colyseusInternals.ts';
+import { PROTOCOL_CODE_MASK, protocolCode } from '../shared/wire.ts';
 import { LocalHistogram } from './localHistogram.ts';
 
 /** What a room needs to time its work. Durations are recorded in seconds. */
@@ -90,16 +92,13 @@ const RECEIVED_KIND: Readonly<Record<number, string>> = {
   [Protocol.ROOM_REQUEST]: 'request',
 };
 
-/** Low 5 bits of a frame's first byte: the protocol code (the high bits are modifiers). */
-const CODE_MASK = 31;
-
 /** Frames and payload bytes per protocol code, for one direction. */
 class FrameTally {
-  readonly frames = new Float64Array(CODE_MASK + 1);
-  readonly bytes = new Float64Array(CODE_MASK + 1);
+  readonly frames = new Float64Array(PROTOCOL_CODE_MASK + 1);
+  readonly bytes = new Float64Array(PROTOCOL_CODE_MASK + 1);
 
   add(firstByte: number, byteLength: number): void {
-    const code = firstByte & CODE_MASK;
+    const code = protocolCode(firstByte);
     this.frames[code]! += 1;
     this.bytes[code]! += byteLength;
   }
@@ -110,7 +109,7 @@ class FrameTally {
     for (const kind of new Set(Object.values(names))) out.set(kind, 0);
     out.set('other', 0);
     const values = this[of];
-    for (let code = 0; code <= CODE_MASK; code++) {
+    for (let code = 0; code <= PROTOCOL_CODE_MASK; code++) {
       const kind = names[code] ?? 'other';
       out.set(kind, out.get(kind)! + values[code]!);
     }
@@ -237,7 +236,8 @@ export class ServerMetrics implements RoomMetrics {
     this.gcObserver = new PerformanceObserver((list) => {
       for (const entry of list.getEntries()) {
         if (
-          (entry as unknown as { detail?: { kind?: number } }).detail?.kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR
+          (entry as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind ===
+          perfConstants.NODE_PERFORMANCE_GC_MAJOR
         )
           heapLive.set(process.memoryUsage().heapUsed);
       }
@@ -340,8 +340,7 @@ export class ServerMetrics implements RoomMetrics {
 
   /** Count every frame through a Colyseus WebSocket transport (its `ws` server). */
   meterTransport(transport: WebSocketTransport): void {
-    // `wss` is protected on the transport; it is the `ws` server every room socket comes from.
-    this.meterSocketServer((transport as unknown as { wss: WebSocketServer }).wss);
+    this.meterSocketServer(transportSocketServer(transport));
   }
 
   /** Count every frame of every socket `wss` accepts from now on. */

@@ -41,6 +41,7 @@ import { DeathOverlay, ReconnectOverlay, ScoreboardOverlay } from '../ui/overlay
 import { LeaderboardPanel } from '../ui/leaderboardPanel.ts';
 import { fetchBoard } from '../net/leaderboard.ts';
 import type { LobbySceneData } from './LobbyScene.ts';
+import { scoreboardRows } from '../../shared/scoreboard.ts';
 
 /** What the lobby hands over: the joined room and the name we joined with. */
 export interface GameSceneData {
@@ -52,8 +53,6 @@ export interface GameSceneData {
   inviteCode?: string;
 }
 
-/** Seconds the server holds a dropped player's seat (RECONNECT_GRACE_S default). */
-const RECONNECT_GRACE_S = 30;
 const PING_EVERY_MS = 2000;
 /**
  * Space the camera may show past the map edge: the border reads as a wall and
@@ -209,7 +208,7 @@ export class GameScene extends Phaser.Scene {
       },
     });
     this.death = new DeathOverlay();
-    this.reconnect = new ReconnectOverlay(RECONNECT_GRACE_S);
+    this.reconnect = new ReconnectOverlay(() => this.room.state.reconnectGraceS ?? 0);
     this.scoreboard = new ScoreboardOverlay(
       new LeaderboardPanel((board) => fetchBoard(this.connection.serverUrl, board, 5), 'round-leaderboard'),
     );
@@ -426,11 +425,7 @@ export class GameScene extends Phaser.Scene {
 
   /** Scores straight from the state, for a player who joined during the scoreboard. */
   private liveScores(): ScoreRow[] {
-    const rows: ScoreRow[] = [];
-    this.room.state.players?.forEach((p, sessionId) => {
-      rows.push({ sessionId, name: p.name, kills: p.kills, deaths: p.deaths, score: p.score });
-    });
-    return rows.sort((a, b) => b.score - a.score || a.deaths - b.deaths || a.name.localeCompare(b.name));
+    return scoreboardRows(this.room.state.players ?? []);
   }
 
   private installProbe(): void {

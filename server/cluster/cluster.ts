@@ -12,6 +12,7 @@ import { ErrorCode, matchMaker, ServerError, type IRoomCache, type Presence, typ
 import { RedisDriver } from '@colyseus/redis-driver';
 import { RedisPresence } from '@colyseus/redis-presence';
 import type { WebSocketTransport } from '@colyseus/ws-transport';
+import { transportSocketServer } from '../colyseusInternals.ts';
 import type { WebSocketServer } from 'ws';
 import { roomsFullError, type RoomBudget } from '../limits/roomBudget.ts';
 import type { Logger } from '../logger.ts';
@@ -184,7 +185,7 @@ export class Cluster {
    */
   attach(httpServer: http.Server, transport: WebSocketTransport): void {
     // `wss` is the transport's own ws server: handing it an upgrade is exactly what its listener does.
-    const wss = (transport as unknown as { wss: WebSocketServer }).wss;
+    const wss = transportSocketServer(transport);
     this.handleLocally = (req, socket, head) => {
       wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
     };

@@ -4,7 +4,8 @@ import { describe, it } from 'node:test';
 import { PLAYER_RADIUS_PX, TICK_RATE_HZ } from '../../shared/constants.ts';
 import { ARENA_MAP } from '../../shared/map.ts';
 import { applyInput, isBlocked } from '../../shared/sim.ts';
-import { decide, hasLineOfSight, isOpenDirection, newMemory, seededRandom, SHOT_RANGE_PX } from '../../bots/brain.ts';
+import { decide, hasLineOfSight, isOpenDirection, newMemory, SHOT_RANGE_PX } from '../../bots/brain.ts';
+import { seededRandom } from '../../shared/random.ts';
 import { behaviourOf } from '../../bots/runner.ts';
 
 const DT = 1 / TICK_RATE_HZ;

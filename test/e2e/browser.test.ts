@@ -11,11 +11,12 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { RenderedPlayer } from '../../client/testHook.ts';
 import { bootTestApp, type TestApp } from '../helpers/app.ts';
+import { clientSocket } from '../../server/colyseusInternals.ts';
+import { launchChromium, openGamePage, quickPlay as quickPlayFromLobby } from '../../harness/browser.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CLIENT_INDEX = path.resolve('dist/client/index.html');
 const README_PICTURE = path.resolve('docs/screenshot.png');
 /**
@@ -43,19 +44,13 @@ describe('browser client', { timeout: 90_000 }, () => {
   let aliceJoinedAt = 0;
 
   async function openPage(label: string): Promise<Page> {
-    const context = await browser.newContext({ viewport: VIEWPORT });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(`${label}: ${error.message}`));
-    await page.goto(t.url);
-    await page.waitForFunction(() => window.__arena?.scene() === 'lobby', null, { timeout: 10_000 });
+    const page = await openGamePage(browser, label, t.url, { errors: pageErrors, viewport: VIEWPORT });
+    contexts.push(page.context());
     return page;
   }
 
   async function quickPlay(page: Page, name: string): Promise<void> {
-    await page.fill('.name-input', name);
-    await page.click('button:has-text("Quick Play")');
-    await page.waitForFunction(() => window.__arena?.scene() === 'game', null, { timeout: 10_000 });
+    await quickPlayFromLobby(page, name);
   }
 
   const players = (page: Page): Promise<RenderedPlayer[]> => page.evaluate(() => window.__arena!.renderedPlayers());
@@ -119,15 +114,8 @@ describe('browser client', { timeout: 90_000 }, () => {
       existsSync(CLIENT_INDEX),
       `${CLIENT_INDEX} is missing: build the client first (npx vite build; npm test does it)`,
     );
-    assert.ok(
-      existsSync(CHROMIUM),
-      `Chromium not found at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`,
-    );
-    t = await bootTestApp();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    t = await bootTestApp({ RECONNECT_GRACE_S: '25' }); // not the default, so the banner must have it from the server
+    browser = await launchChromium();
   });
 
   after(async () => {
@@ -236,21 +224,27 @@ describe('browser client', { timeout: 90_000 }, () => {
     // The banner may be up for only a few hundred ms; record that it was shown at all.
     await alice.evaluate(() => {
       const overlay = document.querySelector('.overlay.reconnect')!;
-      const seen = window as unknown as { reconnectShown: boolean };
-      seen.reconnectShown = false;
+      Reflect.set(window, 'reconnectShown', false);
       new MutationObserver(() => {
-        if (!overlay.classList.contains('hidden')) seen.reconnectShown = true;
+        if (overlay.classList.contains('hidden')) return;
+        Reflect.set(window, 'reconnectShown', true);
+        Reflect.set(window, 'reconnectText', overlay.textContent);
       }).observe(overlay, { attributes: true });
     });
     const room = t.colyseus.getRoomById(roomId);
     const client = room.clients.find((c) => c.sessionId === sessionId);
     assert.ok(client, "Alice's server-side client");
     // An abrupt cut (no close frame), as when a load balancer drops the socket.
-    (client as unknown as { ref: { terminate(): void } }).ref.terminate();
+    clientSocket(client).terminate?.();
 
-    await alice.waitForFunction(() => (window as unknown as { reconnectShown: boolean }).reconnectShown, null, {
+    await alice.waitForFunction(() => Reflect.get(window, 'reconnectShown') === true, null, {
       timeout: 5000,
     });
+    // The grace the banner states is the server's own (RECONNECT_GRACE_S, published in the room state).
+    assert.match(
+      String(await alice.evaluate(() => Reflect.get(window, 'reconnectText'))),
+      new RegExp(`held for ${t.config.reconnectGraceS} s`, 'u'),
+    );
     await alice.waitForSelector('.overlay.reconnect.hidden', { state: 'attached', timeout: 10_000 });
     assert.equal(await alice.evaluate(() => window.__arena!.sessionId()), sessionId, 'same seat after reconnecting');
 

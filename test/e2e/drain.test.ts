@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Client, type Room } from '@colyseus/sdk';
-import { followHandoffs } from '../../client/net/handoff.ts';
+import { followHandoffs } from '../../netcode/handoff.ts';
 import { ServerMessage, type HandoffEvent } from '../../shared/messages.ts';
 import type { ArenaState } from '../../shared/state.ts';
 import {
@@ -20,8 +20,8 @@ import {
   type Instance,
   type Nginx,
   type RedisServer,
-} from '../helpers/cluster.ts';
-import { sleep, waitFor } from '../helpers/net.ts';
+} from '../../harness/cluster.ts';
+import { sleep, waitFor } from '../../harness/net.ts';
 
 interface Input {
   moveX: number;

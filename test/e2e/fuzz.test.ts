@@ -24,7 +24,7 @@ import { after, before, describe, it } from 'node:test';
 import { Client, CloseCode, type Room } from '@colyseus/sdk';
 import { TICK_RATE_HZ } from '../../shared/constants.ts';
 import { ArenaCloseCode } from '../../shared/messages.ts';
-import { freePort, sleep, waitFor } from '../helpers/net.ts';
+import { freePort, sleep, waitFor } from '../../harness/net.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const NODE = path.join(ROOT, 'node_modules/.bin/node');

@@ -11,8 +11,8 @@ import { after, before, describe, it, type TestContext } from 'node:test';
 import { Client, type Room } from '@colyseus/sdk';
 import type { ArenaState } from '../../shared/state.ts';
 import { bootTestApp, type TestApp } from '../helpers/app.ts';
-import { startInstances, startNginx, startRedis, stopAll, type Nginx } from '../helpers/cluster.ts';
-import { sleep, waitFor } from '../helpers/net.ts';
+import { startInstances, startNginx, startRedis, stopAll, type Nginx } from '../../harness/cluster.ts';
+import { sleep, waitFor } from '../../harness/net.ts';
 
 /** The bound on getting everyone back. */
 const BACK_WITHIN_MS = 2000;

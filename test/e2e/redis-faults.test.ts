@@ -25,8 +25,8 @@ import {
   type Instance,
   type Nginx,
   type RedisServer,
-} from '../helpers/cluster.ts';
-import { sleep, waitFor } from '../helpers/net.ts';
+} from '../../harness/cluster.ts';
+import { sleep, waitFor } from '../../harness/net.ts';
 
 const OUTAGE_MS = 3000;
 const RECOVERY_BOUND_MS = 5000;

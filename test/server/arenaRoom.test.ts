@@ -12,6 +12,7 @@ import {
   CHAT_BURST,
   CHAT_MAX_LENGTH,
   DEFAULT_MAX_PLAYERS,
+  DEFAULT_MAX_SPECTATORS,
   FIRE_COOLDOWN_MS,
   MAX_REWIND_MS,
   PLAYER_MAX_HP,
@@ -42,7 +43,7 @@ import { RoundPhase, type ArenaState, type Player } from '../../shared/state.ts'
 import type { ArenaRoom } from '../../server/rooms/ArenaRoom.ts';
 import { STALL_CATCHUP_MS } from '../../server/game/ArenaGame.ts';
 import { bootTestApp, type TestApp } from '../helpers/app.ts';
-import { waitFor } from '../helpers/net.ts';
+import { waitFor } from '../../harness/net.ts';
 
 type ArenaClient = Room<ArenaRoom, ArenaState>;
 
@@ -117,10 +118,10 @@ function arenaSuite(env: Record<string, string>) {
     createRoom: (name: string) => track(ctx.t.colyseus.sdk.create<ArenaRoom>('arena', { name })),
     joinRoom: (roomId: string, name: string) => track(ctx.t.colyseus.sdk.joinById<ArenaRoom>(roomId, { name })),
     joinOrCreate: (name: string) => track(ctx.t.colyseus.sdk.joinOrCreate<ArenaRoom>('arena', { name })),
-    server: (roomId: string) => ctx.t.colyseus.getRoomById(roomId) as unknown as ArenaRoom,
+    server: (roomId: string) => ctx.t.colyseus.getRoomById<ArenaRoom>(roomId),
     /** Teleport a player on the server and wait until every given client has seen it. */
     async place(roomId: string, sessionId: string, at: Point, observers: ArenaClient[]) {
-      const player = (ctx.t.colyseus.getRoomById(roomId) as unknown as ArenaRoom).state.players.get(sessionId);
+      const player = ctx.t.colyseus.getRoomById<ArenaRoom>(roomId).state.players.get(sessionId);
       assert.ok(player);
       player.x = at.x;
       player.y = at.y;
@@ -871,7 +872,10 @@ describe('arena room', () => {
         assert.ok(listed, `room ${alice.roomId} missing from ${JSON.stringify(rooms)}`);
         assert.equal(listed.name, 'arena');
         assert.equal(listed.clients, 1);
-        assert.equal(listed.maxClients, DEFAULT_MAX_PLAYERS);
+        // Colyseus's counts include spectators; the metadata has the players and their cap.
+        assert.equal(listed.maxClients, DEFAULT_MAX_PLAYERS + DEFAULT_MAX_SPECTATORS);
+        assert.equal(listed.metadata.players, 1);
+        assert.equal(listed.metadata.maxPlayers, DEFAULT_MAX_PLAYERS);
         assert.equal(listed.metadata.mapId, ARENA_MAP.id);
         assert.equal(listed.metadata.round, 1);
         assert.equal(listed.metadata.phase, RoundPhase.Playing);

@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import { ConfigError, loadConfig } from '../../server/config.ts';
 import {
   DEFAULT_MAX_PLAYERS,
+  DEFAULT_MAX_SPECTATORS,
   RESPAWN_DELAY_MS,
   ROUND_DURATION_MS,
   SCOREBOARD_DURATION_MS,
@@ -15,6 +16,7 @@ describe('loadConfig', () => {
     assert.deepEqual(loadConfig({}), {
       port: 2567,
       maxPlayers: DEFAULT_MAX_PLAYERS,
+      maxSpectators: DEFAULT_MAX_SPECTATORS,
       tickRateHz: TICK_RATE_HZ,
       roundDurationMs: ROUND_DURATION_MS,
       scoreboardDurationMs: SCOREBOARD_DURATION_MS,
@@ -66,6 +68,7 @@ describe('loadConfig', () => {
     const config = loadConfig({
       PORT: '8080',
       MAX_PLAYERS: '2',
+      MAX_SPECTATORS: '0',
       TICK_RATE_HZ: '60',
       ROUND_DURATION_MS: '5000',
       SCOREBOARD_DURATION_MS: '1000',
@@ -97,6 +100,7 @@ describe('loadConfig', () => {
     assert.deepEqual(config, {
       port: 8080,
       maxPlayers: 2,
+      maxSpectators: 0,
       tickRateHz: 60,
       roundDurationMs: 5000,
       scoreboardDurationMs: 1000,
@@ -143,6 +147,9 @@ describe('loadConfig', () => {
     ['MAX_PLAYERS', '1'],
     ['MAX_PLAYERS', '65'],
     ['MAX_PLAYERS', 'many'],
+    ['MAX_SPECTATORS', '-1'],
+    ['MAX_SPECTATORS', '257'],
+    ['MAX_SPECTATORS', 'lots'],
     ['TICK_RATE_HZ', '9'],
     ['TICK_RATE_HZ', '61'],
     ['TICK_RATE_HZ', '30Hz'],

@@ -20,7 +20,8 @@ import type { ArenaState } from '../../shared/state.ts';
 import { MAX_BODY_BYTES } from '../../server/httpGuard.ts';
 import { MAX_STRIKES, OFFENCE_WEIGHT } from '../../server/rooms/misbehaviour.ts';
 import { bootTestApp, type TestApp } from '../helpers/app.ts';
-import { sleep, waitFor } from '../helpers/net.ts';
+import { sleep, waitFor } from '../../harness/net.ts';
+import { seededRandom } from '../../shared/random.ts';
 
 type Arena = Room<unknown, ArenaState>;
 interface Closed {
@@ -87,8 +88,9 @@ describe('hostile clients', () => {
     const closed = new Promise<Closed>((resolve) =>
       room.onLeave((code, reason) => resolve({ code, reason: reason ?? '' })),
     );
-    const connection = (room as unknown as { connection: { send(d: Uint8Array | string): void } }).connection;
-    return { room, sessionId: room.sessionId, closed, raw: (bytes) => connection.send(bytes) };
+    // A text frame is one of the wrong shapes sent on purpose; the SDK's types allow only bytes.
+    const raw = (bytes: Uint8Array | string): void => Reflect.apply(room.connection.send, room.connection, [bytes]);
+    return { room, sessionId: room.sessionId, closed, raw };
   }
 
   /** Join through HTTP matchmaking, then speak the protocol by hand over `ws`. */
@@ -190,7 +192,7 @@ describe('hostile clients', () => {
     honest.onStateChange(record);
     // NaN, infinities and huge numbers: the SDK's int8 encoding turns them into 0; -129, 3.7 and 100 reach the server.
     const weird = [NaN, Infinity, -Infinity, 1e308, 2 ** 53, -129, 3.7, 100];
-    const input = bad.room.input() as unknown as { data: Record<string, number>; send(): void };
+    const input = bad.room.input<Record<string, number>>();
     await expectCut(
       bad,
       async () => {
@@ -300,11 +302,7 @@ describe('hostile clients', () => {
   });
 
   it('cuts off every client sending seeded random frames, and stays up', async () => {
-    let seed = 7;
-    const rnd = (): number => {
-      seed = (seed * 1103515245 + 12345) >>> 0;
-      return seed / 2 ** 32;
-    };
+    const rnd = seededRandom(7);
     const bads = await Promise.all([0, 1, 2].map(() => rawBad()));
     const codes = await Promise.all(
       bads.map(async (bad) => {

@@ -28,6 +28,7 @@ import {
   type PlayerBody,
   type ProjectileBody,
 } from '../../shared/sim.ts';
+import { seededRandom } from '../../shared/random.ts';
 
 const DT = 1 / TICK_RATE_HZ;
 const STEP_PX = PLAYER_SPEED_PX_PER_S * DT;
@@ -466,18 +467,6 @@ describe('pickSpawnPoint', () => {
   });
 });
 
-/** mulberry32: a tiny seeded PRNG, so the "random" run is the same every time. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 interface Frame {
   moveX: number;
   moveY: number;
@@ -486,7 +475,7 @@ interface Frame {
 }
 
 function randomFrames(seed: number, count: number): Frame[] {
-  const rand = mulberry32(seed);
+  const rand = seededRandom(seed);
   const frames: Frame[] = [];
   let moveX = 0;
   let moveY = 0;

@@ -5,6 +5,7 @@
  */
 import { Protocol, ProtocolModifier } from '@colyseus/core';
 import { Op, TIMED_HEAD, TIMED_SEQ, type OpenRequest } from './protocol.ts';
+import { protocolCode } from '../../../shared/wire.ts';
 
 const TIMED_MASK = ProtocolModifier.TIMED;
 /** Most recipients one FANOUT/TIMED op carries (u16 count). */
@@ -13,7 +14,7 @@ const MAX_GROUP = 0xffff;
 function isTimedPatch(bytes: Uint8Array): boolean {
   return (
     bytes.length > TIMED_HEAD + TIMED_SEQ &&
-    (bytes[0]! & 0x1f) === Protocol.ROOM_STATE_PATCH &&
+    protocolCode(bytes[0]!) === Protocol.ROOM_STATE_PATCH &&
     (bytes[0]! & TIMED_MASK) !== 0
   );
 }

@@ -16,7 +16,7 @@ import { MemoryHub } from '../../../server/cluster/edge/carrier.ts';
 import { EdgeNode } from '../../../server/cluster/edge/edgeNode.ts';
 import { decodeMessage, Op, type Operation } from '../../../server/cluster/edge/protocol.ts';
 import { createLogger } from '../../../server/logger.ts';
-import { waitFor } from '../../helpers/net.ts';
+import { waitFor } from '../../../harness/net.ts';
 
 const log = createLogger('silent');
 

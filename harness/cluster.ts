@@ -11,15 +11,17 @@ import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
+import type { ForwardMode } from '../server/cluster/forwarder.ts';
 import { freePort, sleep, waitFor } from './net.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
+const ROOT = path.resolve(import.meta.dirname, '..');
 /** The repository's own Node 22 (the machine default may be older). */
 const NODE = path.join(ROOT, 'node_modules/.bin/node');
 const NGINX = process.env.NGINX ?? '/usr/sbin/nginx';
 const LOG_TAIL_LINES = 40;
 
-export type ForwardMode = 'direct' | 'redis';
+/** How instances forward sockets for rooms they do not own (the server's own type). */
+export type { ForwardMode };
 
 interface Tracked {
   name: string;
