@@ -15,13 +15,15 @@
  * (taskset) when the machine has two cores. Writes bench/results-cluster.md
  * and bench/results-cluster.json. Env: BENCH_LOADS (default `90,150`),
  * BENCH_REPEATS (2), BENCH_SECONDS (whole bot run, 24), BENCH_RAMP (8),
- * BENCH_OLD_REF (the last commit with byte forwarding), BENCH_ONLY (labels separated by `;`).
+ * BENCH_OLD_REF (the last commit with byte forwarding), BENCH_ONLY (labels separated by `;`),
+ * BENCH_PROFILE=1 or `--profile` (one more run per setup with every instance profiled).
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { BotReport } from '../bots/report.ts';
+import { PROFILE_GROUPS, summarizeProfile, type CpuProfile, type ProfileGroup } from './profile.ts';
 import {
   cpuTicks,
   startInstance,
@@ -46,6 +48,8 @@ const RAMP_S = Number(process.env.BENCH_RAMP ?? 8);
 /** The last commit that forwarded connections byte for byte (before edge fan-out). */
 const OLD_REF = process.env.BENCH_OLD_REF ?? '9260af8';
 const ONLY = process.env.BENCH_ONLY?.split(';');
+/** After the measured runs, one profiled run per setup (new build) at the highest load: where instance CPU goes. */
+const PROFILE = process.env.BENCH_PROFILE === '1' || process.argv.includes('--profile');
 const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
 const PIN = os.cpus().length === 2 && spawnSync('taskset', ['-c', '0', 'true']).status === 0;
 
@@ -109,6 +113,8 @@ interface RunResult {
   botCpuPercent: number;
   /** Context switches of every instance thread, per second: how often the processes wake up and are preempted. */
   wakeupsPerS: number;
+  /** Profiled runs only: instance CPU by group (bench/profile.ts), ms per second per client, summed over instances. */
+  profile?: Record<ProfileGroup, number>;
 }
 
 function log(message: string): void {
@@ -165,14 +171,32 @@ function contextSwitches(pid: number): number {
   return total;
 }
 
-async function runOnce(setup: Setup, bots: number, oldRoot: string | undefined): Promise<RunResult> {
+async function runOnce(
+  setup: Setup,
+  bots: number,
+  oldRoot: string | undefined,
+  profileDir?: string,
+): Promise<RunResult> {
   const redis = await startRedis();
   pin(redis.pid);
   const names = setup.instances === 1 ? ['A'] : ['A', 'B', 'C'];
   const env = { LOG_LEVEL: 'error', ROUND_DURATION_MS: '600000', ...setup.env };
-  const instances = setup.standalone
-    ? await Promise.all(names.map((name) => startInstance({ name, redis, mode: setup.mode, env, standalone: true })))
-    : await startInstances(redis, setup.mode, names, env, setup.build === 'old' ? oldRoot : undefined);
+  const profileOf = (name: string): string => path.join(profileDir ?? '', `${name}.cpuprofile`);
+  const instances =
+    setup.standalone || profileDir
+      ? await Promise.all(
+          names.map((name) =>
+            startInstance({
+              name,
+              redis,
+              mode: setup.mode,
+              env: profileDir ? { ...env, ARENA_PROFILE_OUT: profileOf(name) } : env,
+              ...(setup.standalone ? { standalone: true } : {}),
+              ...(profileDir ? { nodeArgs: ['--import', './bench/profileHook.ts'] } : {}),
+            }),
+          ),
+        )
+      : await startInstances(redis, setup.mode, names, env, setup.build === 'old' ? oldRoot : undefined);
   for (const instance of instances) pin(instance.pid);
   const nginx =
     setup.instances === 1
@@ -220,9 +244,12 @@ async function runOnce(setup: Setup, bots: number, oldRoot: string | undefined):
   const botCpu0 = cpuTicks(botsChild.pid!);
   const switches0 = instances.reduce((sum, i) => sum + contextSwitches(i.pid), 0);
   const info0 = await redisInfo(redis);
+  // bench/profileHook.ts: the first SIGWINCH starts the profiler, the second writes the profile.
+  if (profileDir) for (const i of instances) i.child.kill('SIGWINCH');
   const t0 = performance.now();
   await sleep(windowS * 1000);
   const seconds = (performance.now() - t0) / 1000;
+  if (profileDir) for (const i of instances) i.child.kill('SIGWINCH');
   const forwarded = await scrapeForwarded(instances);
   const ms = (ticks: number): number => (ticks / CLK_TCK) * 1000;
   const instanceMs = ms(instances.reduce((sum, i, k) => sum + cpuTicks(i.pid) - cpu0[k]!, 0));
@@ -231,6 +258,17 @@ async function runOnce(setup: Setup, bots: number, oldRoot: string | undefined):
   const botMs = ms(cpuTicks(botsChild.pid!) - botCpu0);
   const switches = instances.reduce((sum, i) => sum + contextSwitches(i.pid), 0) - switches0;
   const info1 = await redisInfo(redis);
+  let profile: Record<ProfileGroup, number> | undefined;
+  if (profileDir) {
+    profile = Object.fromEntries(PROFILE_GROUPS.map((g) => [g, 0])) as Record<ProfileGroup, number>;
+    for (const name of names) {
+      const file = profileOf(name);
+      const deadline = Date.now() + 30_000;
+      while (!existsSync(file) && Date.now() < deadline) await sleep(100);
+      const summary = summarizeProfile(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile);
+      for (const g of summary.groups) profile[g.group] += g.ms / seconds;
+    }
+  }
   await exited;
   let report: BotReport;
   try {
@@ -261,6 +299,14 @@ async function runOnce(setup: Setup, bots: number, oldRoot: string | undefined):
     errors: s.bots.errors + s.bots.joinErrors,
     botCpuPercent: (botMs / seconds / 1000) * 100,
     wakeupsPerS: switches / seconds,
+    ...(profile
+      ? {
+          profile: Object.fromEntries(Object.entries(profile).map(([g, msPerS]) => [g, msPerS / connected])) as Record<
+            ProfileGroup,
+            number
+          >,
+        }
+      : {}),
   };
 }
 
@@ -292,7 +338,7 @@ function med(point: Point | undefined, read: (r: RunResult) => number | null): n
   return median(point.runs.map(read).filter((x): x is number => x !== null && Number.isFinite(x)));
 }
 
-function writeResults(points: Point[]): void {
+function writeResults(points: Point[], profiles: RunResult[]): void {
   const find = (label: string, bots: number) => points.find((p) => p.label === label && p.bots === bots);
   const lines: string[] = [];
   lines.push('# Cluster benchmark: edge fan-out', '');
@@ -392,12 +438,28 @@ function writeResults(points: Point[]): void {
     `Bots process CPU (core 1): ${points.map((p) => `${p.label} @${p.bots}: ${spread(p, (r) => r.botCpuPercent, 0)} %`).join('; ')}.`,
     '',
   );
+  if (profiles.length > 0) {
+    lines.push(
+      `## Where instance CPU goes (V8 CPU profile, ${profiles[0]!.bots} bots)`,
+      '',
+      "One extra run per setup with every instance profiled over the measured window only (`bench/profileHook.ts`; the profiler itself costs a little), grouped by `bench/profile.ts` and summed over the instances: ms of CPU per second per connected client. *send* includes every socket write (to players and, on the edge, to peers); *cluster* is the edge channel, placement, registry and Redis clients in JavaScript. Kernel time outside V8 (TCP on loopback, which here also pays the receiver's work) is not in a profile: compare the *total* with the CPU column above.",
+      '',
+      `| setup | ${PROFILE_GROUPS.join(' | ')} | total |`,
+      `|---|${PROFILE_GROUPS.map(() => '---:').join('|')}|---:|`,
+    );
+    for (const r of profiles) {
+      const p = r.profile!;
+      const total = PROFILE_GROUPS.reduce((sum, g) => sum + p[g], 0);
+      lines.push(`| ${r.label} | ${PROFILE_GROUPS.map((g) => fmt(p[g], 3)).join(' | ')} | ${fmt(total, 3)} |`);
+    }
+    lines.push('');
+  }
   const notes = path.join(ROOT, 'bench/results-cluster-notes.md');
   if (existsSync(notes)) lines.push(readFileSync(notes, 'utf8'));
   writeFileSync(path.join(ROOT, 'bench/results-cluster.md'), `${lines.join('\n')}\n`);
   writeFileSync(
     path.join(ROOT, 'bench/results-cluster.json'),
-    `${JSON.stringify({ generatedAt: new Date().toISOString(), oldRef: OLD_REF, points }, null, 2)}\n`,
+    `${JSON.stringify({ generatedAt: new Date().toISOString(), oldRef: OLD_REF, points, profiles }, null, 2)}\n`,
   );
 }
 
@@ -406,6 +468,7 @@ async function main(): Promise<void> {
   const needsOld = setups.some((s) => s.build === 'old');
   const oldRoot = needsOld ? oldBuild() : undefined;
   const points: Point[] = [];
+  const profiles: RunResult[] = [];
   try {
     for (let repeat = 0; repeat < REPEATS; repeat++) {
       for (const bots of LOADS) {
@@ -422,8 +485,19 @@ async function main(): Promise<void> {
             points.push(point);
           }
           point.runs.push(result);
-          writeResults(points);
+          writeResults(points, profiles);
         }
+      }
+    }
+    if (PROFILE) {
+      const bots = Math.max(...LOADS);
+      for (const setup of setups.filter((s) => s.build === 'new')) {
+        log(`profiled run: ${setup.label}, ${bots} bots`);
+        const dir = mkdtempSync(path.join(os.tmpdir(), 'arena-bench-profile-'));
+        const result = await runOnce(setup, bots, oldRoot, dir);
+        rmSync(dir, { recursive: true, force: true });
+        profiles.push(result);
+        writeResults(points, profiles);
       }
     }
   } finally {
