@@ -1,4 +1,7 @@
 /**
+ * Over 300 lines on purpose: one benchmark read top to bottom (set-up,
+ * interleaved rounds, report); its helpers live in harness/.
+ *
  * `npm run bench:cluster`: what scaling out costs per player.
  *
  * In one run, for each load (the project's bots, 16 per room), it measures:

@@ -1,4 +1,8 @@
 /**
+ * Over 300 lines on purpose: each kind of real process (redis-server, game
+ * instances, nginx) with its start, readiness check and clean-up, kept
+ * together so one stopAll tracks every child.
+ *
  * Real multi-instance set-ups for end-to-end tests and benchmarks: a private
  * `redis-server`, game server instances as child processes
  * (`node --import tsx server/index.ts`), and a real nginx in front as a

@@ -19,7 +19,8 @@ import { guardConnections, type ConnectionCounts } from './limits/connectionGuar
 import { RateLimiter } from './limits/rateLimit.ts';
 import { RoomBudget, roomsFullError } from './limits/roomBudget.ts';
 import { frameworkLogger, type Logger } from './logger.ts';
-import { bearerMatches, ServerMetrics } from './metrics.ts';
+import { bearerMatches } from './auth.ts';
+import { ServerMetrics } from './metrics.ts';
 import { mountInviteRoutes } from './invites/inviteRoutes.ts';
 import { mountSpectateRoute } from './spectate/spectateRoute.ts';
 import type { LeaderboardRecorder } from './leaderboard/recorder.ts';

@@ -117,7 +117,7 @@ export class Netcode {
    * at least one step is due, so a latched one-shot (a short click) is never
    * consumed by a frame that sends nothing. Returns the number of inputs sent.
    */
-  frame(now: number, sample: () => InputFrame): number {
+  frame(now: number, sample: (() => InputFrame) | null): number {
     const delay = this.delay.frame(now);
     this.remoteAtMs = this.delay.serverTimeAt(now) - delay;
     // The SDK stamps each input with `serverNow − renderDelay − rtt/2` for lag compensation: choose
@@ -127,7 +127,10 @@ export class Netcode {
       this.predict.setDefaults({ delay: Math.max(0, clock.serverNow() - clock.smoothedRtt() / 2 - this.remoteAtMs) });
     }
     const playing = this.room.state.round?.phase === RoundPhase.Playing;
-    return sendInputs(this.input, this.inputClock, this.predict.tick(now), sample, (command) => {
+    const steps = this.predict.tick(now);
+    // A spectator (no `sample`) keeps the clocks and the interpolation going but sends nothing.
+    if (sample === null) return 0;
+    return sendInputs(this.input, this.inputClock, steps, sample, (command) => {
       // The reconciler has stepped our player by this input: the shot leaves from there, as on the server.
       if (this.local) this.shots.onInputSent(this.local.state, command.fire, command.aimRad, playing, now);
     });

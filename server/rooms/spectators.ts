@@ -29,6 +29,9 @@ export interface SpectatorSeatOptions {
   spectate: true;
 }
 
+/** The name a spectator's chat lines carry (it has no name of its own). */
+export const SPECTATOR_CHAT_NAME = 'Spectator';
+
 /** The join-option key that marks a spectator seat; a client may not pass it (`SERVER_ONLY_OPTION_KEYS`). */
 export const SPECTATE_OPTION_KEY = 'spectate';
 

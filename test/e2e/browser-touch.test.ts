@@ -1,4 +1,7 @@
 /**
+ * Over 300 lines on purpose: one touch-device browser story whose steps build
+ * on each other.
+ *
  * The built client on an emulated phone (touch, mobile viewport, no mouse or
  * keyboard used) against the real server: Quick Play by tapping, the left
  * virtual stick moves the player on the server in the stick's direction, both

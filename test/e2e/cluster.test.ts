@@ -1,4 +1,7 @@
 /**
+ * Over 300 lines on purpose: the scenarios share one three-instance cluster
+ * per forward mode; a file per scenario would start it again each time.
+ *
  * Three real instances behind a real nginx (round robin, no affinity), a
  * private Redis, real SDK clients — once per forward mode. The tests run in
  * order and build on each other inside a mode: joins and play, then the lobby

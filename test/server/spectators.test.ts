@@ -10,7 +10,7 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import { matchMaker, type Client as ServerClient } from '@colyseus/core';
 import { MatchMakeError, type Room } from '@colyseus/sdk';
 import type { PlayerInput } from '../../shared/input.ts';
-import { ArenaCloseCode, type ArenaMetadata, type Notice } from '../../shared/messages.ts';
+import { ArenaCloseCode, type ArenaMetadata, type ChatBroadcast, type Notice } from '../../shared/messages.ts';
 import { SpectateMessage, type SpectatorSeat, type StepInResult } from '../../shared/spectate.ts';
 import type { ArenaState } from '../../shared/state.ts';
 import type { ArenaRoom } from '../../server/rooms/ArenaRoom.ts';
@@ -92,6 +92,12 @@ describe('spectators', () => {
       { players: 1, maxPlayers: MAX_PLAYERS, maxSpectators: MAX_SPECTATORS },
     );
     assert.equal(server(alice.roomId).playerSeatsTaken(), 1, 'the spectator takes no player seat');
+
+    const heard: ChatBroadcast[] = [];
+    alice.onMessage('chat', (m: ChatBroadcast) => heard.push(m));
+    watcher.send('chat', { text: 'nice shot' });
+    await waitFor(() => heard.length === 1, 'the spectator’s chat line');
+    assert.deepEqual(heard[0], { fromId: watcher.sessionId, name: 'Spectator', text: 'nice shot' });
   });
 
   it('watches a room whose player seats are full, within its own cap; Quick Play goes elsewhere', async () => {

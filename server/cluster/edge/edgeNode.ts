@@ -1,4 +1,8 @@
 /**
+ * Over 300 lines on purpose: the edge node's two roles (holding sockets,
+ * owning rooms) share one channel and its bookkeeping; encoding and decoding
+ * live in outbox.ts and protocol.ts.
+ *
  * Edge fan-out: any instance serves any room without carrying sockets byte
  * for byte. The instance that receives a client's room WebSocket (the
  * *edge*) completes the handshake and keeps the socket; the room's owner
