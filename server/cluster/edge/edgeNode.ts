@@ -24,7 +24,7 @@ import { CloseCode } from '@colyseus/core';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../../logger.ts';
 import type { Carrier } from './carrier.ts';
-import { Outbox } from './outbox.ts';
+import { ChannelSender } from './sender.ts';
 import { decodeMessage, Op, type OpenRequest } from './protocol.ts';
 import { RemoteClients } from './remoteClients.ts';
 
@@ -54,6 +54,16 @@ export interface EdgeOptions {
   maxSocketBufferBytes?: number;
   /** WebSocket ping period for edge sockets, in ms; an unanswered socket is dropped after two (default 3000, as Colyseus). */
   pingIntervalMs?: number;
+  /**
+   * Least time between two channel messages to one peer, in ms; default 0
+   * (every turn's operations cross at the end of that turn). Frames that
+   * reach an edge in different turns (players' inputs) or leave an owner in
+   * different turns (rooms tick on their own timers) then share a message
+   * once traffic is dense, at most this much later; a lone message still
+   * leaves at once. New connections and closes never wait: a message
+   * carrying one leaves at the end of its turn with whatever waits.
+   */
+  minMessageGapMs?: number;
 }
 
 interface EdgeConn {
@@ -92,8 +102,7 @@ export class EdgeNode {
   private readonly conns = new Map<number, EdgeConn>();
   /** Owner role: the clients of rooms here whose sockets other instances hold. */
   private readonly remote: RemoteClients;
-  private readonly outboxes = new Map<string, Outbox>();
-  private flushScheduled = false;
+  private readonly sender: ChannelSender;
   private nextConn = 1;
   private readonly maxFramesPerSecond: number;
   private readonly maxSocketBufferBytes: number;
@@ -111,8 +120,9 @@ export class EdgeNode {
     });
     this.maxFramesPerSecond = options.maxFramesPerSecond ?? 240;
     this.maxSocketBufferBytes = options.maxSocketBufferBytes ?? 1024 * 1024;
+    this.sender = new ChannelSender(carrier, this.stats, options.minMessageGapMs ?? 0);
     this.remote = new RemoteClients(
-      { outbox: (peer) => this.outbox(peer), schedule: () => this.schedule() },
+      { outbox: (peer) => this.sender.outbox(peer), schedule: () => this.sender.schedule() },
       this.stats,
     );
     carrier.onMessage((peer, message) => this.receive(peer, message));
@@ -149,19 +159,19 @@ export class EdgeNode {
           headers[name] = Array.isArray(value) ? value.join(', ') : value;
       }
       const request: OpenRequest = { url: req.url ?? '/', headers, remoteAddress };
-      this.outbox(owner).open(id, request);
+      this.sender.outbox(owner).open(id, request);
       ws.on('message', (data: Buffer) => this.fromClient(conn, data));
       ws.on('pong', () => (conn.missedPings = 0));
       ws.on('error', (error: Error & { code?: string }) => {
         if (this.conns.get(id) === conn && error.code?.startsWith('WS_ERR_'))
-          this.outbox(owner).upError(id, error.code);
+          this.sender.outbox(owner).upError(id, error.code);
       });
       ws.on('close', (code: number, reason: Buffer) => {
         if (this.conns.get(id) !== conn) return;
         this.drop(conn);
-        this.outbox(owner).upClose(id, code, reason.toString('utf8'));
+        this.sender.outbox(owner).upClose(id, code, reason.toString('utf8'));
       });
-      this.schedule();
+      this.sender.schedule();
     });
   }
 
@@ -173,7 +183,7 @@ export class EdgeNode {
       conn.ws.close(CloseCode.MAY_TRY_RECONNECT, 'instance stopping; retry');
     }
     this.remote.dropAll();
-    this.flush();
+    this.sender.flush(true);
   }
 
   private fromClient(conn: EdgeConn, data: Buffer): void {
@@ -186,13 +196,13 @@ export class EdgeNode {
     if (conn.framesThisSecond > this.maxFramesPerSecond) {
       this.log.warn('edge cut a client flooding frames', { conn: conn.id, limitPerS: this.maxFramesPerSecond });
       this.drop(conn);
-      this.outbox(conn.owner).upClose(conn.id, CloseCode.WITH_ERROR, 'flood');
-      this.schedule();
+      this.sender.outbox(conn.owner).upClose(conn.id, CloseCode.WITH_ERROR, 'flood');
+      this.sender.schedule();
       conn.ws.close(CloseCode.WITH_ERROR, 'too many frames');
       return;
     }
-    this.outbox(conn.owner).up(conn.id, data);
-    this.schedule();
+    this.sender.outbox(conn.owner).up(conn.id, data);
+    this.sender.schedule();
   }
 
   private toClient(id: number, frame: Uint8Array): void {
@@ -202,8 +212,8 @@ export class EdgeNode {
     if (conn.ws.bufferedAmount > this.maxSocketBufferBytes) {
       this.log.warn('edge dropped a client that does not read', { conn: id, bufferedBytes: conn.ws.bufferedAmount });
       this.drop(conn);
-      this.outbox(conn.owner).upClose(id, CloseCode.ABNORMAL_CLOSURE, 'slow reader');
-      this.schedule();
+      this.sender.outbox(conn.owner).upClose(id, CloseCode.ABNORMAL_CLOSURE, 'slow reader');
+      this.sender.schedule();
       conn.ws.terminate();
     }
   }
@@ -271,7 +281,7 @@ export class EdgeNode {
     }
     this.stats.failed += cut;
     const remote = this.remote.dropPeer(peer);
-    this.outboxes.delete(peer);
+    this.sender.forget(peer);
     if (cut + remote > 0)
       this.log.warn('edge peer lost; its connections ended', { peer, edgeSockets: cut, remoteClients: remote });
   }
@@ -286,45 +296,13 @@ export class EdgeNode {
     for (const conn of [...this.conns.values()]) {
       if (conn.missedPings >= 2) {
         this.drop(conn);
-        this.outbox(conn.owner).upClose(conn.id, CloseCode.ABNORMAL_CLOSURE, 'unresponsive');
+        this.sender.outbox(conn.owner).upClose(conn.id, CloseCode.ABNORMAL_CLOSURE, 'unresponsive');
         conn.ws.terminate();
         continue;
       }
       conn.missedPings += 1;
       conn.ws.ping();
     }
-    this.schedule();
-  }
-
-  private outbox(peer: string): Outbox {
-    let box = this.outboxes.get(peer);
-    if (!box) {
-      box = new Outbox();
-      this.outboxes.set(peer, box);
-    }
-    return box;
-  }
-
-  private schedule(): void {
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    setImmediate(() => this.flush());
-  }
-
-  /** Send what this turn queued: one channel message per peer. */
-  private flush(): void {
-    this.flushScheduled = false;
-    for (const [peer, box] of this.outboxes) {
-      if (box.empty) continue;
-      const grouped = box.groupStats();
-      this.stats.fanoutFrames += grouped.frames;
-      this.stats.fanoutOps += grouped.groups;
-      const message = box.take();
-      const counted = this.stats.sent.get(peer) ?? { messages: 0, bytes: 0 };
-      counted.messages += 1;
-      counted.bytes += message.length;
-      this.stats.sent.set(peer, counted);
-      this.carrier.send(peer, message);
-    }
+    this.sender.schedule();
   }
 }
