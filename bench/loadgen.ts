@@ -8,7 +8,8 @@
  *     --duration S --ramp S --mode json|fanout [--movers F] [--input-bytes N] --out FILE
  *
  * Writes a JSON summary (per-client rates over the window after the ramp,
- * update-interval percentiles, and the server's CPU and heap from its /metrics).
+ * update-interval percentiles, the server's CPU and heap from its /metrics, and
+ * this process's own CPU).
  */
 import { writeFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
@@ -101,9 +102,21 @@ const spawn = setInterval(() => {
 await new Promise((r) => setTimeout(r, rampS * 1000 + 1000));
 clearInterval(spawn);
 intervals.reset();
-const from = { bytesIn, frames, at: performance.now(), point: await scraper.scrape(performance.now()) };
+const from = {
+  bytesIn,
+  frames,
+  at: performance.now(),
+  cpu: process.cpuUsage(),
+  point: await scraper.scrape(performance.now()),
+};
 await new Promise((r) => setTimeout(r, Math.max(1, durationS - rampS - 1) * 1000));
-const end = { bytesIn, frames, at: performance.now(), point: await scraper.scrape(performance.now()) };
+const end = {
+  bytesIn,
+  frames,
+  at: performance.now(),
+  cpu: process.cpuUsage(from.cpu),
+  point: await scraper.scrape(performance.now()),
+};
 pacer.stop();
 const seconds = (end.at - from.at) / 1000;
 const clientSeconds = connected * seconds;
@@ -120,6 +133,8 @@ const result = {
   meanFrameBytes: roundForReport((end.bytesIn - from.bytesIn) / Math.max(1, end.frames - from.frames)),
   updateIntervalMs: reportSummary(intervals.summary()),
   server: server ? { cpuPercent: server.cpuPercent, heapUsedBytes: server.heapUsedBytes } : null,
+  /** This process's own CPU (user + system) over the window, % of one core: the load must not be the limit. */
+  loadCpuPercent: roundForReport(((end.cpu.user + end.cpu.system) / 1e3 / (end.at - from.at)) * 100),
 };
 for (const ws of sockets) ws.close();
 await writeFile(values.out!, `${JSON.stringify(result, null, 2)}\n`);

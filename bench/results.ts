@@ -6,6 +6,7 @@ import { barChart, lineChart, PALETTE } from '../bots/charts.ts';
 import type { BotReport } from '../bots/report.ts';
 import { wsHeaderBytes } from '../bots/collector.ts';
 import type { ReportSummary } from '../bots/stats.ts';
+import type { ProfileSummary } from './profile.ts';
 
 /** What bench/loadgen.ts writes. */
 export interface LoadgenResult {
@@ -20,6 +21,22 @@ export interface LoadgenResult {
   meanFrameBytes: number | null;
   updateIntervalMs: ReportSummary;
   server: { cpuPercent: number | null; heapUsedBytes: number | null } | null;
+  /** The load generator's own CPU over the window, % of one core (absent in older results). */
+  loadCpuPercent?: number | null;
+}
+
+/** The servers of the interleaved CPU comparison. */
+export type CpuServer = 'arena' | 'stock' | 'fanout' | 'json';
+
+/** One server's CPU at one comparison point. */
+export interface CpuSample {
+  clients: number;
+  serverCpuPercent: number | null;
+  /** Server CPU ms per connected client per second. */
+  cpuMsPerClient: number | null;
+  updatesPerS: number | null;
+  /** The load generator's CPU, % of its core. */
+  loadCpuPercent: number | null;
 }
 
 export interface CapacityStep {
@@ -31,7 +48,14 @@ export interface CapacityStep {
 
 export interface BenchResults {
   date: string;
-  machine: { cpus: number; model: string; node: string; pinned: boolean };
+  machine: {
+    cpus: number;
+    model: string;
+    node: string;
+    pinned: boolean;
+    /** 1, 5 and 15 minute load averages before and after the run. */
+    loadAverage?: { before: number[]; after: number[] };
+  };
   quick: boolean;
   clientsPerPoint: number;
   pointSeconds: number;
@@ -40,7 +64,11 @@ export interface BenchResults {
   colyseus: { allMoving: BotReport; fewMoving: BotReport; rooms32: BotReport };
   json: { allMoving: LoadgenResult; fewMoving: LoadgenResult };
   fanout: LoadgenResult;
+  /** Interleaved rounds of the CPU comparison, in round order (absent in older results). */
+  cpu?: Record<CpuServer, CpuSample[]>;
   capacity: CapacityStep[];
+  /** `--profile`: the grouped CPU profile of this server at the comparison load. */
+  profile?: { date: string; loadAverage: number[]; summary: ProfileSummary } | undefined;
   runtimeS: number;
 }
 
@@ -58,13 +86,40 @@ function jsonWire(r: LoadgenResult): number | null {
   return r.bytesInPerClientPerS + r.updatesPerClientPerS * wsHeaderBytes(r.meanFrameBytes, false);
 }
 
+/** Median, min and max of the finite values (null when there are none). */
+export function spread(values: readonly (number | null | undefined)[]): { median: number; min: number; max: number } | null {
+  const v = values.filter((x): x is number => typeof x === 'number' && Number.isFinite(x)).sort((a, b) => a - b);
+  if (v.length === 0) return null;
+  const mid = Math.floor(v.length / 2);
+  return { median: v.length % 2 ? v[mid]! : (v[mid - 1]! + v[mid]!) / 2, min: v[0]!, max: v.at(-1)! };
+}
+
+const fs = (x: ReturnType<typeof spread>, digits = 3, unit = ''): string =>
+  x === null ? 'n/a' : `${x.median.toFixed(digits)}${unit} (${x.min.toFixed(digits)}–${x.max.toFixed(digits)})`;
+
+/** Per-round ratio of this server's CPU per client to a baseline's, as a spread. */
+function ratioSpread(cpu: Record<CpuServer, CpuSample[]>, base: CpuServer): ReturnType<typeof spread> {
+  return spread(
+    cpu.arena.map((a, i) => {
+      const b = cpu[base][i]?.cpuMsPerClient;
+      return a.cpuMsPerClient !== null && b ? a.cpuMsPerClient / b : null;
+    }),
+  );
+}
+
+/** A capacity step counts only when the load generator stayed under this share of its core. */
+export const LOAD_CPU_LIMIT_PERCENT = 80;
+
 /** A step holds when updates keep their rate and rhythm: ≥ 95 % of 30/s and p99 gap ≤ two ticks. */
 export function degraded(r: BotReport): boolean {
   const s = r.summary;
   return (s.perClient.updatesPerS ?? 0) < 28.5 || (s.updateIntervalMs.p99 ?? Infinity) > 66.7 || s.bots.connectedMax < r.options.bots;
 }
 
-export function renderResults(r: BenchResults): { markdown: string; svg: string } {
+/**
+ * @param notes hand-written reading of the run (bench/results-notes.md), appended as it is
+ */
+export function renderResults(r: BenchResults, notes = ''): { markdown: string; svg: string } {
   const ca = r.colyseus.allMoving.summary;
   const cf = r.colyseus.fewMoving.summary;
   const c32 = r.colyseus.rooms32.summary;
@@ -72,16 +127,22 @@ export function renderResults(r: BenchResults): { markdown: string; svg: string 
   const ratioFew = r.json.fewMoving.bytesInPerClientPerS && cf.perClient.bytesInPerS ? r.json.fewMoving.bytesInPerClientPerS / cf.perClient.bytesInPerS : null;
   const wireAll = jsonWire(r.json.allMoving) && ca.perClient.wireBytesInPerS ? jsonWire(r.json.allMoving)! / ca.perClient.wireBytesInPerS : null;
   const wireFew = jsonWire(r.json.fewMoving) && cf.perClient.wireBytesInPerS ? jsonWire(r.json.fewMoving)! / cf.perClient.wireBytesInPerS : null;
-  const cpuColyseus = cpuMsPerClient(ca.server?.cpuPercent, ca.bots.connectedAtEnd);
-  const cpuFanout = cpuMsPerClient(r.fanout.server?.cpuPercent, r.fanout.connected);
-  const cpuRatio = cpuColyseus !== null && cpuFanout ? cpuColyseus / cpuFanout : null;
+  const cpu = r.cpu;
+  const cpuOf = (server: CpuServer) => (cpu ? spread(cpu[server].map((x) => x.cpuMsPerClient)) : null);
+  const cpuColyseus = cpu ? (cpuOf('arena')?.median ?? null) : cpuMsPerClient(ca.server?.cpuPercent, ca.bots.connectedAtEnd);
+  const cpuFanout = cpu ? (cpuOf('fanout')?.median ?? null) : cpuMsPerClient(r.fanout.server?.cpuPercent, r.fanout.connected);
+  const vsFanout = cpu ? ratioSpread(cpu, 'fanout') : null;
+  const vsStock = cpu ? ratioSpread(cpu, 'stock') : null;
+  const cpuRatio = vsFanout?.median ?? (cpuColyseus !== null && cpuFanout ? cpuColyseus / cpuFanout : null);
 
   const steps = r.capacity.map((c) => {
     const s = c.report.summary;
     const heapPerClient = s.server?.heapUsedBytes ? (s.server.heapUsedBytes - c.idleHeapBytes) / Math.max(1, s.bots.connectedAtEnd) : null;
     return { c, s, heapPerClient, degraded: degraded(c.report), perCore: s.server?.cpuPercent ? (s.bots.connectedAtEnd * 100) / s.server.cpuPercent : null };
   });
-  const held = steps.filter((x) => !x.degraded);
+  // A step counts for capacity only when it held and the load generator was not the limit.
+  const loadLimited = (x: (typeof steps)[number]) => (x.s.botProcess.cpuPercent ?? 0) >= LOAD_CPU_LIMIT_PERCENT;
+  const held = steps.filter((x) => !x.degraded && !loadLimited(x));
   const best = held.at(-1) ?? steps.at(-1);
   const perCore = best?.perCore ?? null;
   // Marginal heap per client: the slope of live heap between the smallest and largest load steps,
@@ -100,18 +161,36 @@ export function renderResults(r: BenchResults): { markdown: string; svg: string 
   md.push(`Run ${r.date} by \`npm run bench\` in ${r.runtimeS} s on ${r.machine.cpus} × ${r.machine.model}, Node ${r.machine.node}. ` +
     `${r.machine.pinned ? 'Server pinned to core 0 and load generator to core 1 with `taskset`.' : 'No CPU pinning.'} ` +
     `Comparison points: ${r.clientsPerPoint} clients in rooms of 16 (32 for the tick-time point), ${r.pointSeconds} s each, measured after the ramp. ` +
-    `Everything runs on loopback, so network latency is ~0 and the figures are the software's own.${r.quick ? ' **QUICK smoke run: figures are not meaningful.**' : ''}`, '');
+    `Everything runs on loopback, so network latency is ~0 and the figures are the software's own.` +
+    `${r.machine.loadAverage ? ` Machine load average (1, 5, 15 min) ${r.machine.loadAverage.before.join(', ')} before the run and ${r.machine.loadAverage.after.join(', ')} after: other work shared the two cores, so compare figures within this run, not across runs.` : ''}` +
+    `${r.quick ? ' **QUICK smoke run: figures are not meaningful.**' : ''}`, '');
   md.push('![charts](results.svg)', '');
   md.push('## Against the targets', '');
   md.push('| # | Figure | Measured | Target | Verdict |', '|---|---|---|---|---|');
   md.push(`| 1a | Downstream bytes per client per second, everyone moving | ${f(ca.perClient.bytesInPerS, 0)} B/s vs JSON ${f(r.json.allMoving.bytesInPerClientPerS, 0)} B/s: **${f(ratioAll)}×** less | ≥ 10× less | ${verdict(ratioAll === null ? null : ratioAll >= 10)} |`);
   md.push(`| 1b | Same, 2 of 16 moving | ${f(cf.perClient.bytesInPerS, 0)} B/s vs JSON ${f(r.json.fewMoving.bytesInPerClientPerS, 0)} B/s: **${f(ratioFew)}×** less | ≥ 30× less | ${verdict(ratioFew === null ? null : ratioFew >= 30)} |`);
-  md.push(`| 2 | Server CPU per client per second | ${f(cpuColyseus, 3)} ms vs bare fan-out ${f(cpuFanout, 3)} ms: **${f(cpuRatio, 2)}×** | ≤ 1.5× | ${verdict(cpuRatio === null ? null : cpuRatio <= 1.5)} |`);
+  const profileLine = (group: string): string => {
+    const p = r.profile?.summary;
+    const g = p?.groups.find((x) => x.group === group);
+    return p && g ? `profile: ${group} ${((g.ms / p.busyMs) * 100).toFixed(1)} %` : '';
+  };
+  const missNote = (ok: boolean | null, why: string): string => (ok === false && why ? ` — ${why}` : '');
+  const okStock = vsStock === null ? null : vsStock.median <= 1.15;
+  const okFanout = cpuRatio === null ? null : cpuRatio <= 1.5;
+  const tick32 = c32.server?.tickMs.p99;
+  const okTick = tick32 == null ? null : tick32 <= 1;
+  const okCore = perCore === null ? null : perCore >= 1500;
+  const okHeap = heapPerClient === null ? null : heapPerClient <= 15 * 1024;
+  const heaviest = r.profile
+    ? [...r.profile.summary.groups].filter((g) => g.group !== 'other').sort((a, b) => b.ms - a.ms).slice(0, 2).map((g) => profileLine(g.group)).join(', ')
+    : '';
+  md.push(`| 2a | Server CPU per client per second against the stock Colyseus room (${r.cpu?.arena.length ?? 0} interleaved rounds) | ${fs(cpuOf('arena'))} ms vs stock ${fs(cpuOf('stock'))} ms: **${fs(vsStock, 2, '×')}** | ≤ 1.15× | ${verdict(okStock)}${missNote(okStock, heaviest)} |`);
+  md.push(`| 2b | Same, against the bare fan-out at ${r.clientsPerPoint} clients | vs ${fs(cpuOf('fanout'))} ms: **${vsFanout ? fs(vsFanout, 2, '×') : `${f(cpuRatio, 2)}×`}** | ≤ 1.5× | ${verdict(okFanout)}${missNote(okFanout, heaviest)} |`);
   md.push(`| 3a | Tick (fixed step) at 16 players/room | p50 ${f(ca.server?.tickMs.p50, 3)} ms, p99 ${f(ca.server?.tickMs.p99, 3)} ms | — | — |`);
-  md.push(`| 3b | Tick at 32 players/room | p50 ${f(c32.server?.tickMs.p50, 3)} ms, p99 **${f(c32.server?.tickMs.p99, 3)} ms** | p99 < 1.5 ms | ${verdict(c32.server?.tickMs.p99 == null ? null : c32.server.tickMs.p99 < 1.5)} |`);
+  md.push(`| 3b | Tick at 32 players/room | p50 ${f(c32.server?.tickMs.p50, 3)} ms, p99 **${f(tick32, 3)} ms** | p99 ≤ 1 ms | ${verdict(okTick)}${missNote(okTick, profileLine('step'))} |`);
   md.push(`| 4 | Input → update seen by another client | p50 ${f(ca.inputToUpdateMs.p50)} ms, p99 ${f(ca.inputToUpdateMs.p99)} ms (${ca.inputToUpdateMs.count} probes) | — | — |`);
-  md.push(`| 5a | Clients one server core holds at 30 Hz | ${perCore === null ? 'n/a' : `≈ ${Math.round(perCore)}`} (extrapolated from ${best?.s.bots.connectedAtEnd ?? 'n/a'} bots at ${f(best?.s.server?.cpuPercent)} % of a core) | ≥ 1,500 | ${verdict(perCore === null ? null : perCore >= 1500)} |`);
-  md.push(`| 5b | Server heap per client | ${heapPerClient === null ? 'n/a' : `${f(heapPerClient / 1024)} KiB`} (live heap slope, ${lo?.s.bots.connectedAtEnd ?? 'n/a'} → ${hi?.s.bots.connectedAtEnd ?? 'n/a'} clients) | < 20 KB | ${verdict(heapPerClient === null ? null : heapPerClient < 20_000)} |`);
+  md.push(`| 5a | Clients one server core holds at 30 updates/s, p99 gap ≤ 2 ticks, load generator < ${LOAD_CPU_LIMIT_PERCENT} % of its core | ${perCore === null ? 'n/a' : `≈ ${Math.round(perCore)}`} (extrapolated from ${best?.s.bots.connectedAtEnd ?? 'n/a'} bots at ${f(best?.s.server?.cpuPercent)} % of a core; bots at ${f(best?.s.botProcess.cpuPercent)} % of theirs) | ≥ 1,500 | ${verdict(okCore)}${missNote(okCore, heaviest)} |`);
+  md.push(`| 5b | Server heap per client | ${heapPerClient === null ? 'n/a' : `${f(heapPerClient / 1024)} KiB`} (live heap slope, ${lo?.s.bots.connectedAtEnd ?? 'n/a'} → ${hi?.s.bots.connectedAtEnd ?? 'n/a'} clients) | ≤ 15 KiB | ${verdict(okHeap)}${missNote(okHeap, profileLine('gc'))} |`);
   md.push('');
   md.push('## Details', '');
   md.push('### 1. Bandwidth against a JSON full-state baseline', '');
@@ -120,13 +199,20 @@ export function renderResults(r: BenchResults): { markdown: string; svg: string 
   md.push(`| everyone moving | ${f(ca.perClient.bytesInPerS, 0)} | ${f(ca.perClient.wireBytesInPerS, 0)} | ${f(r.json.allMoving.bytesInPerClientPerS, 0)} | ${f(jsonWire(r.json.allMoving), 0)} | ${f(ratioAll)}× | ${f(wireAll)}× | ${f(ca.perClient.updatesPerS)} | ${f(r.json.allMoving.meanFrameBytes, 0)} B |`);
   md.push(`| 2 of 16 moving | ${f(cf.perClient.bytesInPerS, 0)} | ${f(cf.perClient.wireBytesInPerS, 0)} | ${f(r.json.fewMoving.bytesInPerClientPerS, 0)} | ${f(jsonWire(r.json.fewMoving), 0)} | ${f(ratioFew)}× | ${f(wireFew)}× | ${f(cf.perClient.updatesPerS)} | ${f(r.json.fewMoving.meanFrameBytes, 0)} B |`);
   md.push('', `Mean Colyseus patch frame with everyone moving: ${r.patchBytes} B. Moving bots also aim every tick and fire when they see someone, so every tick carries positions, aims and new projectiles; chat, kill-feed and ping frames are included in the Colyseus figures and absent from the baseline.`, '');
-  md.push('### 2. Server CPU against a bare fan-out', '');
-  md.push(`The bare fan-out (\`bench/baseline/fanoutServer.ts\`) sends each of ${r.fanout.connected} clients a ${r.patchBytes}-byte frame every tick and reads their ${r.inputBytes}-byte inputs, with no game and no encoding: the floor for this traffic on \`ws\`. The Colyseus server additionally runs the simulation, lag-compensation history, schema encoding, input decoding, matchmaking, pings, /metrics scrapes and its frame counting.`, '');
-  md.push('| Server | Clients | CPU (% of a core) | CPU ms per client per second |', '|---|---|---|---|');
-  md.push(`| Colyseus (everyone moving) | ${ca.bots.connectedAtEnd} | ${f(ca.server?.cpuPercent)} | ${f(cpuColyseus, 3)} |`);
-  md.push(`| bare ws fan-out | ${r.fanout.connected} | ${f(r.fanout.server?.cpuPercent)} | ${f(cpuFanout, 3)} |`);
-  md.push(`| JSON baseline (everyone moving) | ${r.json.allMoving.connected} | ${f(r.json.allMoving.server?.cpuPercent)} | ${f(cpuMsPerClient(r.json.allMoving.server?.cpuPercent, r.json.allMoving.connected), 3)} |`);
-  md.push('');
+  md.push('### 2. Server CPU against the stock Colyseus room, a bare fan-out and the JSON baseline', '');
+  md.push(`Interleaved: each round runs this server, the stock room, the fan-out and the JSON baseline back to back (fresh process each, ${r.clientsPerPoint} clients, server pinned to one core and its load to the other), so drift in the machine's load hits all four alike. CPU is the server process's user + system time over the window after the ramp (\`process_cpu_seconds_total\`). Medians with min–max over the rounds; ratios are taken within each round.`, '');
+  md.push('- **Stock Colyseus room** (`bench/baseline/stockRoom.ts`): a minimal `@colyseus/core` 0.18 room of the same shape (16 per room; name, x, y, aim, hp per player; `defineInput` with the same `PlayerInput` at 30 Hz, applied in a 30 Hz `setFixedTimestep`; Colyseus\'s own patch timer at 30 Hz; chat relayed), driven by the same bots. What the framework costs with none of the game.');
+  md.push(`- **Bare ws fan-out** (\`bench/baseline/fanoutServer.ts\`): a ${r.patchBytes}-byte frame to every client each tick, ${r.inputBytes}-byte inputs read and dropped; no game and no encoding: the floor for this traffic on \`ws\`.`);
+  md.push('- **JSON baseline** (`bench/baseline/jsonServer.ts`): the same `ArenaGame`, full state as JSON to everyone each tick.', '');
+  if (cpu) {
+    md.push('| Server | CPU ms per client per second | Server CPU (% of a core) | Updates/client/s | Load generator CPU (% of its core) | Rounds |', '|---|---|---|---|---|---|');
+    const names: Record<CpuServer, string> = { arena: 'this server (bots)', stock: 'stock Colyseus room (bots)', fanout: 'bare ws fan-out (loadgen)', json: 'JSON baseline (loadgen)' };
+    for (const server of ['arena', 'stock', 'fanout', 'json'] as const) {
+      const xs = cpu[server];
+      md.push(`| ${names[server]} | ${fs(spread(xs.map((x) => x.cpuMsPerClient)))} | ${fs(spread(xs.map((x) => x.serverCpuPercent)), 1)} | ${fs(spread(xs.map((x) => x.updatesPerS)), 2)} | ${fs(spread(xs.map((x) => x.loadCpuPercent)), 1)} | ${xs.length} |`);
+    }
+    md.push('', `Per-round ratio of this server's CPU per client: **${fs(vsStock, 2, '×')}** the stock room, **${fs(vsFanout, 2, '×')}** the bare fan-out, **${fs(ratioSpread(cpu, 'json'), 2, '×')}** the JSON baseline.`, '');
+  }
   md.push('### 3. Tick and patch time', '');
   md.push('From the server\'s own histograms (`arena_tick_duration_seconds`, `arena_patch_duration_seconds`) over the measured window; quantiles are interpolated within buckets (0.1 ms wide around 1 ms), as Prometheus does. The tick is one `ArenaGame.step` (inputs, movement, projectiles with lag-compensated hit tests); the patch is Colyseus encoding the changes once and handing the frame to every client socket.', '');
   md.push('| Players per room | Rooms | Tick p50 | Tick p99 | Patch p50 | Patch p99 | Server CPU |', '|---|---|---|---|---|---|---|');
@@ -145,17 +231,28 @@ export function renderResults(r: BenchResults): { markdown: string; svg: string 
   md.push('');
   md.push('### 5. Capacity of one core, and heap', '');
   md.push('Fresh server per step, pinned to one core; bots (everyone moving) pinned to the other. A step **holds** when clients still get ≥ 28.5 updates/s with p99 gap ≤ 66.7 ms (two ticks) and every bot connected.', '');
-  md.push('| Bots | Server CPU | Updates/client/s | Update gap p50 / p99 | Tick p99 | Heap used (idle → loaded) | Heap per client | Bot process CPU / loop lag p99 | Holds |', '|---|---|---|---|---|---|---|---|---|');
+  md.push('| Bots | Server CPU | Updates/client/s | Update gap p50 / p99 | Tick p99 | Heap used (idle → loaded) | Heap per client | Bot process CPU / loop lag p99 | Holds | Counts |', '|---|---|---|---|---|---|---|---|---|---|');
   for (const x of steps) {
-    md.push(`| ${x.s.bots.connectedAtEnd}/${x.c.bots} | ${f(x.s.server?.cpuPercent)} % | ${f(x.s.perClient.updatesPerS, 2)} | ${f(x.s.updateIntervalMs.p50)} / ${f(x.s.updateIntervalMs.p99)} ms | ${f(x.s.server?.tickMs.p99, 3)} ms | ${f(x.c.idleHeapBytes / 2 ** 20)} → ${f((x.s.server?.heapUsedBytes ?? NaN) / 2 ** 20)} MiB | ${f((x.heapPerClient ?? NaN) / 1024)} KiB | ${f(x.s.botProcess.cpuPercent)} % / ${f(x.s.botProcess.eventLoopLagP99Ms)} ms | ${x.degraded ? 'no' : 'yes'} |`);
+    md.push(`| ${x.s.bots.connectedAtEnd}/${x.c.bots} | ${f(x.s.server?.cpuPercent)} % | ${f(x.s.perClient.updatesPerS, 2)} | ${f(x.s.updateIntervalMs.p50)} / ${f(x.s.updateIntervalMs.p99)} ms | ${f(x.s.server?.tickMs.p99, 3)} ms | ${f(x.c.idleHeapBytes / 2 ** 20)} → ${f((x.s.server?.heapUsedBytes ?? NaN) / 2 ** 20)} MiB | ${f((x.heapPerClient ?? NaN) / 1024)} KiB | ${f(x.s.botProcess.cpuPercent)} % / ${f(x.s.botProcess.eventLoopLagP99Ms)} ms | ${x.degraded ? 'no' : 'yes'} | ${loadLimited(x) ? 'no: load generator ≥ ' + LOAD_CPU_LIMIT_PERCENT + ' %' : 'yes'} |`);
   }
-  md.push('', `**What limits this figure.** Two cores drive both sides, so the load generator has one core. ${botsSaturated ? 'At the top step the bot process itself was near a full core, so late updates there are partly the bots\' own event loop; ' : ''}The clients-per-core figure divides the bots of the largest holding step by the share of a core the server used there: an extrapolation that assumes CPU grows linearly with clients (it does across the steps above) and ignores the tail latency near 100 %. Heap is read from \`arena_heap_live_bytes\`, the heap in use right after the server's last full garbage collection (garbage does not count; under load it is seconds old). The heap-per-client target figure is the slope of that live heap between the smallest and the largest step, so the fixed heap of the process cancels out; the per-step column divides by the clients the difference to an idle reading, which may still hold start-up garbage when no full collection had run yet.`, '');
+  md.push('', `**What limits this figure.** Two cores drive both sides, so the load generator has one core. ${botsSaturated ? 'At the top step the bot process itself was near a full core, so late updates there are partly the bots\' own event loop; ' : ''}The clients-per-core figure counts only steps where the bot process stayed under ${LOAD_CPU_LIMIT_PERCENT} % of its core (so the load generator was not the limit), and divides the bots of the largest such holding step by the share of a core the server used there: an extrapolation that assumes CPU grows linearly with clients (it does across the steps above) and ignores the tail latency near 100 %. Heap is read from \`arena_heap_live_bytes\`, the heap in use right after the server's last full garbage collection (garbage does not count; under load it is seconds old). The heap-per-client target figure is the slope of that live heap between the smallest and the largest step, so the fixed heap of the process cancels out; the per-step column divides by the clients the difference to an idle reading, which may still hold start-up garbage when no full collection had run yet.`, '');
   md.push(
     '### 6. Bots per load-generator core, 1 worker against 2',
     '',
     'Measured separately by `npm run bench:bots` (the bots CLI at the same load with `--workers 1` and `--workers 2`, alternating): see [results-bots.md](results-bots.md) for the latest figures and how they were taken.',
     '',
   );
+  if (r.profile) {
+    const p = r.profile.summary;
+    md.push('### 7. Where the server\'s CPU goes (`npm run bench -- --profile`)', '');
+    md.push(`V8 CPU profile of this server at the comparison load (${r.clientsPerPoint} bots, everyone moving) over the measured window only (the inspector's profiler, started after the ramp and stopped before the end by \`bench/profileHook.ts\`), taken ${r.profile.date} at load average ${r.profile.loadAverage.join(', ')}: ${f(p.busyMs / 1000)} s busy of ${f(p.wallMs / 1000)} s profiled. Each sample is charged to the nearest frame (from the leaf up) that a rule in \`bench/profile.ts\` recognises: \`ws\` reads and frame policing are *receive*, input decoding and buffering *decode*, \`ArenaGame\`/\`shared/sim.ts\` *step*, lag-compensation history *rewind*, the schema serializer *encode*, \`ws\` writes *send*. The profiler's own sampling inflates absolute time a little; shares are what to read.`, '');
+    md.push('| Group | Busy ms | Share | Heaviest functions (self ms) |', '|---|---|---|---|');
+    for (const g of p.groups) {
+      md.push(`| ${g.group} | ${f(g.ms, 0)} | ${f((g.ms / p.busyMs) * 100)} % | ${g.top.map((t) => `\`${t.fn}\` ${f(t.ms, 0)}`).join('; ')} |`);
+    }
+    md.push('');
+  }
+  if (notes.trim()) md.push(notes.trim(), '');
 
   const charts = [
     barChart({ title: 'Downstream bytes per client per second (log scale)', unit: 'B/s', xLabel: '', logY: true, width: 720 }, ['Colyseus (delta schema)', 'JSON full state'], [

@@ -2,20 +2,34 @@
  * `npm run bench`: the server against its baselines at fixed load points, in
  * one run. Each point starts a fresh server pinned to core 0 (taskset, when
  * there are two cores) and its load pinned to core 1, measures after the ramp,
- * and stops both. Writes bench/results.md, bench/results.svg and
- * bench/results.json. About five minutes on two cores.
+ * and stops both. The CPU comparison (this server, the stock Colyseus room,
+ * the bare fan-out and the JSON baseline) runs interleaved, several rounds,
+ * so a busy machine's drift hits all four alike; the report gives medians
+ * with min/max. Writes bench/results.md, bench/results.svg and
+ * bench/results.json. About nine minutes on two cores.
  *
  * `BENCH_QUICK=1` shrinks every point (for a smoke run; the figures are then not meaningful).
+ * `npm run bench -- --profile` also takes a V8 CPU profile of the server at the
+ * comparison load and writes its grouped summary into the report;
+ * `--profile-only` takes just that profile and re-renders the last results.
  * `npm run bench -- --render` only rewrites results.md and results.svg from results.json.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { BotReport } from '../bots/report.ts';
 import { parsePrometheusText, sumOf } from '../bots/prometheus.ts';
 import { freePort, sleep, waitFor } from '../test/helpers/net.ts';
-import { renderResults, type BenchResults, type CapacityStep, type LoadgenResult } from './results.ts';
+import { summarizeProfile, type CpuProfile, type ProfileSummary } from './profile.ts';
+import {
+  renderResults,
+  type BenchResults,
+  type CapacityStep,
+  type CpuSample,
+  type CpuServer,
+  type LoadgenResult,
+} from './results.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const QUICK = process.env.BENCH_QUICK === '1';
@@ -28,12 +42,15 @@ const CLIENTS = QUICK ? 32 : 256;
 const POINT_S = QUICK ? 6 : 20;
 const RAMP_S = QUICK ? 2 : 6;
 const CAPACITY_STEPS = QUICK ? [48] : [300, 600, 900];
+/** Interleaved rounds of the CPU comparison (each: this server, stock room, fan-out, JSON). */
+const ROUNDS = QUICK ? 1 : 3;
+const PROFILE = process.argv.includes('--profile') || process.argv.includes('--profile-only');
 
 let tmp = '';
 const log = (msg: string): void => void process.stdout.write(`[bench] ${msg}\n`);
 
-function nodeCommand(core: string, args: string[]): [string, string[]] {
-  const node = [process.execPath, '--import', 'tsx', ...args];
+function nodeCommand(core: string, args: string[], nodeFlags: string[] = []): [string, string[]] {
+  const node = [process.execPath, '--import', 'tsx', ...nodeFlags, ...args];
   return TASKSET ? ['taskset', ['-c', core, ...node]] : [node[0]!, node.slice(1)];
 }
 
@@ -42,9 +59,10 @@ async function startServer(
   script: string,
   env: Record<string, string>,
   healthPath: string,
+  nodeFlags: string[] = [],
 ): Promise<{ child: ChildProcess; port: number }> {
   const port = await freePort();
-  const [cmd, args] = nodeCommand(SERVER_CORE, [script]);
+  const [cmd, args] = nodeCommand(SERVER_CORE, [script], nodeFlags);
   const child = spawn(cmd, args, {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: 'warn', CLIENT_DIST: 'bench/no-client', PORT: String(port), ...env },
@@ -133,9 +151,74 @@ async function loadgen(
     out,
   ]);
   const result = JSON.parse(await readFile(out, 'utf8')) as LoadgenResult;
-  log(`${label}: ${result.connected}/${CLIENTS} clients`);
+  log(`${label}: ${result.connected}/${CLIENTS} clients, server ${result.server?.cpuPercent} % CPU`);
   return result;
 }
+
+/** Server CPU per client from a bots report. */
+function botSample(report: BotReport): CpuSample {
+  const s = report.summary;
+  const cpu = s.server?.cpuPercent ?? null;
+  return {
+    clients: s.bots.connectedAtEnd,
+    serverCpuPercent: cpu,
+    cpuMsPerClient: cpu === null || s.bots.connectedAtEnd === 0 ? null : (cpu * 10) / s.bots.connectedAtEnd,
+    updatesPerS: s.perClient.updatesPerS,
+    loadCpuPercent: s.botProcess.cpuPercent,
+  };
+}
+
+/** Server CPU per client from a load generator result. */
+function loadgenSample(r: LoadgenResult): CpuSample {
+  const cpu = r.server?.cpuPercent ?? null;
+  return {
+    clients: r.connected,
+    serverCpuPercent: cpu,
+    cpuMsPerClient: cpu === null || r.connected === 0 ? null : (cpu * 10) / r.connected,
+    updatesPerS: r.updatesPerClientPerS,
+    loadCpuPercent: r.loadCpuPercent ?? null,
+  };
+}
+
+/** The stock Colyseus room (bench/baseline/stockRoom.ts) under the same bots. */
+async function stockPoint(label: string): Promise<BotReport> {
+  const server = await startServer('bench/baseline/stockRoom.ts', {}, '/healthz');
+  try {
+    return await bots(label, server.port, CLIENTS);
+  } finally {
+    await stop(server.child);
+  }
+}
+
+/**
+ * This server at the comparison load, profiled over the measured window only:
+ * bench/profileHook.ts starts the inspector's CPU profiler on a first SIGWINCH
+ * (after the ramp) and writes the profile on a second one (at the window's end).
+ */
+async function profilePoint(): Promise<ProfileSummary> {
+  const file = path.join(tmp, 'server.cpuprofile');
+  const server = await startServer('server/index.ts', { ARENA_PROFILE_OUT: file }, '/readyz', [
+    '--import',
+    './bench/profileHook.ts',
+  ]);
+  try {
+    const startAt = setTimeout(() => server.child.kill('SIGWINCH'), (RAMP_S + 1) * 1000);
+    const stopAt = setTimeout(() => server.child.kill('SIGWINCH'), (POINT_S - 1) * 1000);
+    await bots('profile', server.port, CLIENTS);
+    clearTimeout(startAt);
+    clearTimeout(stopAt);
+    await waitFor(async () => (await stat(file).catch(() => undefined)) !== undefined, 'the CPU profile', 20_000, 100);
+    await sleep(500);
+  } finally {
+    await stop(server.child);
+  }
+  const summary = summarizeProfile(JSON.parse(await readFile(file, 'utf8')) as CpuProfile, 4);
+  if (!QUICK) await copyFile(file, path.join(ROOT, 'bench', 'profile.cpuprofile'));
+  log(`profile: ${Math.round(summary.busyMs)} ms busy of ${Math.round(summary.wallMs)} ms`);
+  return summary;
+}
+
+const loadAverage = (): number[] => os.loadavg().map((v) => Math.round(v * 100) / 100);
 
 async function heapUsed(port: number): Promise<number> {
   const scrape = parsePrometheusText(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text());
@@ -161,10 +244,15 @@ async function colyseusPoint(
   }
 }
 
+/** The hand-written reading of the last run, appended to the report when present. */
+async function notes(): Promise<string> {
+  return readFile(path.join(ROOT, 'bench', 'results-notes.md'), 'utf8').catch(() => '');
+}
+
 async function render(): Promise<void> {
   const dir = path.join(ROOT, 'bench');
   const results = JSON.parse(await readFile(path.join(dir, 'results.json'), 'utf8')) as BenchResults;
-  const { markdown, svg } = renderResults(results);
+  const { markdown, svg } = renderResults(results, await notes());
   await writeFile(path.join(dir, 'results.md'), markdown);
   await writeFile(path.join(dir, 'results.svg'), svg);
   log('rewrote bench/results.md and bench/results.svg from bench/results.json');
@@ -178,20 +266,50 @@ async function main(): Promise<void> {
     `${TWO_CORES ? 'two cores' : 'one core'}, ${TASKSET ? 'server on core 0, load on core 1 (taskset)' : 'no pinning'}${QUICK ? ', QUICK run' : ''}`,
   );
   try {
+    if (process.argv.includes('--profile-only')) {
+      const file = path.join(ROOT, 'bench', 'results.json');
+      const results = JSON.parse(await readFile(file, 'utf8')) as BenchResults;
+      results.profile = { date: new Date().toISOString(), loadAverage: loadAverage(), summary: await profilePoint() };
+      await writeFile(file, `${JSON.stringify(results, null, 2)}\n`);
+      return render();
+    }
+    const loadBefore = loadAverage();
     const few = String(2 / 16);
-    const allMoving = await colyseusPoint('colyseus-all-moving', CLIENTS, {});
-    const fewMoving = await colyseusPoint('colyseus-few-moving', CLIENTS, {}, ['--movers', few]);
-    const patchBytes = Math.max(9, Math.round(allMoving.report.summary.server?.patchFrameBytes ?? 64));
-    const inputBytes = Math.max(1, Math.round((allMoving.report.summary.perClient.bytesOutPerS ?? 120) / 30));
+    // The CPU comparison, interleaved: every round runs all four servers back to back.
+    const cpu: Record<CpuServer, CpuSample[]> = { arena: [], stock: [], fanout: [], json: [] };
+    let allMoving: { report: BotReport; idleHeapBytes: number } | undefined;
+    let jsonAll: LoadgenResult | undefined;
+    let patchBytes = 64;
+    let inputBytes = 4;
+    let fanout: LoadgenResult | undefined;
+    for (let round = 1; round <= ROUNDS; round++) {
+      const arena = await colyseusPoint(`colyseus-all-moving-${round}`, CLIENTS, {});
+      cpu.arena.push(botSample(arena.report));
+      if (!allMoving) {
+        allMoving = arena;
+        patchBytes = Math.max(9, Math.round(arena.report.summary.server?.patchFrameBytes ?? 64));
+        inputBytes = Math.max(1, Math.round((arena.report.summary.perClient.bytesOutPerS ?? 120) / 30));
+      }
+      cpu.stock.push(botSample(await stockPoint(`stock-room-${round}`)));
+      const fan = await startServer('bench/baseline/fanoutServer.ts', { FRAME_BYTES: String(patchBytes) }, '/healthz');
+      const fanResult = await loadgen(`bare-fanout-${round}`, fan.port, 'fanout', 1, inputBytes).finally(() =>
+        stop(fan.child),
+      );
+      fanout ??= fanResult;
+      cpu.fanout.push(loadgenSample(fanResult));
+      const json = await startServer('bench/baseline/jsonServer.ts', {}, '/healthz');
+      const jsonResult = await loadgen(`json-all-moving-${round}`, json.port, 'json', 1, inputBytes).finally(() =>
+        stop(json.child),
+      );
+      jsonAll ??= jsonResult;
+      cpu.json.push(loadgenSample(jsonResult));
+    }
 
-    const json = await startServer('bench/baseline/jsonServer.ts', {}, '/healthz');
-    const jsonAll = await loadgen('json-all-moving', json.port, 'json', 1, inputBytes).finally(() => stop(json.child));
+    const fewMoving = await colyseusPoint('colyseus-few-moving', CLIENTS, {}, ['--movers', few]);
     const json2 = await startServer('bench/baseline/jsonServer.ts', {}, '/healthz');
     const jsonFew = await loadgen('json-few-moving', json2.port, 'json', 2 / 16, inputBytes).finally(() =>
       stop(json2.child),
     );
-    const fan = await startServer('bench/baseline/fanoutServer.ts', { FRAME_BYTES: String(patchBytes) }, '/healthz');
-    const fanout = await loadgen('bare-fanout', fan.port, 'fanout', 1, inputBytes).finally(() => stop(fan.child));
 
     const rooms32 = await colyseusPoint('colyseus-32-per-room', CLIENTS, { MAX_PLAYERS: '32' });
 
@@ -207,6 +325,9 @@ async function main(): Promise<void> {
       );
       capacity.push({ bots: n, report, idleHeapBytes });
     }
+    const profile = PROFILE
+      ? { date: new Date().toISOString(), loadAverage: loadAverage(), summary: await profilePoint() }
+      : undefined;
 
     const results: BenchResults = {
       date: new Date().toISOString(),
@@ -215,20 +336,23 @@ async function main(): Promise<void> {
         model: os.cpus()[0]?.model ?? 'unknown',
         node: process.version,
         pinned: TASKSET,
+        loadAverage: { before: loadBefore, after: loadAverage() },
       },
       quick: QUICK,
       clientsPerPoint: CLIENTS,
       pointSeconds: POINT_S,
       patchBytes,
       inputBytes,
-      colyseus: { allMoving: allMoving.report, fewMoving: fewMoving.report, rooms32: rooms32.report },
-      json: { allMoving: jsonAll, fewMoving: jsonFew },
-      fanout,
+      colyseus: { allMoving: allMoving!.report, fewMoving: fewMoving.report, rooms32: rooms32.report },
+      json: { allMoving: jsonAll!, fewMoving: jsonFew },
+      fanout: fanout!,
+      cpu,
       capacity,
+      profile,
       runtimeS: Math.round((Date.now() - started) / 1000),
     };
     const outDir = QUICK ? tmp : path.join(ROOT, 'bench');
-    const { markdown, svg } = renderResults(results);
+    const { markdown, svg } = renderResults(results, await notes());
     await writeFile(path.join(outDir, 'results.md'), markdown);
     await writeFile(path.join(outDir, 'results.svg'), svg);
     await writeFile(

@@ -13,26 +13,27 @@ export interface BaselineServer {
   wss: WebSocketServer;
 }
 
+/** Process CPU (user + system) and heap in Prometheus text, under the names prom-client uses. */
+export function processMetricsText(): string {
+  const cpu = process.cpuUsage();
+  return [
+    '# HELP process_cpu_seconds_total Total user and system CPU time spent in seconds.',
+    '# TYPE process_cpu_seconds_total counter',
+    `process_cpu_seconds_total ${(cpu.user + cpu.system) / 1e6}`,
+    '# HELP nodejs_heap_size_used_bytes Process heap size used from Node.js in bytes.',
+    '# TYPE nodejs_heap_size_used_bytes gauge',
+    `nodejs_heap_size_used_bytes ${process.memoryUsage().heapUsed}`,
+    '',
+  ].join('\n');
+}
+
 /** Listen on `port` (0: any); resolves once listening. */
 export async function startBaseline(port: number): Promise<BaselineServer> {
   const server = http.createServer((req, res) => {
     if (req.url === '/healthz') {
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"alive"}');
     } else if (req.url === '/metrics') {
-      const cpu = process.cpuUsage();
-      res
-        .writeHead(200, { 'content-type': 'text/plain; version=0.0.4' })
-        .end(
-          [
-            '# HELP process_cpu_seconds_total Total user and system CPU time spent in seconds.',
-            '# TYPE process_cpu_seconds_total counter',
-            `process_cpu_seconds_total ${(cpu.user + cpu.system) / 1e6}`,
-            '# HELP nodejs_heap_size_used_bytes Process heap size used from Node.js in bytes.',
-            '# TYPE nodejs_heap_size_used_bytes gauge',
-            `nodejs_heap_size_used_bytes ${process.memoryUsage().heapUsed}`,
-            '',
-          ].join('\n'),
-        );
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(processMetricsText());
     } else {
       res.writeHead(404).end();
     }
