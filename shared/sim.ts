@@ -240,5 +240,12 @@ export function traceProjectile(
       return { kind: 'hit', targetId: target.id };
     }
   }
-  return { kind: outcome };
+  return OUTCOMES[outcome];
 }
+
+/** The results without a target, shared (frozen): a projectile in flight costs no allocation per step. */
+const OUTCOMES: Readonly<Record<ProjectileOutcome, TraceResult>> = {
+  flying: Object.freeze({ kind: 'flying' }),
+  wall: Object.freeze({ kind: 'wall' }),
+  expired: Object.freeze({ kind: 'expired' }),
+};

@@ -2,9 +2,11 @@
  * Keyboard state for movement and the trigger. Keys are read by physical
  * position (`KeyboardEvent.code`), so WASD sits under the same fingers on
  * AZERTY or Dvorak. Nothing reacts while a text field has focus, so typing
- * chat never walks the player around.
+ * chat never walks the player around. Touch sticks, when attached, feed the
+ * same command, so every input frame has one shape whatever made it.
  */
 import { isTyping } from '../ui/dom.ts';
+import type { TouchSource } from './touchControls.ts';
 
 const UP = new Set(['KeyW', 'ArrowUp']);
 const DOWN = new Set(['KeyS', 'ArrowDown']);
@@ -27,6 +29,7 @@ export class Controls {
   private pointerHeld = false;
   /** A press shorter than one input step still fires once: it is latched until read. */
   private fireLatched = false;
+  private touch: TouchSource | null = null;
 
   private readonly onKeyDown = (event: KeyboardEvent): void => {
     if (isTyping(event.target)) return;
@@ -52,11 +55,22 @@ export class Controls {
     this.pointerHeld = down;
   }
 
-  /** Drop every held key and the trigger (focus moved to chat, window blurred). */
+  /** Also read the virtual sticks; `dispose` disposes them. */
+  attachTouch(source: TouchSource): void {
+    this.touch = source;
+  }
+
+  /** The aim the touch aim stick holds now (radians), or null when it gives none and the mouse aims. */
+  get touchAimRad(): number | null {
+    return this.touch?.command().aimRad ?? null;
+  }
+
+  /** Drop every held key, the trigger and the sticks (focus moved to chat, window blurred). */
   releaseAll(): void {
     this.held.clear();
     this.pointerHeld = false;
     this.fireLatched = false;
+    this.touch?.release();
   }
 
   /** Read the current command; consumes a latched short trigger press. */
@@ -67,9 +81,14 @@ export class Controls {
       for (const k of keys) if (this.held.has(k)) return true;
       return false;
     };
-    const moveX = ((has(RIGHT) ? 1 : 0) - (has(LEFT) ? 1 : 0)) as -1 | 0 | 1;
-    const moveY = ((has(DOWN) ? 1 : 0) - (has(UP) ? 1 : 0)) as -1 | 0 | 1;
-    const fire = !typing && (this.pointerHeld || has(FIRE) || this.fireLatched);
+    const keyX = ((has(RIGHT) ? 1 : 0) - (has(LEFT) ? 1 : 0)) as -1 | 0 | 1;
+    const keyY = ((has(DOWN) ? 1 : 0) - (has(UP) ? 1 : 0)) as -1 | 0 | 1;
+    const stick = typing ? null : this.touch?.command();
+    // Keys win over the stick when both move: the frame carries one direction.
+    const keysMove = keyX !== 0 || keyY !== 0;
+    const moveX = keysMove ? keyX : (stick?.moveX ?? 0);
+    const moveY = keysMove ? keyY : (stick?.moveY ?? 0);
+    const fire = !typing && (this.pointerHeld || has(FIRE) || this.fireLatched || stick?.fire === true);
     this.fireLatched = false;
     return { moveX, moveY, fire };
   }

@@ -48,6 +48,7 @@ export class ChatBox {
         placeholder: options.placeholder,
         'aria-label': 'Chat message',
         autocomplete: 'off',
+        enterkeyhint: 'send',
       },
       on: {
         keydown: (event) => this.onInputKey(event),
@@ -63,6 +64,12 @@ export class ChatBox {
     });
     this.root = el('div', { class: options.fade ? 'chat fading' : 'chat' }, [this.log, this.input]);
     if (options.enterOpens) window.addEventListener('keydown', this.onWindowKey);
+  }
+
+  /** Open the input for typing (the touch Chat button: a phone has no Enter key to do it). */
+  open(): void {
+    this.root.classList.add('open');
+    this.input.focus();
   }
 
   /** A chat line from a player; `color` is their CSS colour. */

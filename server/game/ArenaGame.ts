@@ -1,4 +1,8 @@
 /**
+ * Over 300 lines on purpose: the match rules are one state machine (join,
+ * step, shots, deaths, respawns, round clock, snapshot), read best in one
+ * place; the pure parts already live in shared/.
+ *
  * The arena's match rules on top of the shared simulation: who is in, who
  * shot whom, respawns and the round clock. It owns the replicated state but
  * knows nothing of sockets or the Colyseus room; the room feeds it inputs and
@@ -6,6 +10,7 @@
  */
 import { FIRE_COOLDOWN_MS, PLAYER_MAX_HP, PROJECTILE_DAMAGE_HP, SCORE_PER_KILL } from '../../shared/constants.ts';
 import type { InputFrame } from '../../shared/input.ts';
+import { BoxGrid, sweptBox } from '../../shared/broadphase.ts';
 import type { ArenaMap, Point } from '../../shared/map.ts';
 import type { HitEvent, KillEvent, RoundOverEvent, ScoreRow } from '../../shared/messages.ts';
 import {
@@ -18,6 +23,7 @@ import {
 } from '../../shared/sim.ts';
 import { ArenaState, Player, Projectile, RoundPhase } from '../../shared/state.ts';
 import { SNAPSHOT_VERSION, type GameSnapshot } from './snapshot.ts';
+import { scoreboardRows } from '../../shared/scoreboard.ts';
 
 /** Match timing, all in milliseconds except the tick rate. */
 export interface GameRules {
@@ -33,8 +39,25 @@ export interface TickSource {
   nextInput(sessionId: string): InputFrame | undefined;
   /** How far in the past (ms) the player saw the world when it sent the input just consumed. */
   viewLagMs(sessionId: string): number;
-  /** Where `player` was `lagMs` ago, as the lag-compensation history recorded it. */
+  /**
+   * Where `player` was `lagMs` ago, as the lag-compensation history recorded
+   * it. The game reads the point at once, so a source may reuse one object.
+   */
   positionAgo(player: Player, lagMs: number): Point;
+  /**
+   * A box (world px) holding every point {@link positionAgo} can return for
+   * `player` this tick, written to `out`. With it, projectiles test only the
+   * players whose box their path's box meets; without it, every player.
+   */
+  boundsOf?(player: Player, out: Box): Box;
+}
+
+/** Axis-aligned box in world pixels. */
+export interface Box {
+  minX: number;
+  minY: number;
+  maxX: number;
+  maxY: number;
 }
 
 /** What the game tells the outside world; the room turns these into broadcasts. */
@@ -92,6 +115,13 @@ export class ArenaGame {
   private readonly dtSeconds: number;
   /** Inputs a player may bank (one per tick without input) to catch up after a network stall. */
   private readonly maxInputCredit: number;
+  /** Broad phase and scratch for the projectile step, reused every tick (nothing allocated per hit test). */
+  private readonly grid: BoxGrid;
+  private readonly living: { ids: string[]; players: Player[] } = { ids: [], players: [] };
+  private readonly candidates: number[] = [];
+  private readonly targets: HitTarget[] = [];
+  private readonly targetPool: { id: string; x: number; y: number }[] = [];
+  private readonly box: Box = { minX: 0, minY: 0, maxX: 0, maxY: 0 };
 
   constructor(
     readonly map: ArenaMap,
@@ -100,6 +130,7 @@ export class ArenaGame {
   ) {
     this.dtSeconds = 1 / rules.tickRateHz;
     this.maxInputCredit = Math.max(4, this.msToTicks(STALL_CATCHUP_MS));
+    this.grid = new BoxGrid(map.widthPx, map.heightPx);
     this.state.mapId = map.id;
     this.state.round.number = 1;
     this.state.round.phase = RoundPhase.Playing;
@@ -266,13 +297,57 @@ export class ArenaGame {
     this.state.projectiles.delete(id);
   }
 
+  /**
+   * Every projectile's step against the living players other than its
+   * shooter, where the shooter saw them. With a source that bounds its
+   * rewinds, the players go into a grid once per tick, each by the box its
+   * rewound positions span, and a projectile rewinds and tests only those
+   * whose box meets its path's: the same targets in the same order as a walk
+   * over every player, so the same hits.
+   */
   private stepProjectiles(source: TickSource): void {
+    if (this.projectiles.size === 0) return;
+    const { ids, players } = this.living;
+    const grid = this.grid;
+    const box = this.box;
+    const bounded = source.boundsOf !== undefined;
+    let n = 0;
+    grid.clear();
+    for (const [sid, player] of this.state.players) {
+      if (!player.alive) continue;
+      ids[n] = sid;
+      players[n] = player;
+      if (bounded) {
+        source.boundsOf!(player, box);
+        grid.insert(n, box.minX, box.minY, box.maxX, box.maxY);
+      }
+      n++;
+    }
+    const candidates = this.candidates;
+    const targets = this.targets;
     for (const p of this.projectiles.values()) {
-      const targets: HitTarget[] = [];
-      for (const [sid, player] of this.state.players) {
+      let count = n;
+      if (bounded) {
+        sweptBox(p.body, this.dtSeconds, box);
+        count = grid.query(box.minX, box.minY, box.maxX, box.maxY, candidates);
+      }
+      targets.length = 0;
+      for (let k = 0; k < count; k++) {
+        const i = bounded ? candidates[k]! : k;
+        const sid = ids[i]!;
+        const player = players[i]!;
+        // A projectile earlier in this tick may have killed it.
         if (sid === p.ownerId || !player.alive) continue;
         const seen = source.positionAgo(player, p.lagMs);
-        targets.push({ id: sid, x: seen.x, y: seen.y });
+        let target = this.targetPool[targets.length];
+        if (!target) {
+          target = { id: '', x: 0, y: 0 };
+          this.targetPool.push(target);
+        }
+        target.id = sid;
+        target.x = seen.x;
+        target.y = seen.y;
+        targets.push(target);
       }
       const result = traceProjectile(p.body, this.map, this.dtSeconds, targets);
       if (result.kind === 'flying') continue;
@@ -339,11 +414,7 @@ export class ArenaGame {
 
   /** The scoreboard, best first: score, then fewer deaths, then name. */
   scoreboard(): ScoreRow[] {
-    const rows: ScoreRow[] = [];
-    for (const [sessionId, p] of this.state.players) {
-      rows.push({ sessionId, name: p.name, kills: p.kills, deaths: p.deaths, score: p.score });
-    }
-    return rows.sort((a, b) => b.score - a.score || a.deaths - b.deaths || a.name.localeCompare(b.name));
+    return scoreboardRows(this.state.players);
   }
 
   private endRound(): void {
