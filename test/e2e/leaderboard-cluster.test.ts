@@ -14,7 +14,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { Client, type Room } from '@colyseus/sdk';
-import { followHandoffs } from '../../client/net/handoff.ts';
+import { followHandoffs } from '../../netcode/handoff.ts';
 import { TICK_RATE_HZ } from '../../shared/constants.ts';
 import type { PlayerInput } from '../../shared/input.ts';
 import {
@@ -36,8 +36,8 @@ import {
   stopAll,
   type Instance,
   type RedisServer,
-} from '../helpers/cluster.ts';
-import { waitFor } from '../helpers/net.ts';
+} from '../../harness/cluster.ts';
+import { waitFor } from '../../harness/net.ts';
 
 const ADMIN_TOKEN = 'test-admin-token';
 /** Time to walk into the lane, land four shots and hand off, on a machine busy with other work. */
