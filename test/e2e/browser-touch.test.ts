@@ -269,6 +269,17 @@ describe('touch controls on a phone', { timeout: 120_000 }, () => {
     }
   });
 
+  it('lays out a spectator on a phone: the bar clear of the HUD and the middle, no aim stick', async () => {
+    const watcher = await openPhone('watcher', LANDSCAPE);
+    await watcher.tap(`tr[data-room-id="${roomId}"] button:has-text("Watch")`);
+    await watcher.waitForSelector('[data-testid="spectator-bar"]', { timeout: 10_000 });
+    const boxes = [...UI_BOXES.filter((b) => !b.includes('aim')), '[data-testid="spectator-bar"]'];
+    for (const viewport of [LANDSCAPE, PORTRAIT]) {
+      await assertGameLayout(watcher, viewport, boxes);
+      assert.equal(await watcher.isVisible('[data-stick="aim"]'), false, 'a spectator has nothing to aim');
+    }
+  });
+
   for (const [label, viewport] of [
     ['portrait', PORTRAIT],
     ['landscape', LANDSCAPE],
