@@ -215,6 +215,8 @@ export interface InstanceOptions {
   env?: Record<string, string>;
   /** Checkout to run the server from (default: this one); the bench runs an older build from a git worktree. */
   root?: string;
+  /** Node options before the server's entry (e.g. `['--import', './bench/profileHook.ts']`). */
+  nodeArgs?: string[];
   /** No `REDIS_URL`: a lone server that knows no other (the bench's control for what several processes cost by themselves). */
   standalone?: boolean;
 }
@@ -251,7 +253,7 @@ async function answers200(url: string): Promise<boolean> {
 /** Start one game server instance in cluster mode and wait for `GET /readyz` 200. */
 export async function startInstance(options: InstanceOptions): Promise<Instance> {
   const port = await freePort();
-  const child = spawn(NODE, ['--import', 'tsx', 'server/index.ts'], {
+  const child = spawn(NODE, ['--import', 'tsx', ...(options.nodeArgs ?? []), 'server/index.ts'], {
     cwd: options.root ?? ROOT,
     env: {
       ...process.env,

@@ -372,7 +372,7 @@ for (const mode of ['direct', 'redis'] as const satisfies readonly ForwardMode[]
       for (const [roomId, members] of lateGroups) {
         const expected = members.map((r) => r.sessionId);
         await waitFor(
-          () => members.every((r) => expected.every((id) => stateOf(r).players.get(id) !== undefined)),
+          () => members.every((r) => expected.every((id) => stateOf(r)?.players?.get(id) !== undefined)),
           `new players of room ${roomId} see each other`,
         );
       }
