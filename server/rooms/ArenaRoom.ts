@@ -74,17 +74,11 @@ const IDLE_CLOCK_MS = 250;
 /** How often a room checks whether unused reservations have stopped counting (and it may unlock), in milliseconds. */
 const FRESH_SEAT_CHECK_MS = 500;
 
-/** Inputs a client may have queued; older ones are dropped past it. */
-const INPUT_BUFFER_MAX = 32;
-
 /** Frames (inputs, chat, pings) a client may send per second before it is cut off as a flood. */
 const MAX_FRAMES_PER_SECOND = 120;
 
 export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata; input: PlayerInput }> {
-  override inputs = this.defineInput(PlayerInput, {
-    sanitize: (frame) => this.checkInput(frame),
-    bufferMaxSize: INPUT_BUFFER_MAX,
-  });
+  override inputs = this.defineInput(PlayerInput, { sanitize: (frame) => this.checkInput(frame), bufferMaxSize: 32 });
 
   private game!: ArenaGame;
   private rewind!: Rewind;
@@ -373,7 +367,7 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
 
   override onJoin(client: Client, options: unknown): void {
     this.frames.watch(client);
-    copyInputsIntoSlots(this.inputs.get(client.sessionId).latest, INPUT_BUFFER_MAX);
+    this.copyInputsIntoSlots(client);
     this.startTicking?.();
     if (this.arriving.delete(client.sessionId) && this.state.players.has(client.sessionId)) {
       this.log.info('player moved in from a hand-off', { sessionId: client.sessionId, players: this.clients.length });
@@ -421,8 +415,14 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
 
   override onReconnect(client: Client): void {
     this.frames.watch(client);
-    copyInputsIntoSlots(this.inputs.get(client.sessionId).latest, INPUT_BUFFER_MAX);
+    this.copyInputsIntoSlots(client);
     this.log.info('player reconnected', { sessionId: client.sessionId });
+  }
+
+  /** Inputs from `client` are buffered in reused slots (see `inputSlots.ts`). */
+  private copyInputsIntoSlots(client: Client): void {
+    const inputs = this.inputs.get(client.sessionId);
+    copyInputsIntoSlots(inputs.latest, () => inputs.size);
   }
 
   override onLeave(client: Client): void {
