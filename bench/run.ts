@@ -218,6 +218,19 @@ async function profilePoint(): Promise<ProfileSummary> {
   return summary;
 }
 
+/**
+ * Run one load point, once more if it fails: on a busy machine a bot process
+ * can die of a stall, and one lost point should not cost the whole run.
+ */
+async function attempt<T>(label: string, point: () => Promise<T>): Promise<T> {
+  try {
+    return await point();
+  } catch (error) {
+    log(`${label} failed (${error instanceof Error ? error.message : String(error)}); running it again`);
+    return point();
+  }
+}
+
 const loadAverage = (): number[] => os.loadavg().map((v) => Math.round(v * 100) / 100);
 
 async function heapUsed(port: number): Promise<number> {
@@ -283,14 +296,14 @@ async function main(): Promise<void> {
     let inputBytes = 4;
     let fanout: LoadgenResult | undefined;
     for (let round = 1; round <= ROUNDS; round++) {
-      const arena = await colyseusPoint(`colyseus-all-moving-${round}`, CLIENTS, {});
+      const arena = await attempt('arena', () => colyseusPoint(`colyseus-all-moving-${round}`, CLIENTS, {}));
       cpu.arena.push(botSample(arena.report));
       if (!allMoving) {
         allMoving = arena;
         patchBytes = Math.max(9, Math.round(arena.report.summary.server?.patchFrameBytes ?? 64));
         inputBytes = Math.max(1, Math.round((arena.report.summary.perClient.bytesOutPerS ?? 120) / 30));
       }
-      cpu.stock.push(botSample(await stockPoint(`stock-room-${round}`)));
+      cpu.stock.push(botSample(await attempt('stock', () => stockPoint(`stock-room-${round}`))));
       const fan = await startServer('bench/baseline/fanoutServer.ts', { FRAME_BYTES: String(patchBytes) }, '/healthz');
       const fanResult = await loadgen(`bare-fanout-${round}`, fan.port, 'fanout', 1, inputBytes).finally(() =>
         stop(fan.child),
@@ -305,28 +318,25 @@ async function main(): Promise<void> {
       cpu.json.push(loadgenSample(jsonResult));
     }
 
-    const fewMoving = await colyseusPoint('colyseus-few-moving', CLIENTS, {}, ['--movers', few]);
+    const fewMoving = await attempt('few', () => colyseusPoint('colyseus-few-moving', CLIENTS, {}, ['--movers', few]));
     const json2 = await startServer('bench/baseline/jsonServer.ts', {}, '/healthz');
     const jsonFew = await loadgen('json-few-moving', json2.port, 'json', 2 / 16, inputBytes).finally(() =>
       stop(json2.child),
     );
 
-    const rooms32 = await colyseusPoint('colyseus-32-per-room', CLIENTS, { MAX_PLAYERS: '32' });
+    const rooms32 = await attempt('rooms32', () =>
+      colyseusPoint('colyseus-32-per-room', CLIENTS, { MAX_PLAYERS: '32' }),
+    );
 
     const capacity: CapacityStep[] = [];
     for (const n of CAPACITY_STEPS) {
-      const { report, idleHeapBytes } = await colyseusPoint(
-        `capacity-${n}`,
-        n,
-        {},
-        ['--chat-interval', '60'],
-        POINT_S + 2,
-        QUICK ? 2 : 8,
+      const { report, idleHeapBytes } = await attempt(`capacity-${n}`, () =>
+        colyseusPoint(`capacity-${n}`, n, {}, ['--chat-interval', '60'], POINT_S + 2, QUICK ? 2 : 8),
       );
       capacity.push({ bots: n, report, idleHeapBytes });
     }
     const profile = PROFILE
-      ? { date: new Date().toISOString(), loadAverage: loadAverage(), summary: await profilePoint() }
+      ? { date: new Date().toISOString(), loadAverage: loadAverage(), summary: await attempt('profile', profilePoint) }
       : undefined;
 
     const results: BenchResults = {
