@@ -49,9 +49,20 @@ const PROFILE = process.argv.includes('--profile') || process.argv.includes('--p
 let tmp = '';
 const log = (msg: string): void => void process.stdout.write(`[bench] ${msg}\n`);
 
+/**
+ * `BENCH_NICE` (e.g. -10): run the servers and their load at this nice value, so
+ * that on a machine shared with other work the measured processes are not
+ * starved (a starved load generator sends late and reads late). Lowering it
+ * below 0 needs root.
+ */
+const NICE = process.env.BENCH_NICE;
+if (NICE !== undefined && !/^-?\d+$/u.test(NICE)) throw new Error(`BENCH_NICE must be an integer, got ${NICE}`);
+
 function nodeCommand(core: string, args: string[], nodeFlags: string[] = []): [string, string[]] {
   const node = [process.execPath, '--import', 'tsx', ...nodeFlags, ...args];
-  return TASKSET ? ['taskset', ['-c', core, ...node]] : [node[0]!, node.slice(1)];
+  const pinned = TASKSET ? ['taskset', '-c', core, ...node] : node;
+  const cmd = NICE === undefined ? pinned : ['nice', '-n', NICE, ...pinned];
+  return [cmd[0]!, cmd.slice(1)];
 }
 
 /** Start a server script pinned to the server core and wait until `healthPath` answers 200. */
@@ -276,7 +287,7 @@ async function main(): Promise<void> {
   tmp = await mkdtemp(path.join(os.tmpdir(), 'arena-bench-'));
   const started = Date.now();
   log(
-    `${TWO_CORES ? 'two cores' : 'one core'}, ${TASKSET ? 'server on core 0, load on core 1 (taskset)' : 'no pinning'}${QUICK ? ', QUICK run' : ''}`,
+    `${TWO_CORES ? 'two cores' : 'one core'}, ${TASKSET ? 'server on core 0, load on core 1 (taskset)' : 'no pinning'}${NICE === undefined ? '' : `, nice ${NICE}`}${QUICK ? ', QUICK run' : ''}`,
   );
   try {
     if (process.argv.includes('--profile-only')) {
@@ -346,6 +357,7 @@ async function main(): Promise<void> {
         model: os.cpus()[0]?.model ?? 'unknown',
         node: process.version,
         pinned: TASKSET,
+        ...(NICE === undefined ? {} : { nice: Number(NICE) }),
         loadAverage: { before: loadBefore, after: loadAverage() },
       },
       quick: QUICK,
