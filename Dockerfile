@@ -6,6 +6,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json vite.config.ts ./
 COPY shared ./shared
+COPY common ./common
+COPY netcode ./netcode
 COPY server ./server
 COPY client ./client
 RUN npm run build

@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { BotReport } from '../bots/report.ts';
 import { botsPerCore } from '../bots/report.ts';
-import { freePort, waitFor } from '../test/helpers/net.ts';
+import { freePort, waitFor } from '../harness/net.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const BOTS = Number(process.env.BENCH_BOTS ?? 300);

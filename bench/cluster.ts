@@ -1,4 +1,7 @@
 /**
+ * Over 300 lines on purpose: one benchmark read top to bottom (set-up,
+ * interleaved rounds, report); its helpers live in harness/.
+ *
  * `npm run bench:cluster`: what scaling out costs per player.
  *
  * In one run, for each load (the project's bots, 16 per room), it measures:
@@ -15,15 +18,18 @@
  * (taskset) when the machine has two cores. Writes bench/results-cluster.md
  * and bench/results-cluster.json. Env: BENCH_LOADS (default `90,150`),
  * BENCH_REPEATS (2), BENCH_SECONDS (whole bot run, 24), BENCH_RAMP (8),
- * BENCH_OLD_REF (the last commit with byte forwarding), BENCH_ONLY (labels separated by `;`).
+ * BENCH_OLD_REF (the last commit with byte forwarding), BENCH_ONLY (labels separated by `;`),
+ * BENCH_PROFILE=1 or `--profile` (one more run per setup with every instance profiled).
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { BotReport } from '../bots/report.ts';
+import { PROFILE_GROUPS, summarizeProfile, type CpuProfile, type ProfileGroup } from './profile.ts';
 import {
   cpuTicks,
+  startInstance,
   startInstances,
   startNginx,
   startRedis,
@@ -33,8 +39,8 @@ import {
   type ForwardMode,
   type Instance,
   type RedisServer,
-} from '../test/helpers/cluster.ts';
-import { sleep } from '../test/helpers/net.ts';
+} from '../harness/cluster.ts';
+import { sleep } from '../harness/net.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const NODE = path.join(ROOT, 'node_modules/.bin/node');
@@ -45,6 +51,8 @@ const RAMP_S = Number(process.env.BENCH_RAMP ?? 8);
 /** The last commit that forwarded connections byte for byte (before edge fan-out). */
 const OLD_REF = process.env.BENCH_OLD_REF ?? '9260af8';
 const ONLY = process.env.BENCH_ONLY?.split(';');
+/** After the measured runs, one profiled run per setup (new build) at the highest load: where instance CPU goes. */
+const PROFILE = process.env.BENCH_PROFILE === '1' || process.argv.includes('--profile');
 const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
 const PIN = os.cpus().length === 2 && spawnSync('taskset', ['-c', '0', 'true']).status === 0;
 
@@ -54,6 +62,9 @@ interface Setup {
   mode: ForwardMode;
   build: 'new' | 'old';
   balancing: Balancing;
+  /** Instances without Redis that know nothing of each other: what three processes cost by themselves. */
+  standalone?: boolean;
+  env?: Record<string, string>;
 }
 
 const SETUPS: Setup[] = [
@@ -62,8 +73,27 @@ const SETUPS: Setup[] = [
   { label: '3 × edge, redis', instances: 3, mode: 'redis', build: 'new', balancing: 'round-robin' },
   { label: '3 × old bytes, direct', instances: 3, mode: 'direct', build: 'old', balancing: 'round-robin' },
   { label: '3 × old bytes, redis', instances: 3, mode: 'redis', build: 'old', balancing: 'round-robin' },
+  {
+    label: '3 × edge, redis, no coalescing',
+    instances: 3,
+    mode: 'redis',
+    build: 'new',
+    balancing: 'round-robin',
+    env: { EDGE_INPUT_COALESCE_MS: '0' },
+  },
+  { label: '3 × edge, direct, random LB', instances: 3, mode: 'direct', build: 'new', balancing: 'random' },
+  { label: '3 × edge, redis, random LB', instances: 3, mode: 'redis', build: 'new', balancing: 'random' },
+  { label: '3 × edge, direct, cookie affinity', instances: 3, mode: 'direct', build: 'new', balancing: 'cookie' },
   { label: '3 × edge, redis, cookie affinity', instances: 3, mode: 'redis', build: 'new', balancing: 'cookie' },
   { label: '3 × old bytes, redis, cookie affinity', instances: 3, mode: 'redis', build: 'old', balancing: 'cookie' },
+  {
+    label: '3 × standalone, cookie affinity',
+    instances: 3,
+    mode: 'direct',
+    build: 'new',
+    balancing: 'cookie',
+    standalone: true,
+  },
 ];
 
 interface RunResult {
@@ -84,6 +114,10 @@ interface RunResult {
   updatesPerS: number | null;
   errors: number;
   botCpuPercent: number;
+  /** Context switches of every instance thread, per second: how often the processes wake up and are preempted. */
+  wakeupsPerS: number;
+  /** Profiled runs only: instance CPU by group (bench/profile.ts), ms per second per client, summed over instances. */
+  profile?: Record<ProfileGroup, number>;
 }
 
 function log(message: string): void {
@@ -120,17 +154,52 @@ async function scrapeForwarded(instances: Instance[]): Promise<number> {
   return total;
 }
 
-async function runOnce(setup: Setup, bots: number, oldRoot: string | undefined): Promise<RunResult> {
+/** Voluntary + involuntary context switches of every thread of `pid`, from /proc. */
+function contextSwitches(pid: number): number {
+  let total = 0;
+  let tasks: string[] = [];
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return 0;
+  }
+  for (const task of tasks) {
+    try {
+      const status = readFileSync(`/proc/${pid}/task/${task}/status`, 'utf8');
+      for (const m of status.matchAll(/^(?:non)?voluntary_ctxt_switches:\s+(\d+)$/gmu)) total += Number(m[1]);
+    } catch {
+      // The thread ended between the listing and the read.
+    }
+  }
+  return total;
+}
+
+async function runOnce(
+  setup: Setup,
+  bots: number,
+  oldRoot: string | undefined,
+  profileDir?: string,
+): Promise<RunResult> {
   const redis = await startRedis();
   pin(redis.pid);
   const names = setup.instances === 1 ? ['A'] : ['A', 'B', 'C'];
-  const instances = await startInstances(
-    redis,
-    setup.mode,
-    names,
-    { LOG_LEVEL: 'error', ROUND_DURATION_MS: '600000' },
-    setup.build === 'old' ? oldRoot : undefined,
-  );
+  const env = { LOG_LEVEL: 'error', ROUND_DURATION_MS: '600000', ...setup.env };
+  const profileOf = (name: string): string => path.join(profileDir ?? '', `${name}.cpuprofile`);
+  const instances =
+    setup.standalone || profileDir
+      ? await Promise.all(
+          names.map((name) =>
+            startInstance({
+              name,
+              redis,
+              mode: setup.mode,
+              env: profileDir ? { ...env, ARENA_PROFILE_OUT: profileOf(name) } : env,
+              ...(setup.standalone ? { standalone: true } : {}),
+              ...(profileDir ? { nodeArgs: ['--import', './bench/profileHook.ts'] } : {}),
+            }),
+          ),
+        )
+      : await startInstances(redis, setup.mode, names, env, setup.build === 'old' ? oldRoot : undefined);
   for (const instance of instances) pin(instance.pid);
   const nginx =
     setup.instances === 1
@@ -176,17 +245,33 @@ async function runOnce(setup: Setup, bots: number, oldRoot: string | undefined):
   const redisCpu0 = cpuTicks(redis.pid);
   const nginxCpu0 = nginxPids.map((pid) => cpuTicks(pid));
   const botCpu0 = cpuTicks(botsChild.pid!);
+  const switches0 = instances.reduce((sum, i) => sum + contextSwitches(i.pid), 0);
   const info0 = await redisInfo(redis);
+  // bench/profileHook.ts: the first SIGWINCH starts the profiler, the second writes the profile.
+  if (profileDir) for (const i of instances) i.child.kill('SIGWINCH');
   const t0 = performance.now();
   await sleep(windowS * 1000);
   const seconds = (performance.now() - t0) / 1000;
+  if (profileDir) for (const i of instances) i.child.kill('SIGWINCH');
   const forwarded = await scrapeForwarded(instances);
   const ms = (ticks: number): number => (ticks / CLK_TCK) * 1000;
   const instanceMs = ms(instances.reduce((sum, i, k) => sum + cpuTicks(i.pid) - cpu0[k]!, 0));
   const redisMs = ms(cpuTicks(redis.pid) - redisCpu0);
   const nginxMs = ms(nginxPids.reduce((sum, pid, k) => sum + cpuTicks(pid) - nginxCpu0[k]!, 0));
   const botMs = ms(cpuTicks(botsChild.pid!) - botCpu0);
+  const switches = instances.reduce((sum, i) => sum + contextSwitches(i.pid), 0) - switches0;
   const info1 = await redisInfo(redis);
+  let profile: Record<ProfileGroup, number> | undefined;
+  if (profileDir) {
+    profile = Object.fromEntries(PROFILE_GROUPS.map((g) => [g, 0])) as Record<ProfileGroup, number>;
+    for (const name of names) {
+      const file = profileOf(name);
+      const deadline = Date.now() + 30_000;
+      while (!existsSync(file) && Date.now() < deadline) await sleep(100);
+      const summary = summarizeProfile(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile);
+      for (const g of summary.groups) profile[g.group] += g.ms / seconds;
+    }
+  }
   await exited;
   let report: BotReport;
   try {
@@ -216,6 +301,15 @@ async function runOnce(setup: Setup, bots: number, oldRoot: string | undefined):
     updatesPerS: s.perClient.updatesPerS,
     errors: s.bots.errors + s.bots.joinErrors,
     botCpuPercent: (botMs / seconds / 1000) * 100,
+    wakeupsPerS: switches / seconds,
+    ...(profile
+      ? {
+          profile: Object.fromEntries(Object.entries(profile).map(([g, msPerS]) => [g, msPerS / connected])) as Record<
+            ProfileGroup,
+            number
+          >,
+        }
+      : {}),
   };
 }
 
@@ -247,7 +341,7 @@ function med(point: Point | undefined, read: (r: RunResult) => number | null): n
   return median(point.runs.map(read).filter((x): x is number => x !== null && Number.isFinite(x)));
 }
 
-function writeResults(points: Point[]): void {
+function writeResults(points: Point[], profiles: RunResult[]): void {
   const find = (label: string, bots: number) => points.find((p) => p.label === label && p.bots === bots);
   const lines: string[] = [];
   lines.push('# Cluster benchmark: edge fan-out', '');
@@ -260,9 +354,9 @@ function writeResults(points: Point[]): void {
     '',
   );
   lines.push(
-    '| setup | bots | instance CPU ms/s per client | vs 1 instance | Redis CPU | forwarded share | Redis msg/s | Redis KiB/s | RTT p50 / p99 ms | input→update p50 / p99 ms | errors |',
+    '| setup | bots | instance CPU ms/s per client | vs 1 instance | Redis CPU | forwarded share | Redis msg/s | Redis KiB/s | RTT p50 / p99 ms | input→update p50 / p99 ms | instance wakeups/s | errors |',
   );
-  lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const point of points) {
     const single = med(find('1 instance', point.bots), (r) => r.cpuPerClient);
     const ratio = med(point, (r) => r.cpuPerClient) / single;
@@ -279,7 +373,7 @@ function writeResults(points: Point[]): void {
       )} / ${fmt(
         med(point, (r) => r.latencyP99),
         1,
-      )} | ${point.runs.reduce((s, r) => s + r.errors, 0)} |`,
+      )} | ${spread(point, (r) => r.wakeupsPerS, 0)} | ${point.runs.reduce((s, r) => s + r.errors, 0)} |`,
     );
   }
   lines.push('');
@@ -300,6 +394,30 @@ function writeResults(points: Point[]): void {
     const redisPoint = find('3 × edge, redis', bots);
     const redisRatio = med(redisPoint, (r) => r.cpuPerClient + r.redisCpuPerClient) / cpu1;
     row('cluster CPU per client ≤ 1.3× one instance (redis, Redis included)', redisRatio, redisRatio <= 1.3, '×');
+    const standalone = med(find('3 × standalone, cookie affinity', bots), (r) => r.cpuPerClient);
+    if (Number.isFinite(standalone)) {
+      for (const label of [
+        '3 × edge, direct',
+        '3 × edge, direct, random LB',
+        '3 × edge, direct, cookie affinity',
+      ] as const) {
+        const ratio = med(find(label, bots), (r) => r.cpuPerClient) / standalone;
+        row(`(not a target) ${label} vs three standalone processes, same core (≤ 1.15×)`, ratio, ratio <= 1.15, '×');
+      }
+      for (const label of [
+        '3 × edge, redis',
+        '3 × edge, redis, random LB',
+        '3 × edge, redis, cookie affinity',
+      ] as const) {
+        const ratio = med(find(label, bots), (r) => r.cpuPerClient + r.redisCpuPerClient) / standalone;
+        row(
+          `(not a target) ${label}, Redis included, vs three standalone processes (≤ 1.3×)`,
+          ratio,
+          ratio <= 1.3,
+          '×',
+        );
+      }
+    }
     const bytesNew = med(redisPoint, (r) => r.redisBytesPerS);
     const bytesOld = med(find('3 × old bytes, redis', bots), (r) => r.redisBytesPerS);
     row('Redis bytes/s ≥ 8× less than the byte tunnel', bytesOld / bytesNew, bytesOld / bytesNew >= 8, '× less');
@@ -323,12 +441,28 @@ function writeResults(points: Point[]): void {
     `Bots process CPU (core 1): ${points.map((p) => `${p.label} @${p.bots}: ${spread(p, (r) => r.botCpuPercent, 0)} %`).join('; ')}.`,
     '',
   );
+  if (profiles.length > 0) {
+    lines.push(
+      `## Where instance CPU goes (V8 CPU profile, ${profiles[0]!.bots} bots)`,
+      '',
+      "One extra run per setup with every instance profiled over the measured window only (`bench/profileHook.ts`; the profiler itself costs a little), grouped by `bench/profile.ts` and summed over the instances: ms of CPU per second per connected client. *send* includes every socket write (to players and, on the edge, to peers); *cluster* is the edge channel, placement, registry and Redis clients in JavaScript. Kernel time outside V8 (TCP on loopback, which here also pays the receiver's work) is not in a profile: compare the *total* with the CPU column above.",
+      '',
+      `| setup | ${PROFILE_GROUPS.join(' | ')} | total |`,
+      `|---|${PROFILE_GROUPS.map(() => '---:').join('|')}|---:|`,
+    );
+    for (const r of profiles) {
+      const p = r.profile!;
+      const total = PROFILE_GROUPS.reduce((sum, g) => sum + p[g], 0);
+      lines.push(`| ${r.label} | ${PROFILE_GROUPS.map((g) => fmt(p[g], 3)).join(' | ')} | ${fmt(total, 3)} |`);
+    }
+    lines.push('');
+  }
   const notes = path.join(ROOT, 'bench/results-cluster-notes.md');
   if (existsSync(notes)) lines.push(readFileSync(notes, 'utf8'));
   writeFileSync(path.join(ROOT, 'bench/results-cluster.md'), `${lines.join('\n')}\n`);
   writeFileSync(
     path.join(ROOT, 'bench/results-cluster.json'),
-    `${JSON.stringify({ generatedAt: new Date().toISOString(), oldRef: OLD_REF, points }, null, 2)}\n`,
+    `${JSON.stringify({ generatedAt: new Date().toISOString(), oldRef: OLD_REF, points, profiles }, null, 2)}\n`,
   );
 }
 
@@ -337,6 +471,7 @@ async function main(): Promise<void> {
   const needsOld = setups.some((s) => s.build === 'old');
   const oldRoot = needsOld ? oldBuild() : undefined;
   const points: Point[] = [];
+  const profiles: RunResult[] = [];
   try {
     for (let repeat = 0; repeat < REPEATS; repeat++) {
       for (const bots of LOADS) {
@@ -353,8 +488,19 @@ async function main(): Promise<void> {
             points.push(point);
           }
           point.runs.push(result);
-          writeResults(points);
+          writeResults(points, profiles);
         }
+      }
+    }
+    if (PROFILE) {
+      const bots = Math.max(...LOADS);
+      for (const setup of setups.filter((s) => s.build === 'new')) {
+        log(`profiled run: ${setup.label}, ${bots} bots`);
+        const dir = mkdtempSync(path.join(os.tmpdir(), 'arena-bench-profile-'));
+        const result = await runOnce(setup, bots, oldRoot, dir);
+        rmSync(dir, { recursive: true, force: true });
+        profiles.push(result);
+        writeResults(points, profiles);
       }
     }
   } finally {

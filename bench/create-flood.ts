@@ -20,7 +20,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { Client } from '@colyseus/sdk';
-import { freePort, sleep, waitFor } from '../test/helpers/net.ts';
+import { freePort, sleep, waitFor } from '../harness/net.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const NODE = path.join(ROOT, 'node_modules/.bin/node');

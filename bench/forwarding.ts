@@ -1,4 +1,7 @@
 /**
+ * Over 300 lines on purpose: one benchmark read top to bottom (set-up,
+ * interleaved rounds, report); its helpers live in harness/.
+ *
  * `npm run bench:forwarding`: what the forwarding hop costs.
  *
  * For each forward mode (direct TCP, Redis pub/sub) it starts a private Redis
@@ -32,8 +35,8 @@ import {
   type ForwardMode,
   type Instance,
   type RedisServer,
-} from '../test/helpers/cluster.ts';
-import { sleep } from '../test/helpers/net.ts';
+} from '../harness/cluster.ts';
+import { sleep } from '../harness/net.ts';
 
 const ROUND_TRIPS = Number(process.env.BENCH_ROUND_TRIPS ?? 3000);
 const WARMUP_ROUND_TRIPS = 200;

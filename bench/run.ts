@@ -1,4 +1,7 @@
 /**
+ * Over 300 lines on purpose: one benchmark read top to bottom (set-up,
+ * interleaved rounds, profile, report); its helpers live in harness/.
+ *
  * `npm run bench`: the server against its baselines at fixed load points, in
  * one run. Each point starts a fresh server pinned to core 0 (taskset, when
  * there are two cores) and its load pinned to core 1, measures after the ramp,
@@ -19,8 +22,8 @@ import { copyFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promis
 import os from 'node:os';
 import path from 'node:path';
 import type { BotReport } from '../bots/report.ts';
-import { parsePrometheusText, sumOf } from '../bots/prometheus.ts';
-import { freePort, sleep, waitFor } from '../test/helpers/net.ts';
+import { parsePrometheusText, sumOf } from '../common/prometheus.ts';
+import { freePort, sleep, waitFor } from '../harness/net.ts';
 import { summarizeProfile, type CpuProfile, type ProfileSummary } from './profile.ts';
 import {
   renderResults,

@@ -1,4 +1,7 @@
 /**
+ * Over 300 lines on purpose: one bot's life (join, meter, play, probe, chat,
+ * leave) around one SDK room; its SDK internals are in sdkInternals.ts.
+ *
  * One bot: a real SDK client that joins through matchmaking like a browser,
  * sends one input per tick with the shared input schema, plays by
  * {@link decide}, chats within the server's rate, pings for RTT, and counts
@@ -6,26 +9,28 @@
  *
  * Decoding: a bot that decodes (a checker, or the first bot in its room, see
  * `world.ts`) keeps the SDK's schema serializer and checks the state on every
- * patch. The others swap in {@link SkimSerializer} right after joining: the
+ * patch. The others skim (`skimState` in `sdkInternals.ts`) right after joining: the
  * SDK still parses each frame's header (so input acks and its clock work)
  * but hands the state bytes to a serializer that ignores them.
  */
 import { performance } from 'node:perf_hooks';
-import { Client, type Room } from '@colyseus/sdk';
+import { Client, Protocol, type InputHandle, type Room } from '@colyseus/sdk';
 import { CHAT_BURST, CHAT_REFILL_MS, PLAYER_MAX_HP, TICK_RATE_HZ } from '../shared/constants.ts';
 import { PlayerInput, type InputFrame } from '../shared/input.ts';
 import { ARENA_MAP, type Point } from '../shared/map.ts';
 import { InputClock } from '../shared/inputPace.ts';
-import { ClientMessage, parseInputPace, ServerMessage, type Notice } from '../shared/messages.ts';
+import { ClientMessage, ServerMessage, type Notice } from '../shared/messages.ts';
 import type { ArenaState } from '../shared/state.ts';
 import { decide, newMemory, type BrainMemory } from './brain.ts';
 import { wsHeaderBytes, type Collector } from './collector.ts';
 import type { RoomWorld, Worlds } from './world.ts';
-import { followHandoffs } from '../client/net/handoff.ts';
+import { meterFrames, skimState } from './sdkInternals.ts';
+import { followHandoffs } from '../netcode/handoff.ts';
+import { protocolCode } from '../shared/wire.ts';
+import { TokenBucket } from '../shared/tokenBucket.ts';
+import { applyInputPace, sendInputs } from '../netcode/input.ts';
+import { reconnectSoon } from '../netcode/reconnect.ts';
 
-/** Protocol code of a state patch (`Protocol.ROOM_STATE_PATCH`), in the low 5 bits of a frame's first byte. */
-const ROOM_STATE_PATCH = 15;
-const CODE_MASK = 31;
 const DT_S = 1 / TICK_RATE_HZ;
 const TICK_MS = 1000 / TICK_RATE_HZ;
 /** Ticks a probe's marker aim is held, so it survives a tick that consumes two inputs. */
@@ -63,17 +68,6 @@ export interface BotOptions {
   random: () => number;
 }
 
-/** A serializer that keeps nothing: the state bytes were counted on arrival and are dropped here. */
-class SkimSerializer {
-  setState(): void {}
-  getState(): undefined {
-    return undefined;
-  }
-  patch(): void {}
-  teardown(): void {}
-  handshake(): void {}
-}
-
 export class Bot {
   room: Room<unknown, ArenaState> | undefined;
   /** True while in a room (between join and leave). */
@@ -82,15 +76,15 @@ export class Bot {
   decodes = false;
   private leaving = false;
   private world: RoomWorld | undefined;
-  private input: { data: InputFrame; send(): unknown } | undefined;
+  private input: InputHandle<PlayerInput> | undefined;
   private readonly memory: BrainMemory;
   private ticks = 0;
   private readonly pingPhase: number;
   private readonly probePhase: number;
   private probeTicksLeft = 0;
   private probeAimRad = 0;
-  private chatTokens = CHAT_BURST;
-  private chatRefilledAtMs = performance.now();
+  /** The server's chat bucket, refilling 10 % slower, so network jitter never makes a chat arrive early. */
+  private readonly chatBucket = new TokenBucket(CHAT_BURST, CHAT_REFILL_MS * 1.1);
   private lastPatchAtMs = -1;
   private readonly inputClock = new InputClock();
 
@@ -121,7 +115,7 @@ export class Bot {
     this.room = room;
     // Like the browser client: reconnect even soon after joining (a drained
     // instance cuts the sockets it forwards); a hand-off's room may allow less.
-    room.reconnection.minUptime = Math.min(room.reconnection.minUptime, 1000);
+    reconnectSoon(room);
     this.world = this.options.worlds.get(room.roomId);
     if (this.options.checker || this.world.eyes === undefined) {
       this.decodes = true;
@@ -132,10 +126,10 @@ export class Bot {
       }
       room.onStateChange((state) => this.onState(state));
     } else {
-      (room as unknown as { serializer: unknown }).serializer = new SkimSerializer();
+      skimState(room);
     }
     this.meter(room);
-    this.input = room.input({ type: PlayerInput }) as unknown as { data: InputFrame; send(): unknown };
+    this.input = room.input<PlayerInput>({ type: PlayerInput });
     room.onMessage('*', (type: string | number, payload: unknown) => this.onMessage(type, payload));
     room.onDrop(() => {
       c.drops += 1;
@@ -174,30 +168,25 @@ export class Bot {
   /** Count every frame in and out, and time the gaps between state patches. */
   private meter(room: Room<unknown, ArenaState>): void {
     const c = this.options.collector;
-    const events = room.connection.events;
-    const onmessage = events.onmessage!;
-    events.onmessage = (event: MessageEvent) => {
-      const data = event.data as ArrayBuffer;
-      const n = data.byteLength;
-      c.bytesIn += n;
-      c.wireBytesIn += n + wsHeaderBytes(n, false);
-      c.framesIn += 1;
-      if (n > 0 && (new Uint8Array(data, 0, 1)[0]! & CODE_MASK) === ROOM_STATE_PATCH) {
-        const now = performance.now();
-        c.patches += 1;
-        if (this.lastPatchAtMs >= 0) c.updateIntervalMs.record(now - this.lastPatchAtMs);
-        this.lastPatchAtMs = now;
-      }
-      onmessage(event);
-    };
-    const connection = room.connection;
-    const send = connection.send.bind(connection);
-    connection.send = (data: Uint8Array) => {
-      c.bytesOut += data.byteLength;
-      c.wireBytesOut += data.byteLength + wsHeaderBytes(data.byteLength, true);
-      c.framesOut += 1;
-      send(data);
-    };
+    meterFrames(room, {
+      received: (data) => {
+        const n = data.byteLength;
+        c.bytesIn += n;
+        c.wireBytesIn += n + wsHeaderBytes(n, false);
+        c.framesIn += 1;
+        if (n > 0 && protocolCode(new Uint8Array(data, 0, 1)[0]!) === Protocol.ROOM_STATE_PATCH) {
+          const now = performance.now();
+          c.patches += 1;
+          if (this.lastPatchAtMs >= 0) c.updateIntervalMs.record(now - this.lastPatchAtMs);
+          this.lastPatchAtMs = now;
+        }
+      },
+      sent: (data) => {
+        c.bytesOut += data.byteLength;
+        c.wireBytesOut += data.byteLength + wsHeaderBytes(data.byteLength, true);
+        c.framesOut += 1;
+      },
+    });
   }
 
   private onMessage(type: string | number, payload: unknown): void {
@@ -205,9 +194,8 @@ export class Bot {
     c.messagesIn += 1;
     if (type === ServerMessage.Notice && (payload as Notice | undefined)?.code === 'chat_rate') c.chatsRefused += 1;
     if (type === ServerMessage.InputPace) {
-      const pace = parseInputPace(payload);
-      if (pace.ok) this.inputClock.setRateScale(pace.value.rateScale);
-      else c.error(`${this.options.name}: invalid inputPace: ${pace.error}`);
+      const error = applyInputPace(this.inputClock, payload);
+      if (error !== undefined) c.error(`${this.options.name}: invalid inputPace: ${error}`);
     }
   }
 
@@ -262,15 +250,8 @@ export class Bot {
         ? { moveX: 0, moveY: 0, aimRad: this.memory.aimRad, fire: false }
         : decide(this.memory, this.perceive(), ARENA_MAP, DT_S, o.random);
     this.maybeProbe(frame, nowMs);
-    const data = this.input.data;
-    data.moveX = frame.moveX;
-    data.moveY = frame.moveY;
-    data.aimRad = frame.aimRad;
-    data.fire = frame.fire;
     // One input per tick, a few more or fewer when the server asks (`inputPace`), like the browser.
-    const inputs = this.inputClock.pace(1);
-    for (let i = 0; i < inputs; i++) this.input.send();
-    o.collector.inputsSent += inputs;
+    o.collector.inputsSent += sendInputs(this.input, this.inputClock, 1, () => frame);
 
     if (this.ticks % o.pingEveryTicks === this.pingPhase) {
       const sentAt = performance.now();
@@ -308,12 +289,7 @@ export class Bot {
   private maybeChat(nowMs: number): void {
     const o = this.options;
     if (o.chatMeanIntervalS <= 0) return;
-    // Refill 10 % slower than the server does, so network jitter never makes a chat arrive early.
-    const refill = (nowMs - this.chatRefilledAtMs) / (CHAT_REFILL_MS * 1.1);
-    this.chatTokens = Math.min(CHAT_BURST, this.chatTokens + refill);
-    this.chatRefilledAtMs = nowMs;
-    if (this.chatTokens < 1 || o.random() >= TICK_MS / (o.chatMeanIntervalS * 1000)) return;
-    this.chatTokens -= 1;
+    if (o.random() >= TICK_MS / (o.chatMeanIntervalS * 1000) || !this.chatBucket.tryTake(nowMs)) return;
     this.room!.send(ClientMessage.Chat, { text: CHATTER[Math.floor(o.random() * CHATTER.length)]! });
     o.collector.chatsSent += 1;
   }

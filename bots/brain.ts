@@ -15,18 +15,10 @@ import {
 import type { InputFrame } from '../shared/input.ts';
 import type { ArenaMap, Point } from '../shared/map.ts';
 import { applyInput, isBlocked, segmentHitsRect } from '../shared/sim.ts';
+import { COMPASS_MOVES } from '../shared/input.ts';
 
 /** The eight compass moves as (moveX, moveY). */
-export const DIRECTIONS: ReadonlyArray<readonly [number, number]> = [
-  [1, 0],
-  [1, 1],
-  [0, 1],
-  [-1, 1],
-  [-1, 0],
-  [-1, -1],
-  [0, -1],
-  [1, -1],
-];
+export const DIRECTIONS = COMPASS_MOVES;
 
 /** Ticks of movement a bot simulates ahead before committing to a direction. */
 export const LOOKAHEAD_TICKS = 8;
@@ -158,16 +150,4 @@ export function decide(
     memory.aimRad = Math.atan2(moveY, moveX);
   }
   return { moveX, moveY, aimRad: memory.aimRad, fire };
-}
-
-/** A small deterministic PRNG (mulberry32): the same seed gives the same game. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

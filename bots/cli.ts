@@ -8,6 +8,7 @@
 import { parseOptions, USAGE, UsageError } from './options.ts';
 import { runBots } from './runner.ts';
 import { runWorkers } from './workers.ts';
+import { SdkInternalsError } from './sdkInternals.ts';
 
 async function main(): Promise<number> {
   let options: ReturnType<typeof parseOptions>;
@@ -33,7 +34,14 @@ main().then(
     process.exit(code);
   },
   (error: unknown) => {
-    process.stderr.write(`bots: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    // A changed SDK is a setup problem, not a crash: its message says what to do.
+    const text =
+      error instanceof SdkInternalsError
+        ? error.message
+        : error instanceof Error
+          ? (error.stack ?? error.message)
+          : String(error);
+    process.stderr.write(`bots: ${text}\n`);
     process.exit(3);
   },
 );

@@ -16,7 +16,7 @@ import {
   sumOf,
   type HistogramData,
   type Scrape,
-} from './prometheus.ts';
+} from '../common/prometheus.ts';
 import { roundForReport } from './stats.ts';
 
 /** One scrape of every instance, folded together. */

@@ -21,6 +21,10 @@ export interface RenderedPlayer {
 export interface GameProbe {
   sessionId(): string;
   roomId(): string;
+  /** True while we watch without a player. */
+  spectating(): boolean;
+  /** The player a spectator's camera follows; null for the free camera or when playing. */
+  following(): string | null;
   renderedPlayers(): RenderedPlayer[];
   /** Page (CSS pixel) coordinates of a world point under the current camera. */
   worldToPage(x: number, y: number): { x: number; y: number };
@@ -74,6 +78,8 @@ export interface ArenaTestHook {
   renderer(): string;
   sessionId(): string | null;
   roomId(): string | null;
+  spectating(): boolean;
+  following(): string | null;
   renderedPlayers(): RenderedPlayer[];
   worldToPage(x: number, y: number): { x: number; y: number } | null;
   projectiles(): number;
@@ -95,6 +101,8 @@ export function installTestHook(rendererName: () => string): void {
     renderer: rendererName,
     sessionId: () => game?.sessionId() ?? null,
     roomId: () => game?.roomId() ?? null,
+    spectating: () => game?.spectating() ?? false,
+    following: () => game?.following() ?? null,
     renderedPlayers: () => game?.renderedPlayers() ?? [],
     worldToPage: (x, y) => game?.worldToPage(x, y) ?? null,
     projectiles: () => game?.projectiles() ?? 0,

@@ -8,6 +8,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json ./
 COPY shared ./shared
+COPY common ./common
+COPY netcode ./netcode
 COPY bots ./bots
 USER node
 ENTRYPOINT ["node", "--import", "tsx", "bots/cli.ts"]

@@ -5,8 +5,9 @@
 import { existsSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { defineRoom, defineServer, matchMaker, type Server } from '@colyseus/core';
+import { defineRoom, defineServer, matchMaker, Room, type Server } from '@colyseus/core';
 import { WebSocketTransport } from '@colyseus/ws-transport';
+import { checkColyseusInternals, transportHttpServer } from './colyseusInternals.ts';
 import express from 'express';
 import { mountAdminRoutes } from './admin.ts';
 import { guardHttpServer } from './httpGuard.ts';
@@ -18,8 +19,10 @@ import { guardConnections, type ConnectionCounts } from './limits/connectionGuar
 import { RateLimiter } from './limits/rateLimit.ts';
 import { RoomBudget, roomsFullError } from './limits/roomBudget.ts';
 import { frameworkLogger, type Logger } from './logger.ts';
-import { bearerMatches, ServerMetrics } from './metrics.ts';
+import { bearerMatches } from './auth.ts';
+import { ServerMetrics } from './metrics.ts';
 import { mountInviteRoutes } from './invites/inviteRoutes.ts';
+import { mountSpectateRoute } from './spectate/spectateRoute.ts';
 import type { LeaderboardRecorder } from './leaderboard/recorder.ts';
 import { createLeaderboard } from './leaderboard/setup.ts';
 import { mountLeaderboardRoutes } from './leaderboard/routes.ts';
@@ -74,6 +77,7 @@ export async function buildApp(config: ServerConfig, logger: Logger): Promise<Ap
   const leaderboard = createLeaderboard(config.redisUrl, logger);
   const roomOptions: ArenaRoomOptions = {
     maxPlayers: config.maxPlayers,
+    maxSpectators: config.maxSpectators,
     tickRateHz: config.tickRateHz,
     roundDurationMs: config.roundDurationMs,
     scoreboardDurationMs: config.scoreboardDurationMs,
@@ -97,6 +101,7 @@ export async function buildApp(config: ServerConfig, logger: Logger): Promise<Ap
           maxFrameBytes: MAX_FRAME_BYTES,
           roomSize: config.maxPlayers,
           edgeRedisClusterUrl: config.edgeRedisClusterUrl,
+          edgeMinMessageGapMs: config.edgeMinMessageGapMs,
           rooms: roomBudget,
         },
         logger,
@@ -132,10 +137,12 @@ export async function buildApp(config: ServerConfig, logger: Logger): Promise<Ap
   if (cluster) {
     httpServer = http.createServer();
     transport = new WebSocketTransport({ maxPayload: MAX_FRAME_BYTES, noServer: true });
-    cluster.attach(httpServer, transport);
   } else {
     transport = new WebSocketTransport({ maxPayload: MAX_FRAME_BYTES });
   }
+  // Fail the start, naming the Colyseus version, if a private member the server relies on has moved.
+  checkColyseusInternals({ roomPrototype: Room.prototype, room: new Room(), transport });
+  if (cluster && httpServer) cluster.attach(httpServer, transport);
   metrics?.meterTransport(transport);
 
   const server = defineServer({
@@ -192,6 +199,12 @@ export async function buildApp(config: ServerConfig, logger: Logger): Promise<Ap
         lookupRateLimit: config.inviteLookupRateLimit,
         logger,
       });
+      mountSpectateRoute(app, {
+        limiter,
+        trustProxyHops: config.trustProxyHops,
+        joinRateLimit: config.joinRateLimit,
+        logger,
+      });
       mountLeaderboardRoutes(app, {
         store: leaderboard.store,
         limiter,
@@ -234,7 +247,7 @@ export async function buildApp(config: ServerConfig, logger: Logger): Promise<Ap
     },
     async listen(port: number) {
       await server.listen(port);
-      const listening = httpServer ?? (transport as unknown as { server?: http.Server }).server;
+      const listening = httpServer ?? transportHttpServer(transport);
       if (!listening) throw new Error('the WebSocket transport has no HTTP server to guard');
       guardHttpServer(listening, logger, {
         limiter,

@@ -5,6 +5,7 @@
  */
 import {
   DEFAULT_MAX_PLAYERS,
+  DEFAULT_MAX_SPECTATORS,
   RESPAWN_DELAY_MS,
   ROUND_DURATION_MS,
   SCOREBOARD_DURATION_MS,
@@ -17,6 +18,8 @@ export interface ServerConfig {
   port: number;
   /** Players per arena room. Env `MAX_PLAYERS`, 2–64, default 16. */
   maxPlayers: number;
+  /** Spectators per arena room, besides its players. Env `MAX_SPECTATORS`, 0–256 (0: no spectators), default 16. */
+  maxSpectators: number;
   /** Simulation rate in Hz. Env `TICK_RATE_HZ`, 10–60, default 30. */
   tickRateHz: number;
   /** Round length in ms. Env `ROUND_DURATION_MS`, 5 000–3 600 000, default 180 000. */
@@ -57,6 +60,16 @@ export interface ServerConfig {
    * the edge channel uses sharded pub/sub there instead of PUBLISH on `REDIS_URL`.
    */
   edgeRedisClusterUrl: string | undefined;
+  /**
+   * Env `EDGE_MIN_MESSAGE_GAP_MS`, 0–10: least time between two edge channel
+   * messages to one peer instance. Dense traffic (players' inputs, patches of
+   * rooms that tick at different moments) then shares messages, each waiting
+   * at most this long; a lone message leaves at once. Default 2 in redis mode
+   * (every message is a PUBLISH that Redis parses and relays: fewer, larger
+   * ones cost far less) and 0 in direct mode (a message is one socket write,
+   * and its latency budget is tighter).
+   */
+  edgeMinMessageGapMs: number;
   /** Env `METRICS_ENABLED` (`true`/`false`, default `true`): serve Prometheus metrics at `GET /metrics`. */
   metricsEnabled: boolean;
   /**
@@ -204,8 +217,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     forwardMode,
     advertiseAddress,
     edgeRedisClusterUrl,
+    edgeMinMessageGapMs: intVar(env, 'EDGE_MIN_MESSAGE_GAP_MS', forwardMode === 'redis' ? 2 : 0, 0, 10),
     port: intVar(env, 'PORT', 2567, 0, 65535),
     maxPlayers: intVar(env, 'MAX_PLAYERS', DEFAULT_MAX_PLAYERS, 2, 64),
+    maxSpectators: intVar(env, 'MAX_SPECTATORS', DEFAULT_MAX_SPECTATORS, 0, 256),
     tickRateHz: intVar(env, 'TICK_RATE_HZ', TICK_RATE_HZ, 10, 60),
     roundDurationMs: intVar(env, 'ROUND_DURATION_MS', ROUND_DURATION_MS, 5000, 3_600_000),
     scoreboardDurationMs: intVar(env, 'SCOREBOARD_DURATION_MS', SCOREBOARD_DURATION_MS, 1000, 60_000),

@@ -4,6 +4,7 @@ import { buildApp } from './app.ts';
 import { createLogger } from './logger.ts';
 import { RedisUnreachableError } from './cluster/redis.ts';
 import { drainInstance } from './drain.ts';
+import { ColyseusInternalsError } from './colyseusInternals.ts';
 
 /** What Colyseus's own shutdown (closing what is left, leaving Redis) may take after the drain, in milliseconds. */
 const SHUTDOWN_AFTER_DRAIN_MS = 1500;
@@ -24,7 +25,7 @@ async function main(): Promise<void> {
   try {
     app = await buildApp(config, logger);
   } catch (error) {
-    if (error instanceof RedisUnreachableError) {
+    if (error instanceof RedisUnreachableError || error instanceof ColyseusInternalsError) {
       process.stderr.write(`startup error: ${error.message}\n`);
       process.exit(3);
     }

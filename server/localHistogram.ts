@@ -7,7 +7,7 @@
  * answers `get()` in prom-client's own shape (`_bucket` with cumulative `le`
  * counts, `_sum`, `_count`), so the exposition and every reader stay as they were.
  */
-import type { Metric, MetricValueWithName, Registry } from 'prom-client';
+import type { MetricValueWithName, Registry } from 'prom-client';
 
 export class LocalHistogram {
   readonly type = 'histogram';
@@ -27,7 +27,8 @@ export class LocalHistogram {
     registers: readonly Registry[],
   ) {
     this.counts = new Float64Array(upperBounds.length + 1);
-    for (const registry of registers) registry.registerMetric(this as unknown as Metric);
+    // prom-client takes any object with its metric shape (name, help, type, get, reset); its Metric type is a class.
+    for (const registry of registers) Reflect.apply(registry.registerMetric, registry, [this]);
   }
 
   /** Count one observation (same bucket rule as prom-client: the first bound ≥ value). */

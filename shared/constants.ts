@@ -30,6 +30,8 @@ export const SCORE_PER_KILL = 1;
 
 /** Players per arena room unless `MAX_PLAYERS` says otherwise. */
 export const DEFAULT_MAX_PLAYERS = 16;
+/** Spectators one room takes besides its players (`MAX_SPECTATORS` default). */
+export const DEFAULT_MAX_SPECTATORS = 16;
 
 export const NAME_MIN_LENGTH = 1;
 export const NAME_MAX_LENGTH = 16;

@@ -197,6 +197,15 @@ export interface ArenaMetadata {
   phase: number;
   /** Wall-clock time (ms since the Unix epoch) when the current phase ends. */
   phaseEndsAtEpochMs: number;
+  /**
+   * Players in the room and its player cap. The listing's own `clients` and
+   * `maxClients` count spectators too (Colyseus counts every connection).
+   */
+  players: number;
+  maxPlayers: number;
+  /** Spectators watching, and their own cap (0: the room takes none). */
+  spectators: number;
+  maxSpectators: number;
 }
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };

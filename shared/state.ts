@@ -62,6 +62,8 @@ export const ArenaState = schema(
     players: t.map(Player),
     projectiles: t.map(Projectile),
     round: Round,
+    /** Seconds the room holds a dropped player's seat (the server's RECONNECT_GRACE_S), for the client to say. */
+    reconnectGraceS: t.uint16().default(0),
   },
   'ArenaState',
 );

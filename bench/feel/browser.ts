@@ -7,10 +7,9 @@
  * also times input → own screen in frames, in the page: from the keydown
  * to the first animation frame that draws our player moved.
  */
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, openGamePage, quickPlay } from '../../harness/browser.ts';
 import type { NetStats } from '../../client/testHook.ts';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** In the page: frames from each a/d keydown to the first animation frame that draws our player moved that way. */
 const OWN_FRAMES_SCRIPT = `(() => {
@@ -46,16 +45,9 @@ export class BrowserPlayer {
   ) {}
 
   static async join(url: string, name: string): Promise<BrowserPlayer> {
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
-    const page = await (await browser.newContext({ viewport: { width: 1280, height: 720 } })).newPage();
-    await page.goto(url);
-    await page.waitForFunction(() => window.__arena?.scene() === 'lobby', null, { timeout: 20_000 });
-    await page.fill('.name-input', name);
-    await page.click('button:has-text("Quick Play")');
-    await page.waitForFunction(() => window.__arena?.scene() === 'game', null, { timeout: 20_000 });
+    const browser = await launchChromium();
+    const page = await openGamePage(browser, name, url, { timeoutMs: 20_000 });
+    await quickPlay(page, name, 20_000);
     // In-page: frames from each keydown to the first frame that draws our player moved in its direction.
     // A string, not a function: the bundler's helpers (named arrow functions) do not exist in the page.
     await page.evaluate(OWN_FRAMES_SCRIPT);
@@ -108,7 +100,7 @@ export class BrowserPlayer {
   async feel(): Promise<BrowserFeel> {
     return this.page.evaluate(() => ({
       stats: window.__arena!.netStats()!,
-      ownFrames: (window as unknown as { __feelOwn: number[] }).__feelOwn,
+      ownFrames: Reflect.get(window, '__feelOwn') as number[],
     }));
   }
 

@@ -9,10 +9,11 @@ import { buildApp } from '../../server/app.ts';
 import { loadConfig } from '../../server/config.ts';
 import { createLogger } from '../../server/logger.ts';
 import type { ArenaRoom } from '../../server/rooms/ArenaRoom.ts';
-import { freePort, sleep, waitFor } from '../../test/helpers/net.ts';
+import { freePort, sleep, waitFor } from '../../harness/net.ts';
 import { BrowserPlayer } from './browser.ts';
 import { FeelClient, ProbeBoard } from './client.ts';
-import { seededRandom, startImpairmentProxy, type NetworkProfile } from './impairment.ts';
+import { startImpairmentProxy, type NetworkProfile } from './impairment.ts';
+import { seededRandom } from '../../shared/random.ts';
 import { quantile } from './stats.ts';
 
 export interface RunOptions {

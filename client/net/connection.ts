@@ -8,6 +8,7 @@ import { Client, CloseCode, MatchMakeError, ServerError, type Room } from '@coly
 import { ArenaCloseCode, parseJoinOptions, type JoinOptions, type Parsed } from '../../shared/messages.ts';
 import { ArenaState } from '../../shared/state.ts';
 import { log } from '../log.ts';
+import { reconnectSoon } from '../../netcode/reconnect.ts';
 import { playerIdentity } from './leaderboard.ts';
 
 /** A joined arena room with its state typed by the shared schema. */
@@ -38,7 +39,7 @@ export class ArenaConnection {
     const options = this.checked(name);
     const room: ArenaRoom = await this.client.joinOrCreate('arena', options, ArenaState);
     log.info('joined arena', { roomId: room.roomId, sessionId: room.sessionId });
-    return prepared(room);
+    return reconnectSoon(room);
   }
 
   /** Join a specific arena room from the lobby list. */
@@ -46,7 +47,7 @@ export class ArenaConnection {
     const options = this.checked(name);
     const room: ArenaRoom = await this.client.joinById(roomId, options, ArenaState);
     log.info('joined arena by id', { roomId: room.roomId, sessionId: room.sessionId });
-    return prepared(room);
+    return reconnectSoon(room);
   }
 
   /**
@@ -66,19 +67,6 @@ export class ArenaConnection {
     if (!parsed.ok) throw new JoinRefused(parsed.error);
     return parsed.value;
   }
-}
-
-/** Shortest time in a room before the SDK reconnects a dropped socket, in milliseconds (SDK default 5 000). */
-const RECONNECT_MIN_UPTIME_MS = 1000;
-
-/**
- * Reconnect soon after joining too: a load balancer restart or an instance
- * draining can cut a socket seconds after the join, and the server holds the
- * seat either way. One second still stops a loop on a room that drops us at once.
- */
-function prepared(room: ArenaRoom): ArenaRoom {
-  room.reconnection.minUptime = RECONNECT_MIN_UPTIME_MS;
-  return room;
 }
 
 /** A join the client refused before asking the server (bad name). */

@@ -33,6 +33,24 @@ export async function joinInvite(
   rawCode: string,
   name: string,
 ): Promise<{ room: ArenaRoom; code: string }> {
+  const { roomId, code } = await lookUpInvite(connection, rawCode);
+  try {
+    return { room: await connection.joinRoom(roomId, name), code };
+  } catch (error) {
+    if (error instanceof MatchMakeError || error instanceof ServerError) {
+      if (/locked|full/iu.test(error.message)) throw new InviteFailed('That room is full.');
+      if (/not found|invalid|disposed|expired/iu.test(error.message))
+        throw new InviteFailed('This invite has expired: the room has closed.');
+    }
+    throw error;
+  }
+}
+
+/** The room `rawCode` invites to (and the code, normalised); throws {@link InviteFailed} when it is expired or the code is wrong. */
+export async function lookUpInvite(
+  connection: ArenaConnection,
+  rawCode: string,
+): Promise<{ roomId: string; code: string }> {
   const parsed = parseInviteCode(rawCode);
   if (!parsed.ok) throw new InviteFailed(`This invite link is broken (${parsed.error}).`);
   const code = parsed.value;
@@ -43,14 +61,5 @@ export async function joinInvite(
     throw new InviteFailed(`Too many invite lookups from your address; try again in ${body.retryAfterS ?? 10} s.`);
   if (res.status !== 200 || typeof body.roomId !== 'string')
     throw new InviteFailed(`Could not look the invite up: ${body.error ?? `error ${res.status}`}`);
-  try {
-    return { room: await connection.joinRoom(body.roomId, name), code };
-  } catch (error) {
-    if (error instanceof MatchMakeError || error instanceof ServerError) {
-      if (/locked|full/iu.test(error.message)) throw new InviteFailed('That room is full.');
-      if (/not found|invalid|disposed|expired/iu.test(error.message))
-        throw new InviteFailed('This invite has expired: the room has closed.');
-    }
-    throw error;
-  }
+  return { roomId: body.roomId, code };
 }

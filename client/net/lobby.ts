@@ -43,6 +43,10 @@ export function toListing(raw: unknown): ArenaListing | null {
   if (typeof r.roomId !== 'string') return null;
   if (r.name !== undefined && r.name !== 'arena') return null;
   const meta = r.metadata as Partial<ArenaMetadata> | undefined;
+  const clients = typeof r.clients === 'number' ? r.clients : 0;
+  const maxClients = typeof r.maxClients === 'number' ? r.maxClients : 0;
+  const count = (value: unknown, fallback: number): number =>
+    typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : fallback;
   const metadata =
     meta && typeof meta.phaseEndsAtEpochMs === 'number'
       ? {
@@ -50,12 +54,17 @@ export function toListing(raw: unknown): ArenaListing | null {
           round: Number(meta.round ?? 0),
           phase: Number(meta.phase ?? 0),
           phaseEndsAtEpochMs: meta.phaseEndsAtEpochMs,
+          // A server without spectators counts players as clients.
+          players: count(meta.players, clients),
+          maxPlayers: count(meta.maxPlayers, maxClients),
+          spectators: count(meta.spectators, 0),
+          maxSpectators: count(meta.maxSpectators, 0),
         }
       : undefined;
   return {
     roomId: r.roomId,
-    clients: typeof r.clients === 'number' ? r.clients : 0,
-    maxClients: typeof r.maxClients === 'number' ? r.maxClients : 0,
+    clients,
+    maxClients,
     locked: r.locked === true,
     metadata,
   };

@@ -22,12 +22,13 @@ import { ARENA_MAP } from '../../shared/map.ts';
 import { applyInput } from '../../shared/sim.ts';
 import { RoundPhase, type ArenaState, type Player } from '../../shared/state.ts';
 import { InputClock } from '../../shared/inputPace.ts';
-import { parseInputPace, ServerMessage } from '../../shared/messages.ts';
+import { ServerMessage } from '../../shared/messages.ts';
 import { log } from '../log.ts';
 import type { ArenaRoom } from './connection.ts';
 import { AdaptiveDelay } from './interpDelay.ts';
 import { PredictedShots } from './predictedShots.ts';
 import { RemoteView, type RemotePose } from './remoteView.ts';
+import { applyInputPace, sendInputs } from '../../netcode/input.ts';
 
 /** A reconcile correction larger than this (px) is one a player could notice. */
 export const CORRECTION_PX = 4;
@@ -71,9 +72,8 @@ export class Netcode {
 
   constructor(private readonly room: ArenaRoom) {
     this.stopPacing = room.onMessage(ServerMessage.InputPace, (payload: unknown) => {
-      const parsed = parseInputPace(payload);
-      if (parsed.ok) this.inputClock.setRateScale(parsed.value.rateScale);
-      else log.warn('ignored an invalid inputPace message', { error: parsed.error });
+      const error = applyInputPace(this.inputClock, payload);
+      if (error !== undefined) log.warn('ignored an invalid inputPace message', { error });
     });
     this.input = room.input<PlayerInput>({ type: PlayerInput, mode: 'reliable' });
     // The Predict's delay is what our inputs tell the server's lag compensation to rewind by;
@@ -117,7 +117,7 @@ export class Netcode {
    * at least one step is due, so a latched one-shot (a short click) is never
    * consumed by a frame that sends nothing. Returns the number of inputs sent.
    */
-  frame(now: number, sample: () => InputFrame): number {
+  frame(now: number, sample: (() => InputFrame) | null): number {
     const delay = this.delay.frame(now);
     this.remoteAtMs = this.delay.serverTimeAt(now) - delay;
     // The SDK stamps each input with `serverNow − renderDelay − rtt/2` for lag compensation: choose
@@ -126,21 +126,14 @@ export class Netcode {
     if (Number.isFinite(this.remoteAtMs) && clock.lastServerTime() > 0) {
       this.predict.setDefaults({ delay: Math.max(0, clock.serverNow() - clock.smoothedRtt() / 2 - this.remoteAtMs) });
     }
-    const due = this.inputClock.pace(this.predict.tick(now));
-    if (due === 0) return 0;
-    const command = sample();
     const playing = this.room.state.round?.phase === RoundPhase.Playing;
-    for (let i = 0; i < due; i++) {
-      const data = this.input.data;
-      data.moveX = command.moveX;
-      data.moveY = command.moveY;
-      data.aimRad = command.aimRad;
-      data.fire = command.fire;
-      this.input.send();
+    const steps = this.predict.tick(now);
+    // A spectator (no `sample`) keeps the clocks and the interpolation going but sends nothing.
+    if (sample === null) return 0;
+    return sendInputs(this.input, this.inputClock, steps, sample, (command) => {
       // The reconciler has stepped our player by this input: the shot leaves from there, as on the server.
       if (this.local) this.shots.onInputSent(this.local.state, command.fire, command.aimRad, playing, now);
-    }
-    return due;
+    });
   }
 
   /** A reconcile moved our predicted player: count it when it is more than a rounding (and not a respawn). */

@@ -9,7 +9,7 @@ import { ServerMessage, type ServerClosingEvent } from '../../shared/messages.ts
 import { ArenaState } from '../../shared/state.ts';
 import { log } from '../log.ts';
 import type { ArenaRoom } from './connection.ts';
-import { followHandoffs } from './handoff.ts';
+import { followHandoffs } from '../../netcode/handoff.ts';
 
 export interface RoomLifecycleHandlers {
   /** The socket dropped; the SDK is reconnecting to the same seat. */

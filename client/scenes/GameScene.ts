@@ -1,4 +1,11 @@
 /**
+ * Over 300 lines on purpose: the scene is where Phaser, the DOM overlays, the
+ * room's schema callbacks and messages meet, and several features are being
+ * added to it in parallel; its pure parts live elsewhere (HUD model and
+ * overlay choice ui/hudModel.ts, scoreboard order shared/scoreboard.ts, ping
+ * timer net/pingTimer.ts, page mapping render/pageMapping.ts, netcode
+ * net/prediction.ts).
+ *
  * A match: the map, every player, shots in flight, and the HUD, driven by one
  * joined arena room. Each frame: advance prediction and send the inputs that
  * fell due, then draw every player where the netcode says (predicted for us,
@@ -19,7 +26,7 @@ import {
   type ScoreRow,
 } from '../../shared/messages.ts';
 import type { HitTarget } from '../../shared/sim.ts';
-import { RoundPhase, type Player, type Projectile } from '../../shared/state.ts';
+import type { Player, Projectile } from '../../shared/state.ts';
 import { Controls } from '../input/controls.ts';
 import { mountTouchControls } from '../input/touchControls.ts';
 import { log } from '../log.ts';
@@ -39,8 +46,13 @@ import { Hud } from '../ui/hud.ts';
 import { InviteBox } from '../ui/inviteBox.ts';
 import { DeathOverlay, ReconnectOverlay, ScoreboardOverlay } from '../ui/overlays.ts';
 import { LeaderboardPanel } from '../ui/leaderboardPanel.ts';
+import { SpectatorMode } from '../ui/spectatorMode.ts';
 import { fetchBoard } from '../net/leaderboard.ts';
 import type { LobbySceneData } from './LobbyScene.ts';
+import { scoreboardRows } from '../../shared/scoreboard.ts';
+import { hudModel, overlayFor, type MatchView } from '../ui/hudModel.ts';
+import { startPingTimer } from '../net/pingTimer.ts';
+import { worldToPage } from '../render/pageMapping.ts';
 
 /** What the lobby hands over: the joined room and the name we joined with. */
 export interface GameSceneData {
@@ -50,10 +62,10 @@ export interface GameSceneData {
   movedFrom?: string;
   /** A private room's invite code: its link is shown to pass on. */
   inviteCode?: string;
+  /** Joined as a spectator: no player until we step in. */
+  spectating?: boolean;
 }
 
-/** Seconds the server holds a dropped player's seat (RECONNECT_GRACE_S default). */
-const RECONNECT_GRACE_S = 30;
 const PING_EVERY_MS = 2000;
 /**
  * Space the camera may show past the map edge: the border reads as a wall and
@@ -78,6 +90,9 @@ export class GameScene extends Phaser.Scene {
   private name = '';
   private movedFrom: string | undefined;
   private inviteCode: string | undefined;
+  /** Set while we watch without a player (see `ui/spectatorMode.ts`). */
+  private spectator: SpectatorMode | null = null;
+  private spectating = false;
   private net!: Netcode;
   private controls!: Controls;
   private projectiles!: ProjectileLayer;
@@ -109,6 +124,7 @@ export class GameScene extends Phaser.Scene {
     this.movedFrom = data.movedFrom;
     this.inviteCode = data.inviteCode;
     this.name = data.name;
+    this.spectating = data.spectating === true;
     this.entries.clear();
     this.cleanups.length = 0;
     this.aimRad = 0;
@@ -143,6 +159,7 @@ export class GameScene extends Phaser.Scene {
     });
     this.input.on(Phaser.Input.Events.POINTER_UP, () => this.controls.setPointer(false));
     this.input.on(Phaser.Input.Events.POINTER_MOVE, () => (this.pointerSeen = true));
+    if (this.spectating) this.spectator = new SpectatorMode(this, this.room, this.controls, this.name, ARENA_MAP);
 
     this.buildUi();
     this.wireState();
@@ -152,9 +169,10 @@ export class GameScene extends Phaser.Scene {
     this.events.once(Phaser.Scenes.Events.SHUTDOWN, this.teardown, this);
   }
 
-  override update(time: number): void {
+  override update(time: number, delta: number): void {
     const now = performance.now();
-    this.net.frame(time, () => ({ ...this.controls.read(), aimRad: this.aimRad }));
+    // A spectator sends no inputs (the server refuses them); its movement keys fly the camera.
+    this.net.frame(time, this.spectator ? null : () => ({ ...this.controls.read(), aimRad: this.aimRad }));
 
     const targets: HitTarget[] = [];
     for (const [id, { state, view }] of this.entries) {
@@ -176,6 +194,10 @@ export class GameScene extends Phaser.Scene {
     // Our shots fly against the others where this screen shows them; the server confirms within a few round trips or never.
     this.net.shots.advance(now, targets, confirmWithinMs(this.net.rttMs));
     this.projectiles.update(now, this.net.shots.flying());
+    this.spectator?.update(
+      delta,
+      [...this.entries].map(([id, { view }]) => ({ id, name: view.name, x: view.container.x, y: view.container.y })),
+    );
     this.updateHud(now);
   }
 
@@ -209,7 +231,7 @@ export class GameScene extends Phaser.Scene {
       },
     });
     this.death = new DeathOverlay();
-    this.reconnect = new ReconnectOverlay(RECONNECT_GRACE_S);
+    this.reconnect = new ReconnectOverlay(() => this.room.state.reconnectGraceS ?? 0);
     this.scoreboard = new ScoreboardOverlay(
       new LeaderboardPanel((board) => fetchBoard(this.connection.serverUrl, board, 5), 'round-leaderboard'),
     );
@@ -228,6 +250,7 @@ export class GameScene extends Phaser.Scene {
       this.scoreboard.root,
       this.reconnect.root,
       invite,
+      this.spectator?.bar.root ?? null,
       leave,
     ]);
     uiRoot().append(root);
@@ -238,7 +261,9 @@ export class GameScene extends Phaser.Scene {
     this.chat.addSystem(
       this.movedFrom
         ? `The match moved to another server (room ${this.room.roomId}); play on.`
-        : `Joined room ${this.room.roomId} as ${this.name}.`,
+        : this.spectator
+          ? `Watching room ${this.room.roomId}.`
+          : `Joined room ${this.room.roomId} as ${this.name}.`,
     );
   }
 
@@ -264,6 +289,8 @@ export class GameScene extends Phaser.Scene {
     view.setPosition(pos.x, pos.y);
     this.entries.set(id, { state: player, view });
     if (isLocal) {
+      // We stepped in: from now on we play.
+      this.endSpectating();
       this.net.bindLocal(player);
       this.cameras.main.startFollow(view.container, false, 0.18, 0.18);
     } else if (this.announceJoins) {
@@ -366,6 +393,7 @@ export class GameScene extends Phaser.Scene {
             name: this.name,
             movedFrom: room.roomId,
             ...(this.inviteCode === undefined ? {} : { inviteCode: this.inviteCode }),
+            ...(this.spectator ? { spectating: true } : {}),
           };
           this.scene.restart(data);
         },
@@ -380,41 +408,41 @@ export class GameScene extends Phaser.Scene {
     window.addEventListener('pagehide', onPageHide);
     this.cleanups.push(() => window.removeEventListener('pagehide', onPageHide));
 
-    const ping = (): void => {
-      if (!this.reconnect.visible) room.ping((ms) => (this.pingMs = ms));
-    };
-    ping();
-    const timer = window.setInterval(ping, PING_EVERY_MS);
-    this.cleanups.push(() => window.clearInterval(timer));
+    this.cleanups.push(
+      startPingTimer(room, {
+        everyMs: PING_EVERY_MS,
+        paused: () => this.reconnect.visible,
+        onRtt: (ms) => {
+          this.pingMs = ms;
+        },
+      }),
+    );
   }
 
   private updateHud(now: number): void {
     const state = this.room.state;
-    const me = this.net.me;
     const round = state.round;
-    const phase = round?.phase ?? RoundPhase.Playing;
-    this.hud.update({
-      name: me?.name ?? this.name,
-      hp: me?.hp ?? 0,
-      alive: this.net.localAlive,
-      kills: me?.kills ?? 0,
-      deaths: me?.deaths ?? 0,
-      score: me?.score ?? 0,
-      round: round?.number ?? 1,
-      phase,
-      secondsLeft: round?.secondsLeft ?? 0,
-      pingMs: this.pingMs ?? (this.net.rttMs > 0 ? this.net.rttMs : null),
+    const view: MatchView = {
+      joinedAs: this.name,
+      spectating: this.spectator !== null,
+      me: this.net.me,
+      localAlive: this.net.localAlive,
+      round,
       players: state.players?.size ?? 0,
       roomId: this.room.roomId,
-    });
+      pingMs: this.pingMs,
+      rttMs: this.net.rttMs,
+    };
+    this.hud.update(hudModel(view));
 
-    if (phase === RoundPhase.Scoreboard) {
+    const overlay = overlayFor(view);
+    if (overlay === 'scoreboard') {
       this.death.hide();
       const rows = this.lastRoundOver?.rows ?? this.liveScores();
       this.scoreboard.show(round?.number ?? 1, rows, this.room.sessionId, round?.secondsLeft ?? 0);
     } else {
       this.scoreboard.hide();
-      if (me && !this.net.localAlive) {
+      if (overlay === 'death') {
         if (!this.death.visible) this.death.show(this.killedBy, now + this.respawnInMs);
         this.death.update(now);
       } else if (this.death.visible) {
@@ -426,17 +454,15 @@ export class GameScene extends Phaser.Scene {
 
   /** Scores straight from the state, for a player who joined during the scoreboard. */
   private liveScores(): ScoreRow[] {
-    const rows: ScoreRow[] = [];
-    this.room.state.players?.forEach((p, sessionId) => {
-      rows.push({ sessionId, name: p.name, kills: p.kills, deaths: p.deaths, score: p.score });
-    });
-    return rows.sort((a, b) => b.score - a.score || a.deaths - b.deaths || a.name.localeCompare(b.name));
+    return scoreboardRows(this.room.state.players ?? []);
   }
 
   private installProbe(): void {
     setGameProbe({
       sessionId: () => this.room.sessionId,
       roomId: () => this.room.roomId,
+      spectating: () => this.spectator !== null,
+      following: () => this.spectator?.followingId ?? null,
       renderedPlayers: (): RenderedPlayer[] =>
         [...this.entries.values()].map(({ view }) => ({
           id: view.sessionId,
@@ -447,16 +473,15 @@ export class GameScene extends Phaser.Scene {
           alive: view.isAlive,
           local: view.isLocal,
         })),
-      worldToPage: (x, y) => {
-        const cam = this.cameras.main;
-        const canvas = this.game.canvas.getBoundingClientRect();
-        const scaleX = canvas.width / this.scale.width;
-        const scaleY = canvas.height / this.scale.height;
-        return {
-          x: canvas.left + (cam.x + (x - cam.worldView.x) * cam.zoom) * scaleX,
-          y: canvas.top + (cam.y + (y - cam.worldView.y) * cam.zoom) * scaleY,
-        };
-      },
+      worldToPage: (x, y) =>
+        worldToPage(
+          this.cameras.main,
+          this.game.canvas.getBoundingClientRect(),
+          this.scale.width,
+          this.scale.height,
+          x,
+          y,
+        ),
       projectiles: () => this.projectiles.visibleCount + this.net.shots.flying().length,
       netStats: () => ({
         sent: this.net.input.sentCount,
@@ -483,8 +508,19 @@ export class GameScene extends Phaser.Scene {
     this.scene.start(SceneKeys.Lobby, data);
   }
 
+  /** Our player appeared (we stepped in): the camera follows it, the keys move it. */
+  private endSpectating(): void {
+    if (!this.spectator) return;
+    this.spectator.dispose();
+    this.spectator = null;
+    this.controls.releaseAll();
+    this.chat.addSystem('You stepped in. Good luck!');
+  }
+
   private teardown(): void {
     setGameProbe(null);
+    this.spectator?.dispose();
+    this.spectator = null;
     for (const cleanup of this.cleanups.splice(0)) cleanup();
     this.net.dispose();
     this.controls.dispose();

@@ -10,6 +10,8 @@ import { log } from '../log.ts';
 import { inviteCodeFromHash } from '../../shared/invite.ts';
 import { describeJoinError, type ArenaConnection, type ArenaRoom } from '../net/connection.ts';
 import { createPrivateRoom, InviteFailed, joinInvite } from '../net/invites.ts';
+import { spectateRoom, watchInvite } from '../net/spectate.ts';
+import { watchCodeFromHash } from '../../shared/spectate.ts';
 import { fetchBoard } from '../net/leaderboard.ts';
 import { LobbyFeed } from '../net/lobby.ts';
 import { drawMap } from '../render/mapView.ts';
@@ -54,7 +56,8 @@ export class LobbyScene extends Phaser.Scene {
     this.fitBackdrop();
     this.scale.on(Phaser.Scale.Events.RESIZE, this.fitBackdrop, this);
 
-    const invited = inviteCodeFromHash(window.location.hash);
+    const watchCode = watchCodeFromHash(window.location.hash);
+    const invited = watchCode ?? inviteCodeFromHash(window.location.hash);
     const view = new LobbyView(
       this.storedName(),
       {
@@ -63,9 +66,13 @@ export class LobbyScene extends Phaser.Scene {
           void this.join(name, async () => ({ room: await this.connection.joinRoom(roomId, name) })),
         createPrivate: (name) => void this.join(name, () => createPrivateRoom(this.connection, name)),
         joinInvite: (code, name) => void this.join(name, () => joinInvite(this.connection, code, name)),
+        watch: (roomId, name) =>
+          void this.join(name, async () => ({ room: await spectateRoom(this.connection, roomId) }), true),
+        watchInvite: (code, name) => void this.join(name, () => watchInvite(this.connection, code), true),
         chat: (name, text) => void this.feed?.chat(name, text),
       },
       invited,
+      watchCode !== undefined,
     );
     this.view = view;
     uiRoot().append(view.root);
@@ -106,12 +113,20 @@ export class LobbyScene extends Phaser.Scene {
     );
   }
 
-  /** Join through `attempt`; a private room's code (when it gives one) goes on to the game's invite box. */
-  private async join(rawName: string, attempt: () => Promise<{ room: ArenaRoom; code?: string }>): Promise<void> {
+  /**
+   * Join through `attempt`; a private room's code (when it gives one) goes on
+   * to the game's invite box. `watching`: as a spectator, which needs no name
+   * (a valid one is kept for stepping in).
+   */
+  private async join(
+    rawName: string,
+    attempt: () => Promise<{ room: ArenaRoom; code?: string }>,
+    watching = false,
+  ): Promise<void> {
     const view = this.view;
     if (!view || this.joining) return;
     const parsed = this.connection.validateName(rawName);
-    if (!parsed.ok) {
+    if (!parsed.ok && !watching) {
       view.showError(capitalize(parsed.error));
       view.focusName();
       return;
@@ -126,11 +141,12 @@ export class LobbyScene extends Phaser.Scene {
         void room.leave();
         return;
       }
-      this.rememberName(parsed.value.name);
+      if (parsed.ok) this.rememberName(parsed.value.name);
       const data: GameSceneData = {
         room,
-        name: parsed.value.name,
+        name: parsed.ok ? parsed.value.name : rawName.trim(),
         ...(code === undefined ? {} : { inviteCode: code }),
+        ...(watching ? { spectating: true } : {}),
       };
       this.scene.start(SceneKeys.Game, data);
     } catch (error) {
@@ -140,7 +156,8 @@ export class LobbyScene extends Phaser.Scene {
       view.setBusy(false);
       if (error instanceof InviteFailed) {
         // A dead link should not greet the next visit to the page again.
-        if (inviteCodeFromHash(window.location.hash) !== undefined)
+        const hash = window.location.hash;
+        if (inviteCodeFromHash(hash) !== undefined || watchCodeFromHash(hash) !== undefined)
           window.history.replaceState(null, '', window.location.pathname + window.location.search);
         view.dropInvite(error.message);
       } else {

@@ -18,6 +18,10 @@ export interface LobbyViewEvents {
   createPrivate(name: string): void;
   /** Follow the invite this page was opened with. */
   joinInvite(code: string, name: string): void;
+  /** Watch a listed room as a spectator (the name, if valid, is kept for stepping in). */
+  watch(roomId: string, name: string): void;
+  /** Watch the private room this page's invite or watch link leads to. */
+  watchInvite(code: string, name: string): void;
   chat(name: string, text: string): void;
 }
 
@@ -31,6 +35,7 @@ export class LobbyView {
   private readonly playButton: HTMLButtonElement;
   private readonly privateButton: HTMLButtonElement;
   private readonly inviteButton: HTMLButtonElement;
+  private readonly watchButton: HTMLButtonElement;
   private readonly inviteBanner = el('div', {
     class: 'invite-banner hidden',
     attrs: { 'data-testid': 'invite-banner' },
@@ -49,11 +54,16 @@ export class LobbyView {
   private rooms: readonly ArenaListing[] = [];
   private busy = false;
 
-  /** `inviteCode`: the page was opened through an invite link; the lobby offers that room first. */
+  /**
+   * `inviteCode`: the page was opened through an invite link; the lobby
+   * offers that room first. `watchLink`: it was the watch variant of the
+   * link (`/#/w/<code>`), so watching is offered first.
+   */
   constructor(
     initialName: string,
     private readonly events: LobbyViewEvents,
     inviteCode?: string,
+    watchLink = false,
   ) {
     this.nameInput = el('input', {
       class: 'name-input',
@@ -68,7 +78,9 @@ export class LobbyView {
       on: {
         input: () => this.showError(null),
         keydown: (event) => {
-          if (event.key === 'Enter') (this.inviteCode === undefined ? this.playButton : this.inviteButton).click();
+          if (event.key !== 'Enter') return;
+          if (this.inviteCode === undefined) this.playButton.click();
+          else (watchLink ? this.watchButton : this.inviteButton).click();
         },
       },
     });
@@ -91,9 +103,21 @@ export class LobbyView {
       attrs: { type: 'button' },
       on: { click: () => this.inviteCode !== undefined && this.events.joinInvite(this.inviteCode, this.name) },
     });
+    this.watchButton = el('button', {
+      class: `btn ${watchLink ? 'primary ' : ''}watch-invite`,
+      text: 'Watch',
+      attrs: { type: 'button', title: 'Watch the match without playing; step in later if a seat is free' },
+      on: { click: () => this.inviteCode !== undefined && this.events.watchInvite(this.inviteCode, this.name) },
+    });
+    if (watchLink) this.inviteButton.classList.remove('primary');
     this.inviteBanner.append(
-      el('span', { text: "You're invited to a private room. Enter your name and join." }),
+      el('span', {
+        text: watchLink
+          ? "You're invited to watch a private match. Watch, or enter your name and join."
+          : "You're invited to a private room. Enter your name and join.",
+      }),
       this.inviteButton,
+      this.watchButton,
     );
     this.inviteCode = inviteCode;
     this.inviteBanner.classList.toggle('hidden', inviteCode === undefined);
@@ -149,6 +173,7 @@ export class LobbyView {
     this.playButton.textContent = busy ? 'Joining…' : 'Quick Play';
     this.privateButton.disabled = busy;
     this.inviteButton.disabled = busy;
+    this.watchButton.disabled = busy;
     for (const b of this.list.querySelectorAll('button')) b.disabled = busy;
   }
 
@@ -196,15 +221,18 @@ export class LobbyView {
   }
 
   private row(room: ArenaListing): HTMLTableRowElement {
-    const full = room.maxClients > 0 && room.clients >= room.maxClients;
     const meta = room.metadata;
+    // Spectators count in Colyseus's clients: the metadata has the players.
+    const players = meta?.players ?? room.clients;
+    const maxPlayers = meta?.maxPlayers ?? room.maxClients;
+    const full = maxPlayers > 0 && players >= maxPlayers;
     const phase = meta
       ? meta.phase === RoundPhase.Scoreboard
         ? `${meta.round} · scores`
         : `${meta.round} · playing`
       : '—';
     const fill = el('div', { class: 'fill' });
-    fill.style.width = `${room.maxClients ? Math.min(100, (room.clients / room.maxClients) * 100) : 0}%`;
+    fill.style.width = `${maxPlayers ? Math.min(100, (players / maxPlayers) * 100) : 0}%`;
     const join = el('button', {
       class: 'btn small',
       text: full || room.locked ? 'Full' : 'Join',
@@ -212,15 +240,24 @@ export class LobbyView {
       on: { click: () => this.events.join(room.roomId, this.name) },
     });
     join.disabled = this.busy || full || room.locked;
-    return el('tr', { attrs: { 'data-room-id': room.roomId, 'data-players': String(room.clients) } }, [
+    const watchable = meta !== undefined && meta.maxSpectators > 0 && meta.spectators < meta.maxSpectators;
+    const watch = el('button', {
+      class: 'btn small watch',
+      text: 'Watch',
+      attrs: { type: 'button', title: watchable ? 'Watch without playing' : 'No spectator seat free' },
+      on: { click: () => this.events.watch(room.roomId, this.name) },
+    });
+    watch.disabled = this.busy || !watchable;
+    const watching = meta && meta.spectators > 0 ? ` · ${meta.spectators} watching` : '';
+    return el('tr', { attrs: { 'data-room-id': room.roomId, 'data-players': String(players) } }, [
       el('td', { class: 'room-id', text: room.roomId }),
       el('td', { class: 'players' }, [
-        el('span', { class: 'count', text: `${room.clients}/${room.maxClients}` }),
+        el('span', { class: 'count', text: `${players}/${maxPlayers}${watching}` }),
         el('div', { class: 'meter' }, [fill]),
       ]),
       el('td', { class: 'phase', text: phase }),
       el('td', { class: 'time-left' }),
-      el('td', { class: 'action' }, [join]),
+      el('td', { class: 'action' }, [join, watch]),
     ]);
   }
 }

@@ -49,7 +49,8 @@ export class ReconnectOverlay {
   readonly root: HTMLElement;
   private readonly detail = el('div', { class: 'overlay-detail' });
 
-  constructor(private readonly graceS: number) {
+  /** @param graceS seconds the server holds our seat (read when the overlay shows: the room's state says). */
+  constructor(private readonly graceS: () => number) {
     this.root = el('div', { class: 'overlay reconnect hidden', attrs: { role: 'alert' } }, [
       el('div', { class: 'spinner' }),
       el('div', { class: 'overlay-title', text: 'Connection lost — reconnecting…' }),
@@ -62,7 +63,7 @@ export class ReconnectOverlay {
   }
 
   show(): void {
-    this.detail.textContent = `Your place is held for ${this.graceS} s.`;
+    this.detail.textContent = `Your place is held for ${this.graceS()} s.`;
     this.root.classList.remove('hidden');
   }
 

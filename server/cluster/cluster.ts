@@ -1,4 +1,8 @@
 /**
+ * Over 300 lines on purpose: the one place that wires the cluster's parts
+ * (driver, presence, registry, placement, forwarder, edge) and their start and
+ * stop order; each part has its own file.
+ *
  * Multi-instance mode, on when `REDIS_URL` is set: Redis presence and driver
  * for matchmaking across instances, the instance registry, least-loaded room
  * placement, dead-instance clean-up, and the edge channel that lets any
@@ -12,6 +16,7 @@ import { ErrorCode, matchMaker, ServerError, type IRoomCache, type Presence, typ
 import { RedisDriver } from '@colyseus/redis-driver';
 import { RedisPresence } from '@colyseus/redis-presence';
 import type { WebSocketTransport } from '@colyseus/ws-transport';
+import { transportSocketServer } from '../colyseusInternals.ts';
 import type { WebSocketServer } from 'ws';
 import { roomsFullError, type RoomBudget } from '../limits/roomBudget.ts';
 import type { Logger } from '../logger.ts';
@@ -38,6 +43,8 @@ export interface ClusterConfig {
   roomSize: number;
   /** A Redis Cluster node: the edge channel then uses sharded pub/sub there (redis mode only). */
   edgeRedisClusterUrl?: string | undefined;
+  /** Least time between two edge channel messages to one peer, in ms (default 0: every turn's operations leave at its end). */
+  edgeMinMessageGapMs?: number;
   /** This process's arena room cap (`MAX_ROOMS`), published so peers place no rooms on a full instance. */
   rooms: RoomBudget;
 }
@@ -182,7 +189,7 @@ export class Cluster {
    */
   attach(httpServer: http.Server, transport: WebSocketTransport): void {
     // `wss` is the transport's own ws server: handing it an upgrade is exactly what its listener does.
-    const wss = (transport as unknown as { wss: WebSocketServer }).wss;
+    const wss = transportSocketServer(transport);
     this.handleLocally = (req, socket, head) => {
       wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
     };
@@ -286,7 +293,10 @@ export class Cluster {
         clearlyMostLoaded,
       ) as IRoomCache | undefined;
     };
-    const edge = new EdgeNode(carrier, this.log, { maxFrameBytes: this.config.maxFrameBytes });
+    const edge = new EdgeNode(carrier, this.log, {
+      maxFrameBytes: this.config.maxFrameBytes,
+      minMessageGapMs: this.config.edgeMinMessageGapMs ?? 0,
+    });
     this.edge = edge;
     this.onEdgeSocketServer?.(edge.socketServer);
     registry.onDeadInstance((dead) => this.removeDeadInstance(dead));

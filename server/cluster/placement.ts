@@ -26,6 +26,16 @@ export interface RoomListing {
   clients: number;
   maxClients: number;
   createdAt?: Date | string | undefined;
+  /** The arena's listing metadata: its player count and cap (`clients` and `maxClients` count spectators too). */
+  metadata?: { players?: unknown; maxPlayers?: unknown } | undefined;
+}
+
+/** Players in a listed room and its player seats: the metadata's when it has them (spectators left out). */
+function seatsOf(room: RoomListing): { players: number; max: number } {
+  const { players, maxPlayers } = room.metadata ?? {};
+  return typeof players === 'number' && typeof maxPlayers === 'number'
+    ? { players, max: maxPlayers }
+    : { players: room.clients, max: room.maxClients };
 }
 
 /** Players a remote room may hold and still count as someone waiting alone. */
@@ -45,7 +55,8 @@ export function isClearlyMostLoaded(selfCcu: number, ccus: readonly number[], ro
 }
 
 const fullest = (a: RoomListing, b: RoomListing): number =>
-  b.clients - a.clients || new Date(a.createdAt ?? 0).getTime() - new Date(b.createdAt ?? 0).getTime();
+  seatsOf(b).players - seatsOf(a).players ||
+  new Date(a.createdAt ?? 0).getTime() - new Date(b.createdAt ?? 0).getTime();
 
 /**
  * The room a player who reached `self` should join, among `available` rooms
@@ -56,10 +67,10 @@ export function chooseRoom(
   self: string,
   selfClearlyMostLoaded: boolean,
 ): RoomListing | undefined {
-  const open = available.filter((room) => room.clients < room.maxClients);
+  const open = available.filter((room) => seatsOf(room).players < seatsOf(room).max);
   const local = open.filter((room) => room.processId === self).sort(fullest);
   if (local[0]) return local[0];
-  const lonely = open.filter((room) => room.clients <= LONELY_ROOM_CLIENTS).sort(fullest);
+  const lonely = open.filter((room) => seatsOf(room).players <= LONELY_ROOM_CLIENTS).sort(fullest);
   if (lonely[0]) return lonely[0];
   if (selfClearlyMostLoaded) return [...open].sort(fullest)[0];
   return undefined;

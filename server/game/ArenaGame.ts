@@ -1,4 +1,8 @@
 /**
+ * Over 300 lines on purpose: the match rules are one state machine (join,
+ * step, shots, deaths, respawns, round clock, snapshot), read best in one
+ * place; the pure parts already live in shared/.
+ *
  * The arena's match rules on top of the shared simulation: who is in, who
  * shot whom, respawns and the round clock. It owns the replicated state but
  * knows nothing of sockets or the Colyseus room; the room feeds it inputs and
@@ -19,6 +23,7 @@ import {
 } from '../../shared/sim.ts';
 import { ArenaState, Player, Projectile, RoundPhase } from '../../shared/state.ts';
 import { SNAPSHOT_VERSION, type GameSnapshot } from './snapshot.ts';
+import { scoreboardRows } from '../../shared/scoreboard.ts';
 
 /** Match timing, all in milliseconds except the tick rate. */
 export interface GameRules {
@@ -409,11 +414,7 @@ export class ArenaGame {
 
   /** The scoreboard, best first: score, then fewer deaths, then name. */
   scoreboard(): ScoreRow[] {
-    const rows: ScoreRow[] = [];
-    for (const [sessionId, p] of this.state.players) {
-      rows.push({ sessionId, name: p.name, kills: p.kills, deaths: p.deaths, score: p.score });
-    }
-    return rows.sort((a, b) => b.score - a.score || a.deaths - b.deaths || a.name.localeCompare(b.name));
+    return scoreboardRows(this.state.players);
   }
 
   private endRound(): void {

@@ -1,9 +1,12 @@
 /**
- * Per-sender token bucket for chat: a short burst is fine, a stream is not.
+ * Per-sender chat limit: a short burst is fine, a stream is not. Each sender
+ * has its own {@link TokenBucket} (the rule the bots pace themselves by too).
  * The caller supplies the time, so the limiter is trivially testable.
  */
+import { TokenBucket } from '../../shared/tokenBucket.ts';
+
 export class ChatLimiter {
-  private readonly buckets = new Map<string, { tokens: number; updatedAtMs: number }>();
+  private readonly buckets = new Map<string, TokenBucket>();
 
   /**
    * @param burst messages a sender may send back to back
@@ -16,13 +19,12 @@ export class ChatLimiter {
 
   /** Spend one message for `senderId` at `nowMs`; false when the sender is over the limit. */
   tryTake(senderId: string, nowMs: number): boolean {
-    const bucket = this.buckets.get(senderId) ?? { tokens: this.burst, updatedAtMs: nowMs };
-    bucket.tokens = Math.min(this.burst, bucket.tokens + (nowMs - bucket.updatedAtMs) / this.refillMs);
-    bucket.updatedAtMs = nowMs;
-    this.buckets.set(senderId, bucket);
-    if (bucket.tokens < 1) return false;
-    bucket.tokens -= 1;
-    return true;
+    let bucket = this.buckets.get(senderId);
+    if (!bucket) {
+      bucket = new TokenBucket(this.burst, this.refillMs);
+      this.buckets.set(senderId, bucket);
+    }
+    return bucket.tryTake(nowMs);
   }
 
   forget(senderId: string): void {

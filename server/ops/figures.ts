@@ -9,6 +9,7 @@ import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { matchMaker } from '@colyseus/core';
 import { Gauge } from 'prom-client';
 import type { ForwardCounters, ServerMetrics } from '../metrics.ts';
+import { histogramQuantile } from '../../common/prometheus.ts';
 
 /** One instance's figures, as published to Redis and rendered by the cluster view. */
 export interface InstanceFigures {
@@ -109,28 +110,12 @@ export const FIGURE_METRICS = [
   help: string;
 }>;
 
-/**
- * The q-quantile of a cumulative histogram, interpolated linearly inside the
- * bucket it falls in (what Prometheus's `histogram_quantile` does). `buckets`
- * are `[upperBound, cumulativeCount]` in ascending order, `+Inf` last; 0 when
- * empty. A quantile in the `+Inf` bucket answers the highest finite bound.
- */
-export function histogramQuantile(q: number, buckets: ReadonlyArray<readonly [number, number]>): number {
-  const total = buckets.at(-1)?.[1] ?? 0;
-  if (total <= 0) return 0;
-  const rank = q * total;
-  let prevBound = 0;
-  let prevCount = 0;
-  for (const [bound, count] of buckets) {
-    if (count >= rank) {
-      if (!Number.isFinite(bound)) return prevBound;
-      const inBucket = count - prevCount;
-      return inBucket <= 0 ? bound : prevBound + ((bound - prevBound) * (rank - prevCount)) / inBucket;
-    }
-    prevBound = bound;
-    prevCount = count;
-  }
-  return prevBound;
+/** The q-quantile of `[upperBound, cumulativeCount]` buckets (ascending, +Inf last); 0 when empty. */
+function bucketsQuantile(q: number, buckets: ReadonlyArray<readonly [number, number]>): number {
+  const bounds = buckets.map((b) => b[0]);
+  const cumulative = buckets.map((b) => b[1]);
+  const value = histogramQuantile({ bounds, cumulative, sum: 0, count: cumulative.at(-1) ?? 0 }, q);
+  return Number.isNaN(value) ? 0 : value;
 }
 
 interface MetricValue {
@@ -190,7 +175,7 @@ export class FigureSampler {
       host: this.host,
       ccu: matchMaker.stats.local.ccu,
       rooms: matchMaker.stats.local.roomCount,
-      tickP99Seconds: histogramQuantile(0.99, delta),
+      tickP99Seconds: bucketsQuantile(0.99, delta),
       tickBudgetSeconds: 1 / tickRateHz,
       eventLoopLagP99Seconds: lagP99Ns / 1e9,
       forwardedActive,

@@ -1,31 +1,34 @@
 /**
+ * Over 300 lines on purpose: Colyseus's lifecycle hooks for players,
+ * spectators, hand-offs and invites meet here, and several features are being
+ * added to it in parallel; each concern's logic lives in its own helper (rules
+ * game/ArenaGame.ts, policing clientPolicing.ts, frames frameGuard.ts, seats
+ * seats.ts, spectators spectators.ts, hand-off handoff.ts, framework internals
+ * ../colyseusInternals.ts).
+ *
  * The `arena` room: wires Colyseus (inputs, fixed timestep, lag-compensation
  * history, messages, reconnection) to the match rules in {@link ArenaGame}.
  * The rules live elsewhere; this file only translates.
  */
-import type { EventEmitter } from 'node:events';
 import { CloseCode, Room, ServerError, type Client, type Rewind } from '@colyseus/core';
-import { CHAT_BURST, CHAT_REFILL_MS, MAX_REWIND_MS } from '../../shared/constants.ts';
-import { PlayerInput, sanitizeInput, type InputFrame } from '../../shared/input.ts';
+import { MAX_REWIND_MS } from '../../shared/constants.ts';
+import { PlayerInput } from '../../shared/input.ts';
 import { parseInviteCode } from '../../shared/invite.ts';
+import { SpectateMessage } from '../../shared/spectate.ts';
 import type { LeaderboardSaved } from '../../shared/leaderboard.ts';
 import { ARENA_MAP } from '../../shared/map.ts';
 import { nameKey, uniqueName } from '../../shared/names.ts';
 import {
-  ArenaCloseCode,
   ClientMessage,
-  parseChat,
   parseJoinOptions,
   ServerMessage,
   type ArenaMetadata,
   type ChatBroadcast,
   type InputPace,
-  type Notice,
   type RoundOverEvent,
 } from '../../shared/messages.ts';
 import type { ArenaState, Player } from '../../shared/state.ts';
 import { ArenaGame, type GameRules, type TickSource } from '../game/ArenaGame.ts';
-import { ChatLimiter } from '../game/chatLimiter.ts';
 import { InputPacer } from '../game/inputPacer.ts';
 import { copyInputsIntoSlots } from '../game/inputSlots.ts';
 import { parseGameSnapshot } from '../game/snapshot.ts';
@@ -38,7 +41,8 @@ import type { Logger } from '../logger.ts';
 import { NO_ROOM_METRICS, type RoomMetrics } from '../metrics.ts';
 import { FrameGuard } from './frameGuard.ts';
 import { JOIN_SEAT_HOLD_S, SeatBook, type ReservedSeat } from './seats.ts';
-import { closeReason, StrikeCounter, type Fault } from './misbehaviour.ts';
+import { clientSocket, reserveSeat, reservedSeatsOf } from '../colyseusInternals.ts';
+import { isSpectatorSeat, SPECTATOR_CHAT_NAME, Spectators, stepIn, type SpectatorSeatAnswer } from './spectators.ts';
 import {
   closeWithFinalResult,
   handOffRoom,
@@ -49,10 +53,13 @@ import {
   type HandoffResult,
   type HandoffSource,
 } from './handoff.ts';
+import { ClientPolicing } from './clientPolicing.ts';
 
 /** Options the server passes when it defines the room (not client-controlled). */
 export interface ArenaRoomOptions extends GameRules {
   maxPlayers: number;
+  /** Spectators besides the players (`MAX_SPECTATORS`); see `spectators.ts`. */
+  maxSpectators?: number | undefined;
   reconnectGraceS: number;
   logger: Logger;
   /** Times each fixed step and patch broadcast; nothing is recorded when absent. */
@@ -77,8 +84,14 @@ const FRESH_SEAT_CHECK_MS = 500;
 /** Frames (inputs, chat, pings) a client may send per second before it is cut off as a flood. */
 const MAX_FRAMES_PER_SECOND = 120;
 
+/** Inputs a client may have queued; older ones are dropped past it. */
+const INPUT_BUFFER_MAX = 32;
+
 export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata; input: PlayerInput }> {
-  override inputs = this.defineInput(PlayerInput, { sanitize: (frame) => this.checkInput(frame), bufferMaxSize: 32 });
+  override inputs = this.defineInput(PlayerInput, {
+    sanitize: (frame) => this.police.checkInput(this.frames.sender, frame, (sid) => this.spectators.has(sid)),
+    bufferMaxSize: INPUT_BUFFER_MAX,
+  });
 
   private game!: ArenaGame;
   private rewind!: Rewind;
@@ -88,17 +101,18 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
   private metrics: RoomMetrics = NO_ROOM_METRICS;
   private directory: Set<ArenaRoom> | undefined;
   private reconnectGraceS = 30;
-  private readonly chat = new ChatLimiter(CHAT_BURST, CHAT_REFILL_MS);
   private readonly pacer = new InputPacer();
   /** True while a hand-off or shutdown holds the match still. */
   private frozen = false;
-  private readonly strikes = new StrikeCounter();
-  /** Clients this room disconnected for misbehaviour; their seats are not held. */
-  private readonly cutOff = new Set<string>();
+  /** Strikes, cut-offs and the chat rate (see `clientPolicing.ts`); a cut-off client's seat is not held. */
+  private readonly police = new ClientPolicing(
+    () => this.clock.currentTime,
+    () => this.log,
+  );
   /** Looks at every inbound frame before Colyseus dispatches it. */
   private readonly frames = new FrameGuard(this, {
-    offend: (client, fault) => this.strike(client, fault),
-    isCutOff: (client) => this.cutOff.has(client.sessionId),
+    offend: (client, fault) => this.police.strike(client, fault),
+    isCutOff: (client) => this.police.isCutOff(client),
   });
   /** Players restored from a hand-off whose clients have not arrived yet, with the hash of each seat's secret. */
   private readonly arriving = new Map<string, string>();
@@ -108,6 +122,9 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
   private leaderboard: LeaderboardRecorder | undefined;
   /** A private room's invite entry. */
   private invite: InviteListing | undefined;
+  /** Player seats; `maxClients` counts spectators too (see `spectators.ts`). */
+  maxPlayers = 0;
+  spectators!: Spectators;
   /** Starts the fixed step; set in onCreate, run when the first client joins. */
   private startTicking: (() => void) | undefined;
 
@@ -119,6 +136,8 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
     // Only `POST /invites` makes private rooms: a client naming a code could take over another room's.
     if (typeof options === 'object' && options !== null && 'inviteCode' in options)
       throw new ServerError(400, 'inviteCode is not a join option');
+    // Spectator seats come from `POST /spectate/<roomId>` (within their own cap), never from matchmaking.
+    if (isSpectatorSeat(options)) throw new ServerError(400, 'spectate is not a join option; POST /spectate/<roomId>');
     const parsed = parseJoinOptions(options);
     if (!parsed.ok) throw new ServerError(400, parsed.error);
     return true;
@@ -131,8 +150,15 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
     this.log = options.logger.child({ roomId: this.roomId });
     this.metrics = options.metrics ?? NO_ROOM_METRICS;
     this.directory = options.directory;
+    this.maxPlayers = options.maxPlayers;
+    this.spectators = new Spectators(options.maxSpectators ?? 0, {
+      clients: this.clients,
+      reservedSeats: () => this.reservedSeats,
+      // Colyseus's own reservation (private in its typings): the admission check is ours, see `spectators.ts`.
+      reserveSeat: (sessionId, seatOptions) => reserveSeat(this, sessionId, seatOptions),
+    });
+    this.maxClients = options.maxPlayers + this.spectators.max;
     this.leaderboard = options.leaderboard;
-    this.maxClients = options.maxPlayers;
     this.reconnectGraceS = options.reconnectGraceS;
     this.maxMessagesPerSecond = MAX_FRAMES_PER_SECOND;
 
@@ -147,6 +173,7 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
       hit: (shooterId, event) => this.clients.getById(shooterId)?.send(ServerMessage.Hit, event),
     });
     this.state = this.game.state;
+    this.state.reconnectGraceS = this.reconnectGraceS;
     // A restored match (below) keeps the id it began with instead.
     this.game.matchId = this.roomId;
 
@@ -186,16 +213,16 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
 
     this.clock.setInterval(() => this.syncFullLock(), FRESH_SEAT_CHECK_MS);
     this.onMessage(ClientMessage.Chat, (client, payload) => this.handleChat(client, payload));
-    this.onMessage('*', (client, type) => {
-      this.strike(client, { offence: 'bad_message', detail: `unknown message type "${String(type).slice(0, 40)}"` });
-    });
+    this.onMessage(SpectateMessage.StepIn, (client, payload) => this.handleStepIn(client, payload));
+    this.onMessage('*', (client, type) => this.police.unknownMessage(client, type));
 
     if (options.handoffKey !== undefined) await this.restoreFrom(options.handoffKey);
     if (options.inviteCode !== undefined) await this.openInvite(options.inviteCode);
     this.publishListing();
     this.directory?.add(this);
     this.log.info('arena room created', {
-      maxPlayers: this.maxClients,
+      maxPlayers: this.maxPlayers,
+      maxSpectators: this.spectators.max,
       tickRateHz: options.tickRateHz,
       restored: this.arriving.size,
     });
@@ -224,6 +251,9 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
         this.log.warn('handed-off player has no seat secret; seat will expire', { sessionId: p.sessionId });
       this.arriving.set(p.sessionId, hash ?? '');
     }
+    // The other seats are spectators': they reserve theirs through `reserveSpectatorSeat`.
+    const players = new Set(parsed.value.players.map((p) => p.sessionId));
+    for (const [sessionId, hash] of seats) if (!players.has(sessionId)) this.arriving.set(sessionId, hash);
     this.seatReservationTimeout = HANDOFF_SEAT_HOLD_S;
     await this.lock();
     this.clock.setTimeout(() => void this.expireArrivals(), HANDOFF_SEAT_HOLD_S * 1000);
@@ -243,6 +273,7 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
   private async expireArrivals(): Promise<void> {
     for (const sessionId of this.arriving.keys()) {
       this.game.removePlayer(sessionId);
+      this.spectators.forget(sessionId);
       this.log.info('handed-off player never arrived; seat released', { sessionId });
     }
     this.arriving.clear();
@@ -270,6 +301,7 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
       clients: this.clients,
       game: this.game,
       inviteCode: this.invite?.code,
+      spectatorIds: () => this.spectators.list(),
       setFrozen: (frozen) => {
         this.frozen = frozen;
       },
@@ -294,30 +326,49 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
     // Old unused reservations stop counting as taken (seats.ts): players who connected first may have filled the room.
     const newcomer =
       hash === undefined &&
+      !this.spectators.has(sessionId) &&
       !SeatBook.isHeld(this.reservedSeats, sessionId) &&
       this.clients.getById(sessionId) === undefined;
-    if (
-      newcomer &&
-      this.seats.taken(this.clients.length, this.reservedSeats, Date.now(), sessionId) >= this.maxClients
-    ) {
+    if (newcomer && this.playerSeatsTaken(sessionId) >= this.maxPlayers) {
       this.log.info('refused a seat: the room filled before its client connected', { sessionId });
       return false;
     }
     return true;
   }
 
-  /** Full when connected players, held seats and fresh reservations fill it; old unused reservations never do (see `seats.ts`). */
+  /**
+   * Full when connected players, held seats and fresh reservations fill the
+   * player seats; old unused reservations never do (see `seats.ts`), and
+   * spectators never do (see `spectators.ts`).
+   */
   override hasReachedMaxClients(): boolean {
-    return this.seats.taken(this.clients.length, this.reservedSeats, Date.now()) >= this.maxClients;
+    if (this.spectators.admitOnce()) return false;
+    return this.playerSeatsTaken() >= this.maxPlayers;
+  }
+
+  /** Player seats taken (spectators left out); `except`: a client connecting now. */
+  playerSeatsTaken(except?: string): number {
+    return this.seats.taken(
+      this.spectators.connectedPlayers(),
+      this.spectators.playerReservations(),
+      Date.now(),
+      except,
+    );
   }
 
   /**
-   * Colyseus's reservations. It offers no public view of them, and knowing
-   * how old each is is the whole point of `seats.ts`; read only.
+   * Reserve a spectator seat, within the spectator cap, even while the player
+   * seats are full. Called through `matchMaker.remoteRoomCall` from any
+   * instance (`POST /spectate/<roomId>`, a hand-off keeping `sessionId`).
    */
+  async reserveSpectatorSeat(sessionId?: unknown): Promise<SpectatorSeatAnswer> {
+    if (this.frozen) return { ok: false, status: 503, error: 'the room is moving to another server; try again' };
+    return this.spectators.reserve(typeof sessionId === 'string' && sessionId.length <= 64 ? sessionId : undefined);
+  }
+
+  /** Colyseus's reservations: knowing how old each is is the whole point of `seats.ts`. */
   private get reservedSeats(): Readonly<Record<string, ReservedSeat>> {
-    // biome-ignore lint/complexity/useLiteralKeys: TypeScript allows reading a private member only in bracket form
-    return this['_reservedSeats'] as Record<string, ReservedSeat>;
+    return reservedSeatsOf(this);
   }
 
   /**
@@ -340,6 +391,7 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
    */
   private paceInputs(): void {
     for (const client of this.clients) {
+      if (this.spectators.has(client.sessionId)) continue;
       const depth = this.inputs.get(client.sessionId).size;
       this.metrics.observeInputDepth(depth);
       const rateScale = this.pacer.observe(client.sessionId, depth);
@@ -369,26 +421,38 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
     this.frames.watch(client);
     this.copyInputsIntoSlots(client);
     this.startTicking?.();
-    if (this.arriving.delete(client.sessionId) && this.state.players.has(client.sessionId)) {
+    const arrived = this.arriving.delete(client.sessionId);
+    if (arrived && this.arriving.size === 0) void this.unlock();
+    if (arrived && this.state.players.has(client.sessionId)) {
       this.log.info('player moved in from a hand-off', { sessionId: client.sessionId, players: this.clients.length });
-      if (this.arriving.size === 0) void this.unlock();
       this.syncFullLock();
+      return;
+    }
+    if (isSpectatorSeat(options) && this.spectators.has(client.sessionId)) {
+      this.log.info('spectator joined', { sessionId: client.sessionId, spectators: this.spectators.count() });
+      this.publishListing();
       return;
     }
     const parsed = parseJoinOptions(options);
     if (!parsed.ok) throw new ServerError(400, parsed.error);
-    // Nobody passes for another player on the scoreboard: a look-alike of a name in the room gets a number.
-    const taken = new Set([...this.state.players.values()].map((p) => nameKey(p.name)));
-    const name = uniqueName(parsed.value.name, (key) => taken.has(key));
-    this.game.addPlayer(client.sessionId, name, parsed.value.identity);
+    const name = this.addPlayer(client.sessionId, parsed.value.name, parsed.value.identity);
     this.log.info('player joined', { sessionId: client.sessionId, name, players: this.clients.length });
     this.syncFullLock();
+    this.publishListing();
+  }
+
+  /** Add a player under `raw`, numbered when it looks like a name in the room (nobody passes for another on the scoreboard). */
+  private addPlayer(sessionId: string, raw: string, identity: string | undefined): string {
+    const taken = new Set([...this.state.players.values()].map((p) => nameKey(p.name)));
+    const name = uniqueName(raw, (key) => taken.has(key));
+    this.game.addPlayer(sessionId, name, identity);
+    return name;
   }
 
   override async onDrop(client: Client, code?: number): Promise<void> {
     // A client cut off for misbehaviour gets no seat held; onLeave, which Colyseus calls
     // next, forgets the player. Our own cuts were logged when they were made.
-    if (this.cutOff.has(client.sessionId)) return;
+    if (this.police.isCutOff(client)) return;
     // Colyseus cuts a flooding client off in the middle of dispatching its frame. The same
     // WITH_ERROR outside a dispatch is a stale socket replaced by the player's own reconnection.
     if (code === CloseCode.WITH_ERROR && this.frames.sender === client) {
@@ -401,13 +465,13 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
     }
     if (this.reconnectGraceS <= 0) return;
     this.log.info('player dropped, holding seat', { sessionId: client.sessionId, graceS: this.reconnectGraceS });
-    const socket = client.ref as EventEmitter & { terminate?(): void };
+    const socket = clientSocket(client);
     try {
       await this.allowReconnection(client, this.reconnectGraceS);
       // A reconnection can replace a socket that is still open (the server had not yet noticed it
       // dying), and Colyseus leaves that one open: drop it, or a client reconnecting over itself
       // piles up sockets that answer pings forever.
-      if (client.ref !== socket) socket.terminate?.();
+      if (clientSocket(client) !== socket) socket.terminate?.();
     } catch {
       // The seat expired or the room is closing: onLeave forgets the player either way.
     }
@@ -442,54 +506,51 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
 
   private forget(client: Client): void {
     this.game.removePlayer(client.sessionId);
-    this.chat.forget(client.sessionId);
+    this.spectators.forget(client.sessionId);
     this.pacer.forget(client.sessionId);
-    this.strikes.forget(client.sessionId);
-    this.cutOff.delete(client.sessionId);
+    this.police.forget(client.sessionId);
     this.log.info('player left', { sessionId: client.sessionId, players: this.clients.length });
     this.syncFullLock();
+    this.publishListing();
+  }
+
+  /** A spectator asks for a player seat (see `spectators.ts`). */
+  private handleStepIn(client: Client, payload: unknown): void {
+    const result = stepIn(
+      {
+        spectators: this.spectators,
+        maxPlayers: this.maxPlayers,
+        playerSeatsTaken: () => this.playerSeatsTaken(),
+        addPlayer: (sessionId, name, identity) => {
+          // Inputs a hostile spectator sent were never consumed: the player starts with none queued.
+          this.inputs.get(sessionId).clear();
+          return this.addPlayer(sessionId, name, identity);
+        },
+      },
+      client.sessionId,
+      payload,
+    );
+    if (!result) {
+      this.police.strike(client, { offence: 'bad_message', detail: 'stepIn needs a valid name' });
+      return;
+    }
+    client.send(SpectateMessage.StepInResult, result);
+    if (!result.ok) return;
+    this.log.info('spectator stepped in', { sessionId: client.sessionId, name: result.name });
+    this.syncFullLock();
+    this.publishListing();
   }
 
   private handleChat(client: Client, payload: unknown): void {
-    const parsed = parseChat(payload);
-    if (!parsed.ok) {
-      this.strike(client, { offence: 'chat_invalid', detail: parsed.error });
-      return;
-    }
-    if (!this.chat.tryTake(client.sessionId, this.clock.currentTime)) {
-      this.strike(client, { offence: 'chat_rate', detail: 'you are sending chat messages too fast' });
-      return;
-    }
-    const player = this.state.players.get(client.sessionId);
-    if (!player) return;
-    const message: ChatBroadcast = { fromId: client.sessionId, name: player.name, text: parsed.value.text };
+    const text = this.police.acceptChat(client, payload);
+    if (text === undefined) return;
+    // Spectators have no name of their own: they talk as "Spectator" (same limits as players).
+    const name =
+      this.state.players.get(client.sessionId)?.name ??
+      (this.spectators.has(client.sessionId) ? SPECTATOR_CHAT_NAME : undefined);
+    if (name === undefined) return;
+    const message: ChatBroadcast = { fromId: client.sessionId, name, text };
     this.broadcast(ServerMessage.Chat, message);
-  }
-
-  /** Inputs are made legal whatever they hold; one that needed it came from no honest controller. */
-  private checkInput(frame: InputFrame): void {
-    const sender = this.frames.sender;
-    if (!sanitizeInput(frame) && sender)
-      this.strike(sender, { offence: 'bad_input', detail: 'input values out of range' });
-  }
-
-  /** Tell the client what was wrong, and cut it off once it has run out of strikes. */
-  private strike(client: Client, { offence, detail }: Fault): void {
-    if (this.cutOff.has(client.sessionId)) return;
-    this.notify(client, { code: offence, message: detail });
-    if (!this.strikes.hit(client.sessionId, offence, this.clock.currentTime)) return;
-    this.log.warn('disconnecting a misbehaving client', {
-      sessionId: client.sessionId,
-      offence,
-      detail,
-      closeCode: ArenaCloseCode.Misbehaviour,
-    });
-    this.cutOff.add(client.sessionId);
-    client.leave(ArenaCloseCode.Misbehaviour, closeReason(offence, detail));
-  }
-
-  private notify(client: Client, notice: Notice): void {
-    client.send(ServerMessage.Notice, notice);
   }
 
   /**
@@ -512,6 +573,10 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
       round: this.state.round.number,
       phase: this.state.round.phase,
       phaseEndsAtEpochMs: Date.now() + this.game.phaseMsLeft,
+      players: this.state.players.size,
+      maxPlayers: this.maxPlayers,
+      spectators: this.spectators.count(),
+      maxSpectators: this.spectators.max,
     };
     void this.setMetadata(metadata).catch((error: unknown) => this.log.warn('listing update failed', { error }));
   }

@@ -17,16 +17,15 @@
  * for round trips. They cost no strike; the room's frame-rate limit bounds them.
  *
  * The guard turns each of these into an offence of the frame's sender and
- * leaves the verdict to the room's strike policy (see misbehaviour.ts). It
- * reaches into Colyseus internals (`_onMessage`, `client.leave` during a
- * dispatch, `_lastInputReceivedAt`); test/server/hostile.test.ts pins the
- * behaviour, so a Colyseus upgrade that moves them fails loudly.
+ * leaves the verdict to the room's strike policy (see misbehaviour.ts). The
+ * Colyseus internals it needs (`_onMessage`, `_lastInputReceivedAt`) come
+ * from `../colyseusInternals.ts`, which checks them at boot;
+ * test/server/hostile.test.ts pins the behaviour.
  */
-import { ClientState, CloseCode, Protocol, type Client, type ClientPrivate, type Room } from '@colyseus/core';
+import { ClientState, CloseCode, Protocol, type Client, type Room } from '@colyseus/core';
+import { clientSocket, lastInputReceivedAt, wrapFrameDispatch, type FrameDispatch } from '../colyseusInternals.ts';
 import type { Fault } from './misbehaviour.ts';
-
-/** Low five bits of a frame's first byte: the protocol code (the high three are modifier flags). */
-const PROTOCOL_CODE_MASK = 0x1f;
+import { protocolCode } from '../../shared/wire.ts';
 
 /** Protocol codes a client of this room legitimately sends. */
 const CLIENT_CODES = new Set<number>([
@@ -45,7 +44,7 @@ const INPUT_CODES = new Set<number>([Protocol.ROOM_INPUT_RELIABLE, Protocol.ROOM
 /** Judge a frame by its length and protocol code alone, before anything decodes it. */
 export function frameFault(frame: Uint8Array, state: ClientState): Fault | undefined {
   if (frame.byteLength === 0) return { offence: 'bad_frame', detail: 'empty frame' };
-  const code = frame[0]! & PROTOCOL_CODE_MASK;
+  const code = protocolCode(frame[0]!);
   if (!CLIENT_CODES.has(code)) return { offence: 'bad_frame', detail: `unknown protocol code ${code}` };
   if (code === Protocol.JOIN_ROOM && state !== ClientState.JOINING)
     return { offence: 'bad_frame', detail: 'JOIN_ROOM after joining' };
@@ -58,8 +57,6 @@ export interface FrameGuardHooks {
   /** True once the room has cut `client` off: frames it still has in flight are dropped unread. */
   isCutOff(client: Client): boolean;
 }
-
-type Dispatch = (client: Client, frame: Uint8Array) => void;
 
 /** Wraps one room's frame dispatch; create it before any client joins. */
 export class FrameGuard {
@@ -75,11 +72,7 @@ export class FrameGuard {
     room: Room,
     private readonly hooks: FrameGuardHooks,
   ) {
-    // Colyseus binds `_onMessage` to each client's socket when the client joins,
-    // so replacing it on the instance now covers every client of this room.
-    const target = room as unknown as { _onMessage: Dispatch };
-    const dispatch = target._onMessage.bind(room);
-    target._onMessage = (client, frame) => this.inspect(client, frame, dispatch);
+    wrapFrameDispatch(room, (dispatch) => (client, frame) => this.inspect(client, frame, dispatch));
   }
 
   /**
@@ -99,23 +92,20 @@ export class FrameGuard {
    * not answer the close), so charge the culprit from the socket's error.
    */
   watch(client: Client): void {
-    const socket = client.ref as unknown as
-      | { once(event: 'error', listener: (error: Error & { code?: string }) => void): void }
-      | undefined;
-    socket?.once('error', (error) => {
+    clientSocket(client).once('error', (error: Error & { code?: string }) => {
       if (error.code?.startsWith('WS_ERR_'))
         this.hooks.offend(client, { offence: 'bad_frame', detail: `invalid WebSocket frame (${error.code})` });
     });
   }
 
-  private inspect(client: Client, frame: Uint8Array, dispatch: Dispatch): void {
+  private inspect(client: Client, frame: Uint8Array, dispatch: FrameDispatch): void {
     if (this.hooks.isCutOff(client)) return;
     const fault = frameFault(frame, client.state);
     if (fault) {
       this.hooks.offend(client, fault);
       return;
     }
-    const code = frame[0]! & PROTOCOL_CODE_MASK;
+    const code = protocolCode(frame[0]!);
     this.current = client;
     try {
       if (MESSAGE_CODES.has(code)) this.dispatchMessage(client, frame, dispatch);
@@ -132,7 +122,7 @@ export class FrameGuard {
   }
 
   /** A message payload that does not decode makes Colyseus close with WITH_ERROR; make it ours instead. */
-  private dispatchMessage(client: Client, frame: Uint8Array, dispatch: Dispatch): void {
+  private dispatchMessage(client: Client, frame: Uint8Array, dispatch: FrameDispatch): void {
     let refused = false;
     const own = Object.getOwnPropertyDescriptor(client, 'leave');
     const leave = client.leave.bind(client);
@@ -155,9 +145,8 @@ export class FrameGuard {
    * makes the decoder write to the console. Catch both, and keep the
    * console quiet (it is any client's to flood otherwise).
    */
-  private dispatchInput(client: Client, frame: Uint8Array, dispatch: Dispatch): void {
-    const internals = client as Client & ClientPrivate;
-    const receivedAt = internals._lastInputReceivedAt;
+  private dispatchInput(client: Client, frame: Uint8Array, dispatch: FrameDispatch): void {
+    const receivedAt = lastInputReceivedAt(client);
     const { warn, error } = console;
     this.complaint = undefined;
     console.warn = console.error = this.quiet;
@@ -174,7 +163,7 @@ export class FrameGuard {
         offence: 'bad_frame',
         detail: `input does not match the schema (${String(complaint).slice(0, 60)})`,
       });
-    } else if (internals._lastInputReceivedAt === receivedAt) {
+    } else if (lastInputReceivedAt(client) === receivedAt) {
       this.hooks.offend(client, { offence: 'bad_frame', detail: 'input does not decode' });
     }
   }

@@ -18,10 +18,18 @@
  * refuses a connection for that seat without it; the seat stays held.
  */
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import { CloseCode, matchMaker, type Client, type Presence } from '@colyseus/core';
-import { ServerMessage, type HandoffEvent, type ScoreRow, type ServerClosingEvent } from '../../shared/messages.ts';
+import { CloseCode, matchMaker, type Client, type IRoomCache, type Presence } from '@colyseus/core';
+import {
+  ServerMessage,
+  type HandoffEvent,
+  type ScoreRow,
+  type SeatReservation,
+  type ServerClosingEvent,
+} from '../../shared/messages.ts';
 import type { ArenaGame } from '../game/ArenaGame.ts';
 import type { Logger } from '../logger.ts';
+import { sleep } from '../../common/sleep.ts';
+import { reserveSpectatorSeat, SPECTATE_OPTION_KEY } from './spectators.ts';
 
 /** Presence key prefix of stored snapshots; the rest is a random id, so a key cannot be guessed. */
 export const HANDOFF_KEY_PREFIX = 'arena:handoff:';
@@ -46,7 +54,7 @@ export interface HandoffCreateOptions {
 }
 
 /** Option keys only the server itself passes (hand-off create and seat options); matchmaking refuses them from clients. */
-export const SERVER_ONLY_OPTION_KEYS: readonly string[] = ['handoffKey', 'handoff', 'inviteCode'];
+export const SERVER_ONLY_OPTION_KEYS: readonly string[] = ['handoffKey', 'handoff', 'inviteCode', SPECTATE_OPTION_KEY];
 
 /** What {@link handOffRoom} needs of the room it moves. */
 export interface HandoffSource {
@@ -57,6 +65,8 @@ export interface HandoffSource {
   readonly game: ArenaGame;
   /** The room's invite code when it is private. */
   readonly inviteCode?: string | undefined;
+  /** Session ids of the room's spectators: they move too, as spectators, under the same session ids. */
+  spectatorIds?(): string[];
   /** Stop or resume the fixed step. */
   setFrozen(frozen: boolean): void;
   lock(): Promise<void>;
@@ -133,7 +143,12 @@ export function parseSeatHashes(json: unknown): Map<string, string> {
   return seats;
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+/** A spectator's seat in the continuation room, under its own session id. */
+async function spectatorSeat(listing: IRoomCache, sessionId: string): Promise<SeatReservation> {
+  const seat = await reserveSpectatorSeat(listing, sessionId);
+  if ('status' in seat) throw new Error(seat.error);
+  return seat;
+}
 
 async function waitUntil(done: () => boolean, timeoutMs: number): Promise<void> {
   const until = Date.now() + timeoutMs;
@@ -177,7 +192,11 @@ async function moveRoom(
   room.setFrozen(true);
   const key = `${HANDOFF_KEY_PREFIX}${randomUUID()}`;
   const snapshot = room.game.snapshot();
-  const secrets = new Map(snapshot.players.map((p) => [p.sessionId, newSeatSecret()]));
+  const spectators = new Set(room.spectatorIds?.() ?? []);
+  // Spectators' seats are in the same secret list; the continuation room tells them apart from players by the snapshot.
+  const secrets = new Map(
+    [...snapshot.players.map((p) => p.sessionId), ...spectators].map((id) => [id, newSeatSecret()]),
+  );
   const hashes = Object.fromEntries([...secrets].map(([sessionId, secret]) => [sessionId, seatSecretHash(secret)]));
   let listing: Awaited<ReturnType<typeof matchMaker.createRoom>>;
   try {
@@ -208,7 +227,9 @@ async function moveRoom(
         return false;
       }
       try {
-        const seat = await matchMaker.reserveSeatFor(listing, { handoff: true }, { sessionId: client.sessionId });
+        const seat = spectators.has(client.sessionId)
+          ? await spectatorSeat(listing, client.sessionId)
+          : await matchMaker.reserveSeatFor(listing, { handoff: true }, { sessionId: client.sessionId });
         const event: HandoffEvent = { reservation: { ...seat, reconnectionToken: secret } };
         client.send(ServerMessage.Handoff, event);
         return true;

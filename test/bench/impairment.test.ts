@@ -10,10 +10,10 @@ import { describe, it } from 'node:test';
 import {
   ImpairedDirection,
   retransmitMs,
-  seededRandom,
   startImpairmentProxy,
   type NetworkProfile,
 } from '../../bench/feel/impairment.ts';
+import { seededRandom } from '../../shared/random.ts';
 
 describe('ImpairedDirection', () => {
   it('delays every chunk by half the round trip, within the jitter', () => {

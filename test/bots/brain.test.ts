@@ -4,8 +4,9 @@ import { describe, it } from 'node:test';
 import { PLAYER_RADIUS_PX, TICK_RATE_HZ } from '../../shared/constants.ts';
 import { ARENA_MAP } from '../../shared/map.ts';
 import { applyInput, isBlocked } from '../../shared/sim.ts';
-import { decide, hasLineOfSight, isOpenDirection, newMemory, seededRandom, SHOT_RANGE_PX } from '../../bots/brain.ts';
-import { behaviourOf } from '../../bots/runner.ts';
+import { decide, hasLineOfSight, isOpenDirection, newMemory, SHOT_RANGE_PX } from '../../bots/brain.ts';
+import { seededRandom } from '../../shared/random.ts';
+import { behaviourOf } from '../../bots/fleet.ts';
 
 const DT = 1 / TICK_RATE_HZ;
 const CENTRE_WALL = ARENA_MAP.walls[0]!; // x 760–840, y 420–580

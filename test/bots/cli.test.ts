@@ -11,10 +11,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { matchMaker } from '@colyseus/core';
-import { parsePrometheusText, sumOf, type Scrape } from '../../bots/prometheus.ts';
+import { parsePrometheusText, sumOf, type Scrape } from '../../common/prometheus.ts';
 import type { BotReport } from '../../bots/report.ts';
 import { bootTestApp, type TestApp } from '../helpers/app.ts';
-import { waitFor } from '../helpers/net.ts';
+import { waitFor } from '../../harness/net.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 

@@ -8,7 +8,7 @@ import {
   parsePrometheusText,
   PrometheusParseError,
   sumOf,
-} from '../../bots/prometheus.ts';
+} from '../../common/prometheus.ts';
 
 const TEXT = `# HELP req_total Requests.
 # TYPE req_total counter

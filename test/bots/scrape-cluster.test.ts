@@ -10,7 +10,7 @@ import type { Room } from '@colyseus/sdk';
 import { ServerScraper, serverWindow } from '../../bots/scrape.ts';
 import type { ArenaRoom } from '../../server/rooms/ArenaRoom.ts';
 import { bootTestApp, type TestApp } from '../helpers/app.ts';
-import { waitFor } from '../helpers/net.ts';
+import { waitFor } from '../../harness/net.ts';
 
 describe('ServerScraper on /metrics/cluster', () => {
   let t: TestApp;

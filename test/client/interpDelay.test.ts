@@ -10,20 +10,9 @@ import {
   slewDelayMs,
   targetDelayMs,
 } from '../../client/net/interpDelay.ts';
+import { seededRandom } from '../../shared/random.ts';
 
 const INTERVAL = 1000 / 30;
-
-/** A seeded generator (mulberry32), so the jittery streams are the same every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Feed `n` snapshots sent every interval, each arriving `latency()` ms after it was sent; frames at 60 Hz. Returns the final delay. */
 function run(delay: AdaptiveDelay, n: number, latency: (i: number) => number, startMs = 0): number {
@@ -71,7 +60,7 @@ describe('AdaptiveDelay', () => {
   });
 
   it('grows on a jittery link, more for more jitter, and shrinks slowly once it calms', () => {
-    const random = seeded(7);
+    const random = seededRandom(7);
     const mild = new AdaptiveDelay(INTERVAL);
     const mildDelay = run(mild, 300, () => 50 + (random() * 2 - 1) * 15);
     const rough = new AdaptiveDelay(INTERVAL);
@@ -101,7 +90,7 @@ describe('AdaptiveDelay', () => {
     assert.ok(worst < (2 * MAX_INTERP_DELAY_MS) / 3, `worst delay after one retransmission: ${worst}`);
 
     // A storm of large jitter: grows to its most (stalls count as two intervals), never past the cap.
-    const random = seeded(3);
+    const random = seededRandom(3);
     const storm = new AdaptiveDelay(INTERVAL);
     const stormy = run(storm, 600, () => 50 + random() * 600);
     assert.ok(stormy > 5 * INTERVAL && stormy <= MAX_INTERP_DELAY_MS, `storm delay ${stormy}`);
@@ -120,7 +109,7 @@ describe('AdaptiveDelay.serverTimeAt', () => {
   it('reads the server clock off the quickest recent snapshot, not the average one', () => {
     const d = new AdaptiveDelay(INTERVAL);
     assert.ok(Number.isNaN(d.serverTimeAt(0)));
-    const random = seeded(11);
+    const random = seededRandom(11);
     // Server time = local time − 1000; transit 40–60 ms.
     for (let i = 0; i < 60; i++) {
       const sentLocal = 2000 + i * INTERVAL;

@@ -16,7 +16,7 @@ import { applyInput } from '../../shared/sim.ts';
 import type { ArenaState } from '../../shared/state.ts';
 import type { ArenaRoom } from '../../server/rooms/ArenaRoom.ts';
 import { bootTestApp, type TestApp } from '../helpers/app.ts';
-import { waitFor } from '../helpers/net.ts';
+import { waitFor } from '../../harness/net.ts';
 
 /** The cover block in the middle of the hall: x 760–840, y 420–580. */
 const WALL = ARENA_MAP.walls[0]!;
@@ -52,7 +52,7 @@ describe('client prediction', () => {
     try {
       await waitFor(() => room.state.players?.get(room.sessionId) !== undefined, 'own player');
       const start: Point = { x: WALL.x - PLAYER_RADIUS_PX - 40, y: 500 };
-      const serverRoom = t.colyseus.getRoomById(room.roomId) as unknown as ArenaRoom;
+      const serverRoom = t.colyseus.getRoomById<ArenaRoom>(room.roomId);
       const authoritative = serverRoom.state.players.get(room.sessionId)!;
       authoritative.x = start.x;
       authoritative.y = start.y;

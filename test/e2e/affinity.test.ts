@@ -17,8 +17,8 @@ import {
   type Instance,
   type Nginx,
   type RedisServer,
-} from '../helpers/cluster.ts';
-import { sleep, waitFor } from '../helpers/net.ts';
+} from '../../harness/cluster.ts';
+import { sleep, waitFor } from '../../harness/net.ts';
 
 const MAX_PLAYERS = 4;
 const PLAYERS = 24;

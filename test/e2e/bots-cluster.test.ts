@@ -21,8 +21,8 @@ import {
   type Instance,
   type Nginx,
   type RedisServer,
-} from '../helpers/cluster.ts';
-import { sleep, waitFor } from '../helpers/net.ts';
+} from '../../harness/cluster.ts';
+import { sleep, waitFor } from '../../harness/net.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const BOTS = 12;

@@ -9,7 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { RenderedPlayer } from '../../client/testHook.ts';
 import {
   roomCaches,
@@ -20,9 +20,9 @@ import {
   type Instance,
   type Nginx,
   type RedisServer,
-} from '../helpers/cluster.ts';
+} from '../../harness/cluster.ts';
+import { drawnAtRest, launchChromium, openGamePage, quickPlay } from '../../harness/browser.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ADMIN_TOKEN = 'browser-admin-token';
 
 describe('browser players through a room hand-off', { timeout: 120_000 }, () => {
@@ -38,10 +38,7 @@ describe('browser players through a room hand-off', { timeout: 120_000 }, () => 
     redis = await startRedis();
     instances = await startInstances(redis, 'direct', ['A', 'B'], { ADMIN_TOKEN, ROUND_DURATION_MS: '600000' });
     nginx = await startNginx(instances.map((i) => i.port));
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
   });
 
   after(async () => {
@@ -51,13 +48,8 @@ describe('browser players through a room hand-off', { timeout: 120_000 }, () => 
   });
 
   async function play(name: string): Promise<Page> {
-    const page = await (await browser.newContext({ viewport: { width: 1280, height: 720 } })).newPage();
-    page.on('pageerror', (error) => pageErrors.push(`${name}: ${error.message}`));
-    await page.goto(nginx.url);
-    await page.waitForFunction(() => window.__arena?.scene() === 'lobby', null, { timeout: 15_000 });
-    await page.fill('.name-input', name);
-    await page.click('button:has-text("Quick Play")');
-    await page.waitForFunction(() => window.__arena?.scene() === 'game', null, { timeout: 15_000 });
+    const page = await openGamePage(browser, name, nginx.url, { errors: pageErrors });
+    await quickPlay(page, name);
     return page;
   }
 
@@ -114,8 +106,8 @@ describe('browser players through a room hand-off', { timeout: 120_000 }, () => 
   async function snapshot(): Promise<
     Map<Page, { sessionId: string | null; roomId: string | null; at: RenderedPlayer }>
   > {
-    // Let the last movement settle so "where it stood" is a fixed point.
-    await dana.waitForTimeout(300);
+    // Let the last movement settle on both screens so "where it stood" is a fixed point.
+    await Promise.all([dana, eve].flatMap((page) => [drawnAtRest(page, 'Dana'), drawnAtRest(page, 'Eve')]));
     const out = new Map<Page, { sessionId: string | null; roomId: string | null; at: RenderedPlayer }>();
     for (const page of [dana, eve]) out.set(page, { ...(await ids(page)), at: await me(page) });
     return out;

@@ -9,7 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { inviteCodeFromHash } from '../../shared/invite.ts';
 import {
   roomCaches,
@@ -20,9 +20,8 @@ import {
   type Instance,
   type Nginx,
   type RedisServer,
-} from '../helpers/cluster.ts';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+} from '../../harness/cluster.ts';
+import { inScene, launchChromium, openGamePage } from '../../harness/browser.ts';
 
 describe('invite links across a three-instance cluster', { timeout: 150_000 }, () => {
   let redis: RedisServer;
@@ -43,10 +42,7 @@ describe('invite links across a three-instance cluster', { timeout: 150_000 }, (
       ROUND_DURATION_MS: '600000',
     });
     nginx = await startNginx(instances.map((i) => i.port));
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
   });
 
   after(async () => {
@@ -55,16 +51,8 @@ describe('invite links across a three-instance cluster', { timeout: 150_000 }, (
     await stopAll();
   });
 
-  async function open(label: string, url: string): Promise<Page> {
-    const page = await (await browser.newContext({ viewport: { width: 1280, height: 720 } })).newPage();
-    page.on('pageerror', (error) => pageErrors.push(`${label}: ${error.message}`));
-    await page.goto(url);
-    await page.waitForFunction(() => window.__arena?.scene() === 'lobby', null, { timeout: 15_000 });
-    return page;
-  }
-
-  const inGame = (page: Page) =>
-    page.waitForFunction(() => window.__arena?.scene() === 'game', null, { timeout: 15_000 });
+  const open = (label: string, url: string): Promise<Page> => openGamePage(browser, label, url, { errors: pageErrors });
+  const inGame = (page: Page) => inScene(page, 'game');
   const roomOf = (page: Page) => page.evaluate(() => window.__arena!.roomId());
   const draws = (page: Page, name: string) =>
     page.waitForFunction((n) => window.__arena!.renderedPlayers().some((p) => p.name === n && !p.local), name, {

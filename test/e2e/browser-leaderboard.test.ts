@@ -16,15 +16,15 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Room } from '@colyseus/sdk';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { LeaderboardRoute, makeIdentity, type LeaderboardPage } from '../../shared/leaderboard.ts';
 import type { ArenaState } from '../../shared/state.ts';
 import type { ArenaRoom } from '../../server/rooms/ArenaRoom.ts';
 import { bootTestApp, type TestApp } from '../helpers/app.ts';
-import { startRedis, stopAll, type RedisServer } from '../helpers/cluster.ts';
-import { waitFor } from '../helpers/net.ts';
+import { startRedis, stopAll, type RedisServer } from '../../harness/cluster.ts';
+import { waitFor } from '../../harness/net.ts';
+import { launchChromium } from '../../harness/browser.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CLIENT_INDEX = path.resolve('dist/client/index.html');
 /** Long enough to join, line up and land four shots on a busy machine; short enough to wait for. */
 const ROUND_DURATION_MS = 15_000;
@@ -67,13 +67,9 @@ describe('leaderboard in the browser', { timeout: 120_000 }, () => {
 
   before(async () => {
     assert.ok(existsSync(CLIENT_INDEX), `${CLIENT_INDEX} is missing: build the client first (npx vite build)`);
-    assert.ok(existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM}`);
     redis = await startRedis();
     t = await bootTestApp({ REDIS_URL: redis.url, ROUND_DURATION_MS: String(ROUND_DURATION_MS) });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
   });
 
   after(async () => {
@@ -109,7 +105,7 @@ describe('leaderboard in the browser', { timeout: 120_000 }, () => {
     const bobId = bob.sessionId;
 
     // Line the two up across the open lane, Bob in Alice's range.
-    const room = t.colyseus.getRoomById(roomId) as unknown as ArenaRoom;
+    const room = t.colyseus.getRoomById<ArenaRoom>(roomId);
     Object.assign(room.state.players.get(aliceId)!, { x: 500, y: LANE_Y });
     Object.assign(room.state.players.get(bobId)!, { x: 900, y: LANE_Y });
     await alice.waitForFunction(

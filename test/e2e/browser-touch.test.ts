@@ -1,4 +1,7 @@
 /**
+ * Over 300 lines on purpose: one touch-device browser story whose steps build
+ * on each other.
+ *
  * The built client on an emulated phone (touch, mobile viewport, no mouse or
  * keyboard used) against the real server: Quick Play by tapping, the left
  * virtual stick moves the player on the server in the stick's direction, both
@@ -13,13 +16,13 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
 import type { ArenaRoom } from '../../server/rooms/ArenaRoom.ts';
 import { ARENA_MAP } from '../../shared/map.ts';
 import { bootTestApp, type TestApp } from '../helpers/app.ts';
-import { waitFor } from '../helpers/net.ts';
+import { waitFor } from '../../harness/net.ts';
+import { launchChromium } from '../../harness/browser.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CLIENT_INDEX = path.resolve('dist/client/index.html');
 /**
  * As in browser.test.ts: a README picture is refreshed only when asked
@@ -111,6 +114,12 @@ describe('touch controls on a phone', { timeout: 120_000 }, () => {
     return finger;
   }
 
+  /** Wait until the server has applied every input the phone sent so far, and `more` after them. */
+  async function settle(more = 0): Promise<void> {
+    const sent = await phone.evaluate(() => window.__arena!.netStats()!.sent);
+    await phone.waitForFunction((n) => window.__arena!.netStats()!.acked >= n, sent + more, { timeout: 5000 });
+  }
+
   /** Direction from the player to the middle of the hall: open floor from every spawn point. */
   function towardCentre(p: ServerPlayer): number {
     return Math.atan2(ARENA_MAP.heightPx / 2 - p.y, ARENA_MAP.widthPx / 2 - p.x);
@@ -182,12 +191,8 @@ describe('touch controls on a phone', { timeout: 120_000 }, () => {
 
   before(async () => {
     assert.ok(existsSync(CLIENT_INDEX), `${CLIENT_INDEX} is missing: build the client first (npx vite build)`);
-    assert.ok(existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM}: apt-get install -y chromium`);
     t = await bootTestApp({ ROUND_DURATION_MS: '600000' });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
   });
 
   after(async () => {
@@ -228,13 +233,10 @@ describe('touch controls on a phone', { timeout: 120_000 }, () => {
     } finally {
       await send('touchEnd', []);
     }
-    // Let go and the player stops: two reads a few inputs apart agree.
-    const acked = async () => (await phone.evaluate(() => window.__arena!.netStats()!.acked)) ?? 0;
-    const releasedAt = await acked();
-    await phone.waitForFunction((n) => window.__arena!.netStats()!.acked >= n + 6, releasedAt, { timeout: 5000 });
+    // Let go and the player stops: once every input sent before the release is applied, more inputs move nothing.
+    await settle();
     const stopped = serverPlayer();
-    const later = await acked();
-    await phone.waitForFunction((n) => window.__arena!.netStats()!.acked >= n + 6, later, { timeout: 5000 });
+    await settle(6);
     assert.deepEqual({ x: serverPlayer().x, y: serverPlayer().y }, { x: stopped.x, y: stopped.y }, 'stopped');
   });
 
@@ -261,14 +263,24 @@ describe('touch controls on a phone', { timeout: 120_000 }, () => {
       await send('touchEnd', []);
     }
     // A thumb resting inside the fire ring aims without firing.
+    await settle();
     await waitFor(() => serverShots() === 0, 'the shots to land', 5000);
-    await send('touchStart', [{ id: 3, ...AIM_THUMB }]);
-    // 20 px of the stick's 56: past the aim dead zone (0.2), short of the fire ring (0.55).
-    await send('touchMove', [{ id: 3, x: AIM_THUMB.x + 20, y: AIM_THUMB.y }]);
-    const acked = (await phone.evaluate(() => window.__arena!.netStats()!.acked)) ?? 0;
-    await phone.waitForFunction((n) => window.__arena!.netStats()!.acked >= n + 10, acked, { timeout: 5000 });
-    await send('touchEnd', []);
-    assert.equal(serverShots(), 0, 'no shot from a thumb inside the fire ring');
+    const fired = async () => (await phone.evaluate(() => window.__arena!.netStats()!.shots.predicted)) ?? 0;
+    const firedBefore = await fired();
+    let serverShotsSeen = 0;
+    const watch = setInterval(() => (serverShotsSeen = Math.max(serverShotsSeen, serverShots())), 10);
+    try {
+      await send('touchStart', [{ id: 3, ...AIM_THUMB }]);
+      // 20 px of the stick's 56: past the aim dead zone (0.2), short of the fire ring (0.55).
+      await send('touchMove', [{ id: 3, x: AIM_THUMB.x + 20, y: AIM_THUMB.y }]);
+      await settle(10);
+      await send('touchEnd', []);
+    } finally {
+      clearInterval(watch);
+    }
+    // The client predicts a shot for exactly the inputs that fire (the server's rules), so none predicted is none sent.
+    assert.equal(await fired(), firedBefore, 'no shot from a thumb inside the fire ring');
+    assert.equal(serverShotsSeen, 0, 'no shot on the server either');
     assert.ok(Math.abs(serverPlayer().aimRad) < 0.02, `aimed right without firing: ${serverPlayer().aimRad}`);
   });
 

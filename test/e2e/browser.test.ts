@@ -1,4 +1,7 @@
 /**
+ * Over 300 lines on purpose: one two-player browser story (join, move, fight,
+ * reconnect, lobby) whose steps build on each other.
+ *
  * The built client in a real browser against the real server: two players
  * quick-play into one room, each sees the other, a held key moves a player on
  * the other player's screen, shots land, and the lobby lists the room and
@@ -11,11 +14,12 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { RenderedPlayer } from '../../client/testHook.ts';
 import { bootTestApp, type TestApp } from '../helpers/app.ts';
+import { clientSocket } from '../../server/colyseusInternals.ts';
+import { drawnAtRest, launchChromium, openGamePage, quickPlay as quickPlayFromLobby } from '../../harness/browser.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CLIENT_INDEX = path.resolve('dist/client/index.html');
 const README_PICTURE = path.resolve('docs/screenshot.png');
 /**
@@ -31,6 +35,9 @@ const SCREENSHOT =
 const VIEWPORT = { width: 1600, height: 900 };
 /** A horizontal lane with no cover between x 0 and 1600 (walls end at y 300 and start at y 420). */
 const LANE_Y = 360;
+/** Where a player's centre is inside the lane, clear of the walls on either side. */
+const LANE_MIN_Y = 320;
+const LANE_MAX_Y = 400;
 
 describe('browser client', { timeout: 90_000 }, () => {
   let t: TestApp;
@@ -43,19 +50,13 @@ describe('browser client', { timeout: 90_000 }, () => {
   let aliceJoinedAt = 0;
 
   async function openPage(label: string): Promise<Page> {
-    const context = await browser.newContext({ viewport: VIEWPORT });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(`${label}: ${error.message}`));
-    await page.goto(t.url);
-    await page.waitForFunction(() => window.__arena?.scene() === 'lobby', null, { timeout: 10_000 });
+    const page = await openGamePage(browser, label, t.url, { errors: pageErrors, viewport: VIEWPORT });
+    contexts.push(page.context());
     return page;
   }
 
   async function quickPlay(page: Page, name: string): Promise<void> {
-    await page.fill('.name-input', name);
-    await page.click('button:has-text("Quick Play")');
-    await page.waitForFunction(() => window.__arena?.scene() === 'game', null, { timeout: 10_000 });
+    await quickPlayFromLobby(page, name);
   }
 
   const players = (page: Page): Promise<RenderedPlayer[]> => page.evaluate(() => window.__arena!.renderedPlayers());
@@ -101,6 +102,22 @@ describe('browser client', { timeout: 90_000 }, () => {
     }
   }
 
+  /**
+   * Walk our player into the lane and stand there. A key is released a little
+   * late on a busy machine, so an overshoot past the lane is walked back.
+   */
+  async function walkIntoLane(page: Page, what: string): Promise<void> {
+    const name = (await players(page)).find((p) => p.local)!.name;
+    for (let attempt = 0; attempt < 4; attempt++) {
+      await drawnAtRest(page, name);
+      const { y } = await drawn(page, name);
+      if (y >= LANE_MIN_Y && y <= LANE_MAX_Y) return;
+      if (y < LANE_Y) await walk(page, 's', `p.y >= ${LANE_Y}`, what);
+      else await walk(page, 'w', `p.y <= ${LANE_Y}`, what);
+    }
+    assert.fail(`${what}: still not in the lane after four tries`);
+  }
+
   async function aimAt(page: Page, name: string): Promise<void> {
     const target = await drawn(page, name);
     const at = await page.evaluate(([x, y]) => window.__arena!.worldToPage(x, y), [target.x, target.y] as const);
@@ -119,15 +136,8 @@ describe('browser client', { timeout: 90_000 }, () => {
       existsSync(CLIENT_INDEX),
       `${CLIENT_INDEX} is missing: build the client first (npx vite build; npm test does it)`,
     );
-    assert.ok(
-      existsSync(CHROMIUM),
-      `Chromium not found at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`,
-    );
-    t = await bootTestApp();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    t = await bootTestApp({ RECONNECT_GRACE_S: '25' }); // not the default, so the banner must have it from the server
+    browser = await launchChromium();
   });
 
   after(async () => {
@@ -164,10 +174,10 @@ describe('browser client', { timeout: 90_000 }, () => {
     assert.ok(aliceBefore.y < 500, `Alice spawned at y ${aliceBefore.y}`);
 
     await alice.keyboard.down('s');
-    await alice.waitForTimeout(600);
+    await waitDrawn(alice, 'Alice', `p.y >= ${aliceBefore.y + 100}`, 'Alice to walk 100 px down on her screen');
     await alice.keyboard.up('s');
-    // Bob draws Alice ~100 ms in the past (interpolation); let that and the last patches land.
-    await bob.waitForTimeout(400);
+    // Bob draws Alice ~100 ms in the past (interpolation): compare once both screens show her stopped.
+    await Promise.all([drawnAtRest(bob, 'Alice'), drawnAtRest(alice, 'Alice')]);
 
     const aliceAfter = await drawn(bob, 'Alice');
     const bobAfter = await drawn(bob, 'Bob');
@@ -187,15 +197,12 @@ describe('browser client', { timeout: 90_000 }, () => {
 
   it('lands shots: the target loses health and dies on both screens', async () => {
     // Both walk into the open lane, facing each other across it.
-    await Promise.all([
-      walk(alice, 's', `p.y >= ${LANE_Y}`, 'Alice to reach the lane'),
-      walk(bob, 'w', `p.y <= ${LANE_Y}`, 'Bob to reach the lane'),
-    ]);
+    await Promise.all([walkIntoLane(alice, 'Alice to reach the lane'), walkIntoLane(bob, 'Bob to reach the lane')]);
     await Promise.all([
       walk(alice, 'd', 'p.x >= 600', 'Alice to walk right'),
       walk(bob, 'a', 'p.x <= 1000', 'Bob to walk left'),
     ]);
-    await alice.waitForTimeout(300);
+    await Promise.all([drawnAtRest(alice, 'Bob'), drawnAtRest(bob, 'Alice')]);
     await aimAt(alice, 'Bob');
     await aimAt(bob, 'Alice');
     await say(bob, 'gl hf');
@@ -236,27 +243,33 @@ describe('browser client', { timeout: 90_000 }, () => {
     // The banner may be up for only a few hundred ms; record that it was shown at all.
     await alice.evaluate(() => {
       const overlay = document.querySelector('.overlay.reconnect')!;
-      const seen = window as unknown as { reconnectShown: boolean };
-      seen.reconnectShown = false;
+      Reflect.set(window, 'reconnectShown', false);
       new MutationObserver(() => {
-        if (!overlay.classList.contains('hidden')) seen.reconnectShown = true;
+        if (overlay.classList.contains('hidden')) return;
+        Reflect.set(window, 'reconnectShown', true);
+        Reflect.set(window, 'reconnectText', overlay.textContent);
       }).observe(overlay, { attributes: true });
     });
     const room = t.colyseus.getRoomById(roomId);
     const client = room.clients.find((c) => c.sessionId === sessionId);
     assert.ok(client, "Alice's server-side client");
     // An abrupt cut (no close frame), as when a load balancer drops the socket.
-    (client as unknown as { ref: { terminate(): void } }).ref.terminate();
+    clientSocket(client).terminate?.();
 
-    await alice.waitForFunction(() => (window as unknown as { reconnectShown: boolean }).reconnectShown, null, {
+    await alice.waitForFunction(() => Reflect.get(window, 'reconnectShown') === true, null, {
       timeout: 5000,
     });
+    // The grace the banner states is the server's own (RECONNECT_GRACE_S, published in the room state).
+    assert.match(
+      String(await alice.evaluate(() => Reflect.get(window, 'reconnectText'))),
+      new RegExp(`held for ${t.config.reconnectGraceS} s`, 'u'),
+    );
     await alice.waitForSelector('.overlay.reconnect.hidden', { state: 'attached', timeout: 10_000 });
     assert.equal(await alice.evaluate(() => window.__arena!.sessionId()), sessionId, 'same seat after reconnecting');
 
     const before = await waitDrawn(bob, 'Alice', 'p.alive', 'Alice alive on Bob’s screen');
     await alice.keyboard.down('w');
-    await alice.waitForTimeout(400);
+    await waitDrawn(alice, 'Alice', `p.y < ${before.y - 60}`, 'Alice to walk up on her own screen');
     await alice.keyboard.up('w');
     await waitDrawn(bob, 'Alice', `p.y < ${before.y - 40}`, "Alice's moves after the reconnect to reach Bob");
   });
@@ -289,7 +302,7 @@ describe('browser client', { timeout: 90_000 }, () => {
       { timeout: 5000 },
     );
     assert.match((await page.textContent('.lobby-error')) ?? '', /Server refused: name may contain only/u);
-    await page.waitForTimeout(200);
+    // The refusal is shown once the join has failed: no game can start after it.
     assert.equal(await page.evaluate(() => window.__arena!.scene()), 'lobby');
     assert.equal(await page.evaluate(() => window.__arena!.roomId()), null);
     assert.equal(await page.isEnabled('button:has-text("Quick Play")'), true, 'the button works again after a refusal');

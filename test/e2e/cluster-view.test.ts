@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Client, type Room } from '@colyseus/sdk';
-import { parsePrometheusText, sumOf, type Scrape } from '../../bots/prometheus.ts';
+import { parsePrometheusText, sumOf, type Scrape } from '../../common/prometheus.ts';
 import { FIGURE_METRICS } from '../../server/ops/figures.ts';
 import {
   startInstances,
@@ -18,8 +18,8 @@ import {
   type Instance,
   type Nginx,
   type RedisServer,
-} from '../helpers/cluster.ts';
-import { waitFor } from '../helpers/net.ts';
+} from '../../harness/cluster.ts';
+import { waitFor } from '../../harness/net.ts';
 
 const TOKEN = 'cluster-view-e2e-token';
 const ADMIN_TOKEN = 'cluster-admin-token';

@@ -16,7 +16,7 @@ import { Client } from '@colyseus/sdk';
 import { PlayerInput } from '../../shared/input.ts';
 import type { ArenaState } from '../../shared/state.ts';
 import { parseDockerfile, parseEnv, type Stage } from '../helpers/dockerfile.ts';
-import { freePort, waitFor } from '../helpers/net.ts';
+import { freePort, waitFor } from '../../harness/net.ts';
 
 const repo = process.cwd();
 /** The image's `node` is Node 22; so is the one the dev dependency puts in node_modules. */

@@ -23,7 +23,7 @@ import {
   type ForwardMode,
   type Instance,
   type RedisServer,
-} from '../helpers/cluster.ts';
+} from '../../harness/cluster.ts';
 
 const CLIENTS = 10;
 const ROUND_TRIPS_EACH = 1000;

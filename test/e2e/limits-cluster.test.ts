@@ -16,7 +16,7 @@ import {
   stopAll,
   type Instance,
   type RedisServer,
-} from '../helpers/cluster.ts';
+} from '../../harness/cluster.ts';
 
 async function create(
   instance: Instance,

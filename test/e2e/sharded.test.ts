@@ -16,9 +16,9 @@ import {
   stopAll,
   type Instance,
   type RedisServer,
-} from '../helpers/cluster.ts';
-import { sleep, waitFor } from '../helpers/net.ts';
-import { startRedisCluster, type RedisCluster } from '../helpers/redisCluster.ts';
+} from '../../harness/cluster.ts';
+import { sleep, waitFor } from '../../harness/net.ts';
+import { startRedisCluster, type RedisCluster } from '../../harness/redisCluster.ts';
 
 describe('edge channel on sharded pub/sub (Redis Cluster)', () => {
   let redis: RedisServer;

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { Client, CloseCode, type Room } from '@colyseus/sdk';
 import { ServerMessage, type ServerClosingEvent } from '../../shared/messages.ts';
-import { freePort, waitFor } from '../helpers/net.ts';
+import { freePort, waitFor } from '../../harness/net.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const NODE = path.join(ROOT, 'node_modules/.bin/node');

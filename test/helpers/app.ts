@@ -6,7 +6,7 @@ import { ColyseusTestServer } from '@colyseus/testing';
 import { buildApp, type App } from '../../server/app.ts';
 import { loadConfig, type ServerConfig } from '../../server/config.ts';
 import { createLogger } from '../../server/logger.ts';
-import { freePort } from './net.ts';
+import { freePort } from '../../harness/net.ts';
 
 export interface TestApp {
   app: App;

@@ -16,6 +16,8 @@
  * Prints one JSON line: sessions, dropped, survived, join failures, close codes.
  */
 import { Client, type Room } from '@colyseus/sdk';
+import { seededRandom } from '../../shared/random.ts';
+import { sleep } from '../../common/sleep.ts';
 
 const [url, roomId, secondsArg, clientsArg, seedArg] = process.argv.slice(2);
 if (!url || !roomId) {
@@ -30,18 +32,6 @@ const SESSION_LIMIT_MS = 3000;
 /** Pause before a dropped client joins again, in ms: a join storm is a different attack (for the load balancer). */
 const REJOIN_DELAY_MS = 250;
 
-/** xorshift32: tiny, fast and reproducible from its seed. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0 || 1;
-  return () => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return (state >>> 0) / 2 ** 32;
-  };
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const summary = { sessions: 0, dropped: 0, survived: 0, joinFailures: 0, codes: {} as Record<string, number> };
 
 type Rnd = () => number;
@@ -69,7 +59,7 @@ const attacks: Attack[] = [
   (_room, raw, rnd) => raw(rnd() < 0.5 ? new Uint8Array(0) : 'hello'),
   // Inputs with numbers no controller produces, and wrong types (the SDK refuses those).
   (room, _raw, rnd) => {
-    const input = room.input() as unknown as { data: Record<string, unknown>; send(): void };
+    const input = room.input<Record<string, unknown>>();
     for (let i = 0; i < 10; i++) {
       input.data.moveX = pick(WEIRD_NUMBERS, rnd);
       input.data.moveY = pick(WEIRD_NUMBERS, rnd);
@@ -112,8 +102,8 @@ async function session(rnd: Rnd): Promise<void> {
   room.onMessage('*', () => undefined);
   let closedWith: number | undefined;
   room.onLeave((code) => (closedWith = code));
-  const connection = (room as unknown as { connection: { send(d: Uint8Array | string): void } }).connection;
-  const raw = (bytes: Uint8Array | string): void => connection.send(bytes);
+  // A text frame is one of the wrong shapes sent on purpose; the SDK's types allow only bytes.
+  const raw = (bytes: Uint8Array | string): void => Reflect.apply(room.connection.send, room.connection, [bytes]);
   const sessionEnds = Date.now() + SESSION_LIMIT_MS;
   while (closedWith === undefined && Date.now() < sessionEnds) {
     try {
@@ -137,6 +127,6 @@ async function worker(rnd: Rnd): Promise<void> {
   while (Date.now() < deadline) await session(rnd);
 }
 
-await Promise.all(Array.from({ length: Number(clientsArg ?? 4) }, (_, i) => worker(prng(baseSeed + i))));
+await Promise.all(Array.from({ length: Number(clientsArg ?? 4) }, (_, i) => worker(seededRandom(baseSeed + i))));
 process.stdout.write(`${JSON.stringify(summary)}\n`);
 process.exit(0);

@@ -8,47 +8,15 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { matchMaker } from '@colyseus/core';
 import type { Room } from '@colyseus/sdk';
-import { parsePrometheusText, sumOf, type Scrape } from '../../bots/prometheus.ts';
+import { parsePrometheusText, sumOf, type Scrape } from '../../common/prometheus.ts';
 import { renderClusterMetrics } from '../../server/ops/clusterView.ts';
-import { FIGURE_METRICS, histogramQuantile, type InstanceFigures } from '../../server/ops/figures.ts';
+import { FIGURE_METRICS, type InstanceFigures } from '../../server/ops/figures.ts';
 import type { ArenaRoom } from '../../server/rooms/ArenaRoom.ts';
 import type { ArenaState } from '../../shared/state.ts';
 import { bootTestApp, type TestApp } from '../helpers/app.ts';
-import { waitFor } from '../helpers/net.ts';
+import { waitFor } from '../../harness/net.ts';
 
 const TOKEN = 'cluster-view-token';
-
-describe('histogramQuantile', () => {
-  it('interpolates inside the bucket like Prometheus', () => {
-    const buckets: Array<[number, number]> = [
-      [0.001, 50],
-      [0.002, 90],
-      [0.005, 100],
-      [Infinity, 100],
-    ];
-    assert.equal(histogramQuantile(0.5, buckets), 0.001);
-    assert.ok(Math.abs(histogramQuantile(0.7, buckets) - 0.0015) < 1e-12);
-    assert.ok(Math.abs(histogramQuantile(0.99, buckets) - 0.0047) < 1e-12);
-  });
-
-  it('is 0 when empty and the highest finite bound past it', () => {
-    assert.equal(
-      histogramQuantile(0.99, [
-        [0.001, 0],
-        [Infinity, 0],
-      ]),
-      0,
-    );
-    assert.equal(
-      histogramQuantile(0.99, [
-        [0.001, 1],
-        [0.01, 1],
-        [Infinity, 10],
-      ]),
-      0.01,
-    );
-  });
-});
 
 describe('renderClusterMetrics', () => {
   const figures = (instance: string, ccu: number): InstanceFigures => ({

@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import { ConfigError, loadConfig } from '../../server/config.ts';
 import {
   DEFAULT_MAX_PLAYERS,
+  DEFAULT_MAX_SPECTATORS,
   RESPAWN_DELAY_MS,
   ROUND_DURATION_MS,
   SCOREBOARD_DURATION_MS,
@@ -15,6 +16,7 @@ describe('loadConfig', () => {
     assert.deepEqual(loadConfig({}), {
       port: 2567,
       maxPlayers: DEFAULT_MAX_PLAYERS,
+      maxSpectators: DEFAULT_MAX_SPECTATORS,
       tickRateHz: TICK_RATE_HZ,
       roundDurationMs: ROUND_DURATION_MS,
       scoreboardDurationMs: SCOREBOARD_DURATION_MS,
@@ -28,6 +30,7 @@ describe('loadConfig', () => {
       forwardMode: 'direct',
       advertiseAddress: undefined,
       edgeRedisClusterUrl: undefined,
+      edgeMinMessageGapMs: 0,
       metricsEnabled: true,
       metricsToken: undefined,
       drainTimeoutMs: 7000,
@@ -65,6 +68,7 @@ describe('loadConfig', () => {
     const config = loadConfig({
       PORT: '8080',
       MAX_PLAYERS: '2',
+      MAX_SPECTATORS: '0',
       TICK_RATE_HZ: '60',
       ROUND_DURATION_MS: '5000',
       SCOREBOARD_DURATION_MS: '1000',
@@ -78,6 +82,7 @@ describe('loadConfig', () => {
       FORWARD_MODE: 'Redis',
       ADVERTISE_ADDRESS: '[fd00::1]:2567',
       EDGE_REDIS_CLUSTER_URL: 'redis://10.0.0.9:6379',
+      EDGE_MIN_MESSAGE_GAP_MS: '5',
       METRICS_ENABLED: 'false',
       METRICS_TOKEN: ' s3cret-token ',
       DRAIN_TIMEOUT_MS: '8500',
@@ -95,6 +100,7 @@ describe('loadConfig', () => {
     assert.deepEqual(config, {
       port: 8080,
       maxPlayers: 2,
+      maxSpectators: 0,
       tickRateHz: 60,
       roundDurationMs: 5000,
       scoreboardDurationMs: 1000,
@@ -108,6 +114,7 @@ describe('loadConfig', () => {
       forwardMode: 'redis',
       advertiseAddress: '[fd00::1]:2567',
       edgeRedisClusterUrl: 'redis://10.0.0.9:6379',
+      edgeMinMessageGapMs: 5,
       metricsEnabled: false,
       metricsToken: 's3cret-token',
       drainTimeoutMs: 8500,
@@ -140,6 +147,9 @@ describe('loadConfig', () => {
     ['MAX_PLAYERS', '1'],
     ['MAX_PLAYERS', '65'],
     ['MAX_PLAYERS', 'many'],
+    ['MAX_SPECTATORS', '-1'],
+    ['MAX_SPECTATORS', '257'],
+    ['MAX_SPECTATORS', 'lots'],
     ['TICK_RATE_HZ', '9'],
     ['TICK_RATE_HZ', '61'],
     ['TICK_RATE_HZ', '30Hz'],
@@ -214,6 +224,14 @@ describe('loadConfig', () => {
       () => loadConfig({ FORWARD_MODE: 'redis', EDGE_REDIS_CLUSTER_URL: 'http://x' }),
       /EDGE_REDIS_CLUSTER_URL must be/,
     );
+  });
+
+  it('holds edge inputs 2 ms by default in redis mode, none in direct mode, and takes 0–10 ms', () => {
+    assert.equal(loadConfig({ FORWARD_MODE: 'redis' }).edgeMinMessageGapMs, 2);
+    assert.equal(loadConfig({}).edgeMinMessageGapMs, 0);
+    assert.equal(loadConfig({ EDGE_MIN_MESSAGE_GAP_MS: '0', FORWARD_MODE: 'redis' }).edgeMinMessageGapMs, 0);
+    for (const bad of ['11', '-1', '1.5', 'soon'])
+      assert.throws(() => loadConfig({ EDGE_MIN_MESSAGE_GAP_MS: bad }), /EDGE_MIN_MESSAGE_GAP_MS/);
   });
 
   it('does not echo a Redis password in its error', () => {

@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
 import { REQUEST_HEAD_TIMEOUT_MS } from '../../server/limits/connectionGuard.ts';
 import { bootTestApp, type TestApp } from '../helpers/app.ts';
-import { waitFor } from '../helpers/net.ts';
+import { waitFor } from '../../harness/net.ts';
 
 /** Open a raw TCP connection; resolves with it and a promise of when the server closed it. */
 function rawSocket(port: number): Promise<{ socket: net.Socket; closed: Promise<void> }> {

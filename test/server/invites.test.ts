@@ -12,7 +12,7 @@ import { INVITE_CODE_LENGTH } from '../../shared/invite.ts';
 import type { InviteCreated } from '../../shared/messages.ts';
 import type { ArenaState } from '../../shared/state.ts';
 import { bootTestApp, type TestApp } from '../helpers/app.ts';
-import { waitFor } from '../helpers/net.ts';
+import { waitFor } from '../../harness/net.ts';
 
 async function http(
   t: TestApp,
@@ -45,7 +45,7 @@ describe('private rooms and invite codes', () => {
   it('makes an unlisted room that Quick Play does not fill, reachable through its code', async () => {
     const made = await http(t, 'POST', '/invites');
     assert.equal(made.status, 201, JSON.stringify(made.json));
-    const { code, roomId } = made.json as unknown as InviteCreated;
+    const { code, roomId } = made.json as Partial<InviteCreated> as InviteCreated;
     assert.equal(code.length, INVITE_CODE_LENGTH);
 
     const [listing] = await matchMaker.query({ roomId });

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Rewind, type Room } from '@colyseus/core';
-import { seededRandom } from '../../bots/brain.ts';
+import { seededRandom } from '../../shared/random.ts';
 import { MAX_REWIND_MS, TICK_RATE_HZ } from '../../shared/constants.ts';
 import { ArenaState, Player } from '../../shared/state.ts';
 import { LagHistory } from '../../server/game/lagHistory.ts';

@@ -15,8 +15,8 @@ import { boardKey, RedisLeaderboard } from '../../server/leaderboard/redisBoard.
 import { createRedis } from '../../server/cluster/redis.ts';
 import { createLogger } from '../../server/logger.ts';
 import { boardScore } from '../../shared/leaderboard.ts';
-import { startRedis, stopAll, type RedisServer } from '../helpers/cluster.ts';
-import { waitFor } from '../helpers/net.ts';
+import { startRedis, stopAll, type RedisServer } from '../../harness/cluster.ts';
+import { waitFor } from '../../harness/net.ts';
 
 const id = (n: number): string => n.toString(16).padStart(32, '0');
 const DAY = '2026-11-30';

@@ -21,7 +21,7 @@ import type { ArenaState } from '../../shared/state.ts';
 import type { RoundResult } from '../../server/leaderboard/board.ts';
 import type { ArenaRoom } from '../../server/rooms/ArenaRoom.ts';
 import { bootTestApp, type TestApp } from '../helpers/app.ts';
-import { waitFor } from '../helpers/net.ts';
+import { waitFor } from '../../harness/net.ts';
 
 type ArenaClient = Room<ArenaRoom, ArenaState>;
 const ROUND_DURATION_MS = 5000;
@@ -72,7 +72,7 @@ describe('leaderboard in the arena room', { timeout: 60_000 }, () => {
     return client;
   };
   const arrange = (client: ArenaClient, kills: number): void => {
-    const room = t.colyseus.getRoomById(client.roomId) as unknown as ArenaRoom;
+    const room = t.colyseus.getRoomById<ArenaRoom>(client.roomId);
     Object.assign(room.state.players.get(client.sessionId)!, { kills, score: kills });
   };
   const saved = (client: ArenaClient): LeaderboardSaved[] => {
@@ -122,7 +122,7 @@ describe('leaderboard in the arena room', { timeout: 60_000 }, () => {
     const board = await get(t, '/leaderboard?board=daily&limit=10', { [IDENTITY_HEADER]: alex2 });
     assert.equal(board.status, 200);
     assert.equal(board.res.headers.get('cache-control'), 'private, no-store');
-    const page = board.json as unknown as LeaderboardPage;
+    const page = board.json as Partial<LeaderboardPage> as LeaderboardPage;
     assert.equal(page.day, new Date().toISOString().slice(0, 10));
     assert.deepEqual(page.entries, [
       { rank: 1, name: 'Alex', wins: 1, kills: 3 },
@@ -141,7 +141,7 @@ describe('leaderboard in the arena room', { timeout: 60_000 }, () => {
       [`${x1.roomId}:1`, `${x1.roomId}:2`],
     );
     const alltime = await get(t, '/leaderboard?board=alltime&limit=1', { [IDENTITY_HEADER]: alex1 });
-    assert.deepEqual((alltime.json as unknown as LeaderboardPage).entries, [
+    assert.deepEqual((alltime.json as Partial<LeaderboardPage> as LeaderboardPage).entries, [
       { rank: 1, name: 'Alex', wins: 2, kills: 4, own: true },
     ]);
   });

@@ -11,7 +11,7 @@ import WebSocket from 'ws';
 import { ArenaCloseCode, ClientMessage } from '../../shared/messages.ts';
 import type { ArenaState } from '../../shared/state.ts';
 import { bootTestApp, type TestApp } from '../helpers/app.ts';
-import { waitFor } from '../helpers/net.ts';
+import { waitFor } from '../../harness/net.ts';
 
 describe('lobby limits', () => {
   let t: TestApp;

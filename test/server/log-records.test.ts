@@ -18,7 +18,7 @@ import {
   traceFields,
   type LogLevel,
 } from '../../server/logger.ts';
-import { freePort, waitFor } from '../helpers/net.ts';
+import { freePort, waitFor } from '../../harness/net.ts';
 
 /** Cloud Logging's LogSeverity names (https://cloud.google.com/logging/docs/reference/v2/rest/v2/LogEntry#logseverity). */
 const CLOUD_SEVERITIES = new Set([

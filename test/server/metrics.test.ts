@@ -11,9 +11,9 @@ import type { PlayerInput } from '../../shared/input.ts';
 import type { ArenaState } from '../../shared/state.ts';
 import type { ArenaRoom } from '../../server/rooms/ArenaRoom.ts';
 import { ServerMetrics } from '../../server/metrics.ts';
-import { histogramOf, parsePrometheusText, sumOf, type Scrape } from '../../bots/prometheus.ts';
+import { histogramOf, parsePrometheusText, sumOf, type Scrape } from '../../common/prometheus.ts';
 import { bootTestApp, type TestApp } from '../helpers/app.ts';
-import { waitFor } from '../helpers/net.ts';
+import { waitFor } from '../../harness/net.ts';
 
 type ArenaClient = Room<ArenaRoom, ArenaState>;
 

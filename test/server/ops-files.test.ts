@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { parse } from 'yaml';
-import { parsePrometheusText } from '../../bots/prometheus.ts';
+import { parsePrometheusText } from '../../common/prometheus.ts';
 import { bootTestApp, type TestApp } from '../helpers/app.ts';
 
 interface Rule {

@@ -10,8 +10,8 @@ import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { InstanceRegistry, type InstanceInfo } from '../../server/cluster/registry.ts';
 import { createLogger } from '../../server/logger.ts';
-import { startRedis, stopAll, type RedisServer } from '../helpers/cluster.ts';
-import { waitFor } from '../helpers/net.ts';
+import { startRedis, stopAll, type RedisServer } from '../../harness/cluster.ts';
+import { waitFor } from '../../harness/net.ts';
 
 const log = createLogger('silent', { service: 'test' });
 const info = (processId: string, port: number): InstanceInfo => ({

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { freePort } from '../helpers/net.ts';
+import { freePort } from '../../harness/net.ts';
 
 function start(env: Record<string, string>): { status: number | null; stderr: string } {
   const result = spawnSync(process.execPath, ['--import', 'tsx', 'server/index.ts'], {

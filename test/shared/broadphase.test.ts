@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { seededRandom } from '../../bots/brain.ts';
+import { seededRandom } from '../../shared/random.ts';
 import { PROJECTILE_LIFETIME_MS, PROJECTILE_SPEED_PX_PER_S, TICK_RATE_HZ } from '../../shared/constants.ts';
 import { BoxGrid, sweptBox } from '../../shared/broadphase.ts';
 import { ARENA_MAP } from '../../shared/map.ts';

@@ -1,4 +1,7 @@
 /**
+ * Over 300 lines on purpose: the rule tables of shared/sim.ts case by case;
+ * short independent cases.
+ *
  * The deterministic rules in shared/sim.ts, run exactly as the server and the
  * client's prediction run them: movement, walls, float32 rounding, projectiles,
  * hit tests, spawn choice, and bit-for-bit determinism over a long random run.
@@ -28,6 +31,8 @@ import {
   type PlayerBody,
   type ProjectileBody,
 } from '../../shared/sim.ts';
+import { seededRandom } from '../../shared/random.ts';
+import { COMPASS_MOVES } from '../../shared/input.ts';
 
 const DT = 1 / TICK_RATE_HZ;
 const STEP_PX = PLAYER_SPEED_PX_PER_S * DT;
@@ -174,16 +179,7 @@ describe('applyInput: walls and map edges', () => {
 
   it('keeps a player walking for a long time out of every wall', () => {
     const b = body(400, 380);
-    const script: Array<[number, number]> = [
-      [1, 0],
-      [1, 1],
-      [0, 1],
-      [-1, 1],
-      [-1, 0],
-      [-1, -1],
-      [0, -1],
-      [1, -1],
-    ];
+    const script = COMPASS_MOVES;
     for (let i = 0; i < 4000; i++) {
       const [mx, my] = script[Math.floor(i / 37) % script.length]!;
       applyInput(b, move(mx, my), ARENA_MAP, DT);
@@ -466,18 +462,6 @@ describe('pickSpawnPoint', () => {
   });
 });
 
-/** mulberry32: a tiny seeded PRNG, so the "random" run is the same every time. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 interface Frame {
   moveX: number;
   moveY: number;
@@ -486,7 +470,7 @@ interface Frame {
 }
 
 function randomFrames(seed: number, count: number): Frame[] {
-  const rand = mulberry32(seed);
+  const rand = seededRandom(seed);
   const frames: Frame[] = [];
   let moveX = 0;
   let moveY = 0;

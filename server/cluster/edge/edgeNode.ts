@@ -1,4 +1,8 @@
 /**
+ * Over 300 lines on purpose: the edge node's two roles (holding sockets,
+ * owning rooms) share one channel and its bookkeeping; encoding and decoding
+ * live in outbox.ts and protocol.ts.
+ *
  * Edge fan-out: any instance serves any room without carrying sockets byte
  * for byte. The instance that receives a client's room WebSocket (the
  * *edge*) completes the handshake and keeps the socket; the room's owner
@@ -54,6 +58,16 @@ export interface EdgeOptions {
   maxSocketBufferBytes?: number;
   /** WebSocket ping period for edge sockets, in ms; an unanswered socket is dropped after two (default 3000, as Colyseus). */
   pingIntervalMs?: number;
+  /**
+   * Least time between two channel messages to one peer, in ms; default 0
+   * (every turn's operations cross at the end of that turn). Frames that
+   * reach an edge in different turns (players' inputs) or leave an owner in
+   * different turns (rooms tick on their own timers) then share a message
+   * once traffic is dense, at most this much later; a lone message still
+   * leaves at once. New connections and closes never wait: a message
+   * carrying one leaves at the end of its turn with whatever waits.
+   */
+  minMessageGapMs?: number;
 }
 
 interface EdgeConn {
@@ -94,6 +108,11 @@ export class EdgeNode {
   private readonly remote: RemoteClients;
   private readonly outboxes = new Map<string, Outbox>();
   private flushScheduled = false;
+  private readonly minGapMs: number;
+  /** When the last channel message to each peer left (performance.now(), ms). */
+  private readonly lastSentAt = new Map<string, number>();
+  private gapTimer: NodeJS.Timeout | undefined;
+  private gapTimerAt = Number.POSITIVE_INFINITY;
   private nextConn = 1;
   private readonly maxFramesPerSecond: number;
   private readonly maxSocketBufferBytes: number;
@@ -111,6 +130,7 @@ export class EdgeNode {
     });
     this.maxFramesPerSecond = options.maxFramesPerSecond ?? 240;
     this.maxSocketBufferBytes = options.maxSocketBufferBytes ?? 1024 * 1024;
+    this.minGapMs = options.minMessageGapMs ?? 0;
     this.remote = new RemoteClients(
       { outbox: (peer) => this.outbox(peer), schedule: () => this.schedule() },
       this.stats,
@@ -168,12 +188,13 @@ export class EdgeNode {
   /** Stop: every edge socket is closed with 4010 (retry elsewhere), every remote client dropped. */
   async stop(): Promise<void> {
     clearInterval(this.pinger);
+    this.clearGapTimer();
     for (const conn of [...this.conns.values()]) {
       this.drop(conn);
       conn.ws.close(CloseCode.MAY_TRY_RECONNECT, 'instance stopping; retry');
     }
     this.remote.dropAll();
-    this.flush();
+    this.flush(true);
   }
 
   private fromClient(conn: EdgeConn, data: Buffer): void {
@@ -272,6 +293,7 @@ export class EdgeNode {
     this.stats.failed += cut;
     const remote = this.remote.dropPeer(peer);
     this.outboxes.delete(peer);
+    this.lastSentAt.delete(peer);
     if (cut + remote > 0)
       this.log.warn('edge peer lost; its connections ended', { peer, edgeSockets: cut, remoteClients: remote });
   }
@@ -311,11 +333,27 @@ export class EdgeNode {
     setImmediate(() => this.flush());
   }
 
-  /** Send what this turn queued: one channel message per peer. */
-  private flush(): void {
+  /**
+   * Send what waits: one channel message per peer, unless the last one to
+   * that peer left less than `minMessageGapMs` ago and nothing urgent waits;
+   * then it leaves at the end of the first turn after the gap. Only ever runs
+   * from `setImmediate` (after every timer of the turn), so a turn sends at
+   * most one message per peer, as with no gap. `all`: send everything now.
+   */
+  private flush(all = false): void {
     this.flushScheduled = false;
+    const now = performance.now();
+    let dueAt = Number.POSITIVE_INFINITY;
     for (const [peer, box] of this.outboxes) {
       if (box.empty) continue;
+      if (!all && this.minGapMs > 0 && !box.urgent) {
+        const due = (this.lastSentAt.get(peer) ?? Number.NEGATIVE_INFINITY) + this.minGapMs;
+        if (due > now) {
+          dueAt = Math.min(dueAt, due);
+          continue;
+        }
+      }
+      this.lastSentAt.set(peer, now);
       const grouped = box.groupStats();
       this.stats.fanoutFrames += grouped.frames;
       this.stats.fanoutOps += grouped.groups;
@@ -326,5 +364,24 @@ export class EdgeNode {
       this.stats.sent.set(peer, counted);
       this.carrier.send(peer, message);
     }
+    if (dueAt === Number.POSITIVE_INFINITY) this.clearGapTimer();
+    else if (this.gapTimer === undefined || this.gapTimerAt > dueAt) {
+      this.clearGapTimer();
+      this.gapTimerAt = dueAt;
+      // The timer only schedules: flushing from the timers phase would send part of what the
+      // rooms' own timers queue later in the same phase, and a second message in the same turn.
+      this.gapTimer = setTimeout(() => {
+        this.gapTimer = undefined;
+        this.gapTimerAt = Number.POSITIVE_INFINITY;
+        this.schedule();
+      }, Math.max(1, Math.ceil(dueAt - now)));
+    }
+  }
+
+  private clearGapTimer(): void {
+    if (this.gapTimer === undefined) return;
+    clearTimeout(this.gapTimer);
+    this.gapTimer = undefined;
+    this.gapTimerAt = Number.POSITIVE_INFINITY;
   }
 }

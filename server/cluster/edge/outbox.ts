@@ -5,6 +5,7 @@
  */
 import { Protocol, ProtocolModifier } from '@colyseus/core';
 import { Op, TIMED_HEAD, TIMED_SEQ, type OpenRequest } from './protocol.ts';
+import { protocolCode } from '../../../shared/wire.ts';
 
 const TIMED_MASK = ProtocolModifier.TIMED;
 /** Most recipients one FANOUT/TIMED op carries (u16 count). */
@@ -13,7 +14,7 @@ const MAX_GROUP = 0xffff;
 function isTimedPatch(bytes: Uint8Array): boolean {
   return (
     bytes.length > TIMED_HEAD + TIMED_SEQ &&
-    (bytes[0]! & 0x1f) === Protocol.ROOM_STATE_PATCH &&
+    protocolCode(bytes[0]!) === Protocol.ROOM_STATE_PATCH &&
     (bytes[0]! & TIMED_MASK) !== 0
   );
 }
@@ -41,9 +42,15 @@ type Pending =
  */
 export class Outbox {
   private ops: Pending[] = [];
+  private control = false;
 
   get empty(): boolean {
     return this.ops.length === 0;
+  }
+
+  /** A new connection, a close or an error waits: the message should not be held back. */
+  get urgent(): boolean {
+    return this.control;
   }
 
   /** Merged operations queued now (FANOUT and TIMED), and the client frames they stand for. */
@@ -60,6 +67,7 @@ export class Outbox {
   }
 
   open(conn: number, request: OpenRequest): void {
+    this.control = true;
     this.ops.push({ op: Op.OPEN, conn, body: Buffer.from(JSON.stringify(request), 'utf8') });
   }
 
@@ -70,16 +78,19 @@ export class Outbox {
 
   /** Edge → owner: the client's socket closed with `code`. */
   upClose(conn: number, code: number, reason: string): void {
+    this.control = true;
     this.ops.push({ op: Op.UP_CLOSE, conn, code, body: Buffer.from(reason, 'utf8') });
   }
 
   /** Edge → owner: the client's socket failed (a `ws` protocol error such as an oversized frame). */
   upError(conn: number, code: string): void {
+    this.control = true;
     this.ops.push({ op: Op.UP_ERROR, conn, body: Buffer.from(code, 'utf8') });
   }
 
   /** Owner → edge: close the client's socket with `code` and `reason`. */
   shut(conn: number, code: number, reason: string): void {
+    this.control = true;
     this.ops.push({ op: Op.SHUT, conn, code, body: Buffer.from(reason, 'utf8') });
   }
 
@@ -132,6 +143,7 @@ export class Outbox {
     let at = 0;
     for (const p of this.ops) at = write(out, at, p);
     this.ops = [];
+    this.control = false;
     return out;
   }
 }

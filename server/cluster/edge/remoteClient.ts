@@ -18,6 +18,7 @@ import {
   type ClientPrivate,
   type ISendOptions,
 } from '@colyseus/core';
+import { TransportClientFields } from '../../colyseusInternals.ts';
 import type { OpenRequest } from './protocol.ts';
 
 /** WebSocket ready states, as `ws` numbers them. */
@@ -83,19 +84,17 @@ export class RemoteSocket extends EventEmitter {
 const SEND_OPTS = { binary: true };
 
 /** A Colyseus client whose socket is a {@link RemoteSocket}; mirrors `@colyseus/ws-transport`'s client. */
-export class RemoteClient implements Client, ClientPrivate {
+export class RemoteClient extends TransportClientFields implements Client, ClientPrivate {
   declare '~messages': Client['~messages'];
   state: ClientState = ClientState.JOINING;
   reconnectionToken = '';
   readonly id: string;
-  /** Transport-side fields Colyseus keeps on every client (`ClientPrivate`); set by the framework. */
-  _enqueuedMessages: Uint8Array[] = [];
-  _joinedAt = 0;
 
   constructor(
     readonly sessionId: string,
     readonly ref: RemoteSocket,
   ) {
+    super();
     this.id = sessionId;
   }
 

@@ -13,9 +13,9 @@ import { MemoryHub, type Carrier } from '../../../server/cluster/edge/carrier.ts
 import { DirectCarrier } from '../../../server/cluster/edge/directCarrier.ts';
 import { RedisCarrier } from '../../../server/cluster/edge/redisCarrier.ts';
 import { createLogger } from '../../../server/logger.ts';
-import { startRedis, stopAll } from '../../helpers/cluster.ts';
-import { startRedisCluster, type RedisCluster } from '../../helpers/redisCluster.ts';
-import { waitFor } from '../../helpers/net.ts';
+import { startRedis, stopAll } from '../../../harness/cluster.ts';
+import { startRedisCluster, type RedisCluster } from '../../../harness/redisCluster.ts';
+import { waitFor } from '../../../harness/net.ts';
 
 const log = createLogger('silent');
 

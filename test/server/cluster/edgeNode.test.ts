@@ -22,7 +22,7 @@ import { MAX_STRIKES } from '../../../server/rooms/misbehaviour.ts';
 import { ArenaCloseCode } from '../../../shared/messages.ts';
 import type { ArenaState } from '../../../shared/state.ts';
 import { bootTestApp, type TestApp } from '../../helpers/app.ts';
-import { sleep, waitFor } from '../../helpers/net.ts';
+import { sleep, waitFor } from '../../../harness/net.ts';
 
 type Arena = Room<unknown, ArenaState>;
 interface Seat {

@@ -38,6 +38,28 @@ describe('placement', () => {
     assert.equal(chooseRoom([room('r1', 'B', 16)], 'A', loaded), undefined, 'full rooms are never chosen');
   });
 
+  it('counts players from the metadata, so spectators neither fill a room nor hide a lone player', () => {
+    const watched = (roomId: string, processId: string, players: number, spectators: number): RoomListing => ({
+      ...room(roomId, processId, players + spectators, 32),
+      metadata: { players, maxPlayers: 16 },
+    });
+    assert.equal(
+      chooseRoom([watched('r1', 'B', 1, 6)], 'A', calm)?.roomId,
+      'r1',
+      'a lone player with six spectators still waits alone',
+    );
+    assert.equal(
+      chooseRoom([watched('r1', 'A', 16, 1)], 'A', calm),
+      undefined,
+      '16 players fill it whatever the clients',
+    );
+    assert.equal(
+      chooseRoom([watched('r1', 'A', 3, 12), watched('r2', 'A', 9, 0)], 'A', calm)?.roomId,
+      'r2',
+      'the fullest by players',
+    );
+  });
+
   it("calls an instance clearly the most loaded only with two rooms' worth of players over the least loaded and 25 % over the mean", () => {
     assert.equal(isClearlyMostLoaded(64, [64, 30, 32], 16), true);
     assert.equal(isClearlyMostLoaded(40, [40, 30, 32], 16), false, 'within two rooms of the least loaded');

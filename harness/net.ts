@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { sleep } from '../common/sleep.ts';
 
 /** A TCP port that was free a moment ago on 127.0.0.1. */
 export function freePort(): Promise<number> {
@@ -13,10 +14,8 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Resolve after `ms` milliseconds. */
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
+/** Tests wait with the project's one `sleep`. */
+export { sleep };
 
 /** Poll `check` every `intervalMs` until it returns true or `timeoutMs` passes; throws with `what` on timeout. */
 export async function waitFor(

@@ -1,6 +1,7 @@
 /**
  * A strict reader for the Prometheus text exposition format (version 0.0.4),
- * enough to scrape the server's `/metrics`: families with HELP and TYPE,
+ * enough to scrape the server's `/metrics` (the bots, the bench and the tests
+ * read it; the server's cluster figures use its quantile): families with HELP and TYPE,
  * labelled samples, and histogram arithmetic (sums, differences between two
  * scrapes, quantiles interpolated within buckets as Prometheus's
  * `histogram_quantile` does). Malformed input throws, naming the line.

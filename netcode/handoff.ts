@@ -7,7 +7,7 @@
  * Phaser: the browser client, the bots and the tests all use this.
  */
 import type { Client, Room } from '@colyseus/sdk';
-import { ServerMessage, type HandoffEvent } from '../../shared/messages.ts';
+import { ServerMessage, type HandoffEvent } from '../shared/messages.ts';
 
 export interface FollowHandoffOptions<R extends Room> {
   /** Schema class of the room state; omit to let the SDK reflect it from the server. */

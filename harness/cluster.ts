@@ -1,4 +1,8 @@
 /**
+ * Over 300 lines on purpose: each kind of real process (redis-server, game
+ * instances, nginx) with its start, readiness check and clean-up, kept
+ * together so one stopAll tracks every child.
+ *
  * Real multi-instance set-ups for end-to-end tests and benchmarks: a private
  * `redis-server`, game server instances as child processes
  * (`node --import tsx server/index.ts`), and a real nginx in front as a
@@ -11,15 +15,17 @@ import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
+import type { ForwardMode } from '../server/cluster/forwarder.ts';
 import { freePort, sleep, waitFor } from './net.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
+const ROOT = path.resolve(import.meta.dirname, '..');
 /** The repository's own Node 22 (the machine default may be older). */
 const NODE = path.join(ROOT, 'node_modules/.bin/node');
 const NGINX = process.env.NGINX ?? '/usr/sbin/nginx';
 const LOG_TAIL_LINES = 40;
 
-export type ForwardMode = 'direct' | 'redis';
+/** How instances forward sockets for rooms they do not own (the server's own type). */
+export type { ForwardMode };
 
 interface Tracked {
   name: string;
@@ -202,6 +208,10 @@ export interface InstanceOptions {
   env?: Record<string, string>;
   /** Checkout to run the server from (default: this one); the bench runs an older build from a git worktree. */
   root?: string;
+  /** Node options before the server's entry (e.g. `['--import', './bench/profileHook.ts']`). */
+  nodeArgs?: string[];
+  /** No `REDIS_URL`: a lone server that knows no other (the bench's control for what several processes cost by themselves). */
+  standalone?: boolean;
 }
 
 /** Child processes of `pid` (nginx's workers), from /proc. */
@@ -236,12 +246,12 @@ async function answers200(url: string): Promise<boolean> {
 /** Start one game server instance in cluster mode and wait for `GET /readyz` 200. */
 export async function startInstance(options: InstanceOptions): Promise<Instance> {
   const port = await freePort();
-  const child = spawn(NODE, ['--import', 'tsx', 'server/index.ts'], {
+  const child = spawn(NODE, ['--import', 'tsx', ...(options.nodeArgs ?? []), 'server/index.ts'], {
     cwd: options.root ?? ROOT,
     env: {
       ...process.env,
       PORT: String(port),
-      REDIS_URL: options.redis.url,
+      REDIS_URL: options.standalone ? '' : options.redis.url,
       FORWARD_MODE: options.mode,
       ADVERTISE_ADDRESS: `127.0.0.1:${port}`,
       LOG_LEVEL: process.env.CLUSTER_LOG_LEVEL ?? 'warn',
@@ -264,10 +274,11 @@ export async function startInstance(options: InstanceOptions): Promise<Instance>
       return answers200(`${url}/readyz`);
     },
     `instance ${options.name} /readyz`,
-    30_000,
+    // Three instances compiling TypeScript at once on a busy 2-core machine took over 30 s here.
+    90_000,
     100,
   );
-  const processId = await processIdOfPort(options.redis.client, port);
+  const processId = options.standalone ? `standalone-${port}` : await processIdOfPort(options.redis.client, port);
   return {
     name: options.name,
     port,
@@ -361,9 +372,10 @@ export interface Nginx {
  * How the stand-in load balancer picks an instance: `round-robin` (no
  * affinity, the worst case), or `cookie`: by the client's `arena_affinity`
  * cookie (consistent hash; a request without one goes anywhere), as App
- * Engine's and Cloud Run's session affinity keep a browser on one instance.
+ * Engine's and Cloud Run's session affinity keep a browser on one instance;
+ * or `random` (no affinity, as most cloud load balancers spread requests).
  */
-export type Balancing = 'round-robin' | 'cookie';
+export type Balancing = 'round-robin' | 'cookie' | 'random';
 
 export async function startNginx(upstreamPorts: number[], balancing: Balancing = 'round-robin'): Promise<Nginx> {
   const dir = makeTempDir('arena-nginx-');
@@ -390,7 +402,7 @@ http {
   map $http_upgrade $connection_upgrade { default upgrade; '' close; }
   map $cookie_arena_affinity $affinity_key { '' $request_id; default $cookie_arena_affinity; }
   upstream arena {
-${balancing === 'cookie' ? '    hash $affinity_key consistent;\n' : ''}${upstreamPorts.map((p) => `    server 127.0.0.1:${p};`).join('\n')}
+${balancing === 'cookie' ? '    hash $affinity_key consistent;\n' : balancing === 'random' ? '    random;\n' : ''}${upstreamPorts.map((p) => `    server 127.0.0.1:${p};`).join('\n')}
   }
   server {
     listen 127.0.0.1:${port};
