@@ -17,7 +17,7 @@
  */
 import { parseArgs } from 'node:util';
 import { Rewind, type Room } from '@colyseus/core';
-import { seededRandom } from '../bots/brain.ts';
+import { seededRandom } from '../shared/random.ts';
 import { MAX_REWIND_MS, RESPAWN_DELAY_MS, SCOREBOARD_DURATION_MS, TICK_RATE_HZ } from '../shared/constants.ts';
 import { PlayerInput, type InputFrame } from '../shared/input.ts';
 import { ARENA_MAP } from '../shared/map.ts';

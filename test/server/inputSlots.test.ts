@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { seededRandom } from '../../bots/brain.ts';
+import { seededRandom } from '../../shared/random.ts';
 import type { InputFrame } from '../../shared/input.ts';
 import { copyInputsIntoSlots } from '../../server/game/inputSlots.ts';
 
