@@ -1,8 +1,8 @@
 /**
- * Instruction counts of the hot paths issue 11 reworked, for a machine too
- * busy for wall-clock or CPU-time comparisons: run under
- * `valgrind --tool=callgrind` once with `--ticks 0` and once with `--ticks N`
- * per variant; the difference is the work of N ticks of one 16-player room.
+ * CPU time of the hot paths issue 11 reworked, on one 16-player room with no
+ * network: the process's own user + system time around N ticks (start-up
+ * excluded), so a machine busy with other work slows it without skewing it
+ * much. Run the variants alternately several times and compare medians.
  *
  *   node --import tsx bench/hotpaths.ts --variant colyseus|lean --ticks N
  *
@@ -87,6 +87,7 @@ const source: TickSource = lean
 
 let now = 0;
 let projectiles = 0;
+const cpuBefore = process.cpuUsage();
 for (let tick = 0; tick < ticks; tick++) {
   // One input per player per tick, decoded into its instance and buffered as Colyseus does.
   for (let i = 0; i < PLAYERS; i++) {
@@ -105,6 +106,8 @@ for (let tick = 0; tick < ticks; tick++) {
   rewind.record(now, STEP_MS);
   projectiles += game.state.projectiles.size;
 }
+const cpu = process.cpuUsage(cpuBefore);
 process.stdout.write(
-  `${values.variant}: ${ticks} ticks, ${ticks ? (projectiles / ticks).toFixed(1) : 0} projectiles in flight on average\n`,
+  `${values.variant}: ${ticks} ticks, ${ticks ? (projectiles / ticks).toFixed(1) : 0} projectiles in flight on average, ` +
+    `${((cpu.user + cpu.system) / 1000 / Math.max(1, ticks)).toFixed(4)} CPU ms per tick\n`,
 );
