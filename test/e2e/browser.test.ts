@@ -263,7 +263,8 @@ describe('browser client', { timeout: 90_000 }, () => {
     assert.equal(await row.locator('.players .count').textContent(), `2/${t.config.maxPlayers}`);
     const timeLeft = (await row.locator('.time-left').textContent()) ?? '';
     assert.match(timeLeft, /^[0-3]:[0-5]\d$/u, `row shows the time left in the round: "${timeLeft}"`);
-    assert.equal(await row.locator('button').textContent(), 'Join');
+    assert.equal(await row.locator('button.join').textContent(), 'Join');
+    assert.equal(await row.locator('button.watch').isEnabled(), true, 'and it can be watched');
   });
 
   it('refuses a bad name with a message and stays in the lobby', async () => {
