@@ -1,4 +1,7 @@
 /**
+ * Over 300 lines on purpose: one benchmark read top to bottom (set-up,
+ * interleaved rounds, report); its helpers live in harness/.
+ *
  * `npm run bench:forwarding`: what the forwarding hop costs.
  *
  * For each forward mode (direct TCP, Redis pub/sub) it starts a private Redis

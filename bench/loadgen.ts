@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 import { TICK_RATE_HZ } from '../shared/constants.ts';
 import { DIRECTIONS } from '../bots/brain.ts';
 import { Pacer } from '../bots/pacer.ts';
-import { behaviourOf } from '../bots/runner.ts';
+import { behaviourOf } from '../bots/fleet.ts';
 import { serverWindow, ServerScraper } from '../bots/scrape.ts';
 import { LogHistogram, reportSummary, roundForReport } from '../bots/stats.ts';
 import { seededRandom } from '../shared/random.ts';

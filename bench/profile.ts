@@ -1,7 +1,8 @@
 /**
  * Groups a V8 CPU profile (`node --cpu-prof`) of the game server into where
  * the time goes per client: receiving frames, decoding inputs, the game step,
- * lag-compensation rewind, encoding patches, sending, GC, metrics, other.
+ * lag-compensation rewind, encoding patches, sending, multi-instance work
+ * (edge channel, Redis clients: `npm run bench:cluster`), GC, metrics, other.
  *
  * Each sample is charged to the first frame, walking from the leaf towards
  * the root, that a rule recognises, so a `ws` send called from the patch
@@ -18,6 +19,7 @@ export const PROFILE_GROUPS = [
   'rewind',
   'encode',
   'send',
+  'cluster',
   'gc',
   'metrics',
   'other',
@@ -63,6 +65,9 @@ const rule = (frame: CallFrame): ProfileGroup | undefined => {
     if (/read/iu.test(fn)) return 'receive';
   }
   if (url.includes('/server/metrics.ts') || url.includes('/prom-client/')) return 'metrics';
+  // Multi-instance work: the edge channel, placement, the registry, Redis clients (their socket writes count as send).
+  if (url.includes('/server/cluster/') || url.includes('/ioredis/') || url.includes('@colyseus/redis-'))
+    return 'cluster';
   if (url.includes('@colyseus/core/build/Rewind')) return 'rewind';
   if (url.includes('@colyseus/core/build/input/') || url.includes('@colyseus/schema/build/input')) return 'decode';
   if (url.includes('/shared/inputDecoder') || url.includes('/server/game/inputSlots')) return 'decode';

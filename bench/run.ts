@@ -1,4 +1,7 @@
 /**
+ * Over 300 lines on purpose: one benchmark read top to bottom (set-up,
+ * interleaved rounds, profile, report); its helpers live in harness/.
+ *
  * `npm run bench`: the server against its baselines at fixed load points, in
  * one run. Each point starts a fresh server pinned to core 0 (taskset, when
  * there are two cores) and its load pinned to core 1, measures after the ramp,

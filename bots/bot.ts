@@ -1,4 +1,7 @@
 /**
+ * Over 300 lines on purpose: one bot's life (join, meter, play, probe, chat,
+ * leave) around one SDK room; its SDK internals are in sdkInternals.ts.
+ *
  * One bot: a real SDK client that joins through matchmaking like a browser,
  * sends one input per tick with the shared input schema, plays by
  * {@link decide}, chats within the server's rate, pings for RTT, and counts

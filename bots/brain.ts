@@ -15,18 +15,10 @@ import {
 import type { InputFrame } from '../shared/input.ts';
 import type { ArenaMap, Point } from '../shared/map.ts';
 import { applyInput, isBlocked, segmentHitsRect } from '../shared/sim.ts';
+import { COMPASS_MOVES } from '../shared/input.ts';
 
 /** The eight compass moves as (moveX, moveY). */
-export const DIRECTIONS: ReadonlyArray<readonly [number, number]> = [
-  [1, 0],
-  [1, 1],
-  [0, 1],
-  [-1, 1],
-  [-1, 0],
-  [-1, -1],
-  [0, -1],
-  [1, -1],
-];
+export const DIRECTIONS = COMPASS_MOVES;
 
 /** Ticks of movement a bot simulates ahead before committing to a direction. */
 export const LOOKAHEAD_TICKS = 8;

@@ -56,3 +56,25 @@ export async function quickPlay(page: Page, name: string, timeoutMs = 15_000): P
   await page.click('button:has-text("Quick Play")');
   await inScene(page, 'game', timeoutMs);
 }
+
+/**
+ * Wait until `page` draws the player named `name` still: the same place
+ * (within 0.01 px) for `frames` animation frames in a row. Interpolation and
+ * smoothing have then caught up, whatever the machine's speed.
+ */
+export async function drawnAtRest(page: Page, name: string, frames = 10, timeoutMs = 10_000): Promise<void> {
+  await page.waitForFunction(
+    ([who, need]) => {
+      const p = window.__arena?.renderedPlayers().find((q) => q.name === who);
+      if (!p) return false;
+      const key = `__atRest:${who}`;
+      const last = Reflect.get(window, key) as { x: number; y: number; same: number } | undefined;
+      const still = last !== undefined && Math.abs(last.x - p.x) < 0.01 && Math.abs(last.y - p.y) < 0.01;
+      const same = still ? last.same + 1 : 0;
+      Reflect.set(window, key, { x: p.x, y: p.y, same });
+      return same >= need;
+    },
+    [name, frames] as const,
+    { polling: 'raf', timeout: timeoutMs },
+  );
+}

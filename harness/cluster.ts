@@ -1,4 +1,8 @@
 /**
+ * Over 300 lines on purpose: each kind of real process (redis-server, game
+ * instances, nginx) with its start, readiness check and clean-up, kept
+ * together so one stopAll tracks every child.
+ *
  * Real multi-instance set-ups for end-to-end tests and benchmarks: a private
  * `redis-server`, game server instances as child processes
  * (`node --import tsx server/index.ts`), and a real nginx in front as a
@@ -204,6 +208,8 @@ export interface InstanceOptions {
   env?: Record<string, string>;
   /** Checkout to run the server from (default: this one); the bench runs an older build from a git worktree. */
   root?: string;
+  /** Node options before the server's entry (e.g. `['--import', './bench/profileHook.ts']`). */
+  nodeArgs?: string[];
   /** No `REDIS_URL`: a lone server that knows no other (the bench's control for what several processes cost by themselves). */
   standalone?: boolean;
 }
@@ -240,7 +246,7 @@ async function answers200(url: string): Promise<boolean> {
 /** Start one game server instance in cluster mode and wait for `GET /readyz` 200. */
 export async function startInstance(options: InstanceOptions): Promise<Instance> {
   const port = await freePort();
-  const child = spawn(NODE, ['--import', 'tsx', 'server/index.ts'], {
+  const child = spawn(NODE, ['--import', 'tsx', ...(options.nodeArgs ?? []), 'server/index.ts'], {
     cwd: options.root ?? ROOT,
     env: {
       ...process.env,
@@ -268,7 +274,8 @@ export async function startInstance(options: InstanceOptions): Promise<Instance>
       return answers200(`${url}/readyz`);
     },
     `instance ${options.name} /readyz`,
-    30_000,
+    // Three instances compiling TypeScript at once on a busy 2-core machine took over 30 s here.
+    90_000,
     100,
   );
   const processId = options.standalone ? `standalone-${port}` : await processIdOfPort(options.redis.client, port);

@@ -12,7 +12,7 @@
 import { matchMaker } from '@colyseus/core';
 import type { Application, Request, Response } from 'express';
 import type { Logger } from './logger.ts';
-import { bearerMatches } from './metrics.ts';
+import { bearerMatches } from './auth.ts';
 import { requestLog } from './ops/requestLog.ts';
 import type { HandoffResult } from './rooms/handoff.ts';
 

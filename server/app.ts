@@ -19,7 +19,8 @@ import { guardConnections, type ConnectionCounts } from './limits/connectionGuar
 import { RateLimiter } from './limits/rateLimit.ts';
 import { RoomBudget, roomsFullError } from './limits/roomBudget.ts';
 import { frameworkLogger, type Logger } from './logger.ts';
-import { bearerMatches, ServerMetrics } from './metrics.ts';
+import { bearerMatches } from './auth.ts';
+import { ServerMetrics } from './metrics.ts';
 import { mountInviteRoutes } from './invites/inviteRoutes.ts';
 import { mountSpectateRoute } from './spectate/spectateRoute.ts';
 import type { LeaderboardRecorder } from './leaderboard/recorder.ts';
@@ -227,7 +228,8 @@ export async function buildApp(config: ServerConfig, logger: Logger): Promise<Ap
   server.onShutdown(async () => {
     await clusterView?.stop();
     await cluster?.stop();
-    await leaderboard.close();
+    // Half a second at most for a round's write under way: shutdown has a hard deadline (index.ts).
+    await leaderboard.close(500);
     limiterRedis?.disconnect();
     metrics?.close();
     httpServer?.close();

@@ -49,3 +49,18 @@ export function sanitizeInput(frame: InputFrame): boolean {
   if (typeof frame.fire !== 'boolean') frame.fire = false;
   return legal;
 }
+
+/**
+ * The eight moves an input frame can express, as (moveX, moveY), by 45°
+ * sector from +x, clockwise on screen (y grows downwards).
+ */
+export const COMPASS_MOVES: ReadonlyArray<readonly [-1 | 0 | 1, -1 | 0 | 1]> = [
+  [1, 0],
+  [1, 1],
+  [0, 1],
+  [-1, 1],
+  [-1, 0],
+  [-1, -1],
+  [0, -1],
+  [1, -1],
+];

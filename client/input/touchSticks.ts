@@ -6,6 +6,7 @@
  * distances are CSS pixels; angles are radians with 0 = +x and y pointing
  * down, as on screen and in the world (the camera never rotates).
  */
+import { COMPASS_MOVES } from '../../shared/input.ts';
 
 /** How far a knob travels from its base, CSS px: past this a stick reads full deflection. */
 export const STICK_RADIUS_PX = 56;
@@ -65,16 +66,7 @@ export function readStick(stick: HeldStick, radiusPx = STICK_RADIUS_PX): StickRe
 }
 
 /** The eight directions the input frame can express, indexed by 45° sector from +x, clockwise on screen. */
-const OCTANTS: ReadonlyArray<readonly [-1 | 0 | 1, -1 | 0 | 1]> = [
-  [1, 0],
-  [1, 1],
-  [0, 1],
-  [-1, 1],
-  [-1, 0],
-  [-1, -1],
-  [0, -1],
-  [1, -1],
-];
+const OCTANTS = COMPASS_MOVES;
 
 /**
  * Movement axes for a stick reading: still inside the dead zone, otherwise

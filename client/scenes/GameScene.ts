@@ -1,4 +1,11 @@
 /**
+ * Over 300 lines on purpose: the scene is where Phaser, the DOM overlays, the
+ * room's schema callbacks and messages meet, and several features are being
+ * added to it in parallel; its pure parts live elsewhere (HUD model and
+ * overlay choice ui/hudModel.ts, scoreboard order shared/scoreboard.ts, ping
+ * timer net/pingTimer.ts, page mapping render/pageMapping.ts, netcode
+ * net/prediction.ts).
+ *
  * A match: the map, every player, shots in flight, and the HUD, driven by one
  * joined arena room. Each frame: advance prediction and send the inputs that
  * fell due, then draw every player where the netcode says (predicted for us,
@@ -19,7 +26,7 @@ import {
   type ScoreRow,
 } from '../../shared/messages.ts';
 import type { HitTarget } from '../../shared/sim.ts';
-import { RoundPhase, type Player, type Projectile } from '../../shared/state.ts';
+import type { Player, Projectile } from '../../shared/state.ts';
 import { Controls } from '../input/controls.ts';
 import { mountTouchControls } from '../input/touchControls.ts';
 import { log } from '../log.ts';
@@ -43,6 +50,9 @@ import { SpectatorMode } from '../ui/spectatorMode.ts';
 import { fetchBoard } from '../net/leaderboard.ts';
 import type { LobbySceneData } from './LobbyScene.ts';
 import { scoreboardRows } from '../../shared/scoreboard.ts';
+import { hudModel, overlayFor, type MatchView } from '../ui/hudModel.ts';
+import { startPingTimer } from '../net/pingTimer.ts';
+import { worldToPage } from '../render/pageMapping.ts';
 
 /** What the lobby hands over: the joined room and the name we joined with. */
 export interface GameSceneData {
@@ -398,41 +408,41 @@ export class GameScene extends Phaser.Scene {
     window.addEventListener('pagehide', onPageHide);
     this.cleanups.push(() => window.removeEventListener('pagehide', onPageHide));
 
-    const ping = (): void => {
-      if (!this.reconnect.visible) room.ping((ms) => (this.pingMs = ms));
-    };
-    ping();
-    const timer = window.setInterval(ping, PING_EVERY_MS);
-    this.cleanups.push(() => window.clearInterval(timer));
+    this.cleanups.push(
+      startPingTimer(room, {
+        everyMs: PING_EVERY_MS,
+        paused: () => this.reconnect.visible,
+        onRtt: (ms) => {
+          this.pingMs = ms;
+        },
+      }),
+    );
   }
 
   private updateHud(now: number): void {
     const state = this.room.state;
-    const me = this.net.me;
     const round = state.round;
-    const phase = round?.phase ?? RoundPhase.Playing;
-    this.hud.update({
-      name: me?.name ?? (this.spectator ? 'Spectating' : this.name),
-      hp: me?.hp ?? 0,
-      alive: this.net.localAlive,
-      kills: me?.kills ?? 0,
-      deaths: me?.deaths ?? 0,
-      score: me?.score ?? 0,
-      round: round?.number ?? 1,
-      phase,
-      secondsLeft: round?.secondsLeft ?? 0,
-      pingMs: this.pingMs ?? (this.net.rttMs > 0 ? this.net.rttMs : null),
+    const view: MatchView = {
+      joinedAs: this.name,
+      spectating: this.spectator !== null,
+      me: this.net.me,
+      localAlive: this.net.localAlive,
+      round,
       players: state.players?.size ?? 0,
       roomId: this.room.roomId,
-    });
+      pingMs: this.pingMs,
+      rttMs: this.net.rttMs,
+    };
+    this.hud.update(hudModel(view));
 
-    if (phase === RoundPhase.Scoreboard) {
+    const overlay = overlayFor(view);
+    if (overlay === 'scoreboard') {
       this.death.hide();
       const rows = this.lastRoundOver?.rows ?? this.liveScores();
       this.scoreboard.show(round?.number ?? 1, rows, this.room.sessionId, round?.secondsLeft ?? 0);
     } else {
       this.scoreboard.hide();
-      if (me && !this.net.localAlive) {
+      if (overlay === 'death') {
         if (!this.death.visible) this.death.show(this.killedBy, now + this.respawnInMs);
         this.death.update(now);
       } else if (this.death.visible) {
@@ -463,16 +473,15 @@ export class GameScene extends Phaser.Scene {
           alive: view.isAlive,
           local: view.isLocal,
         })),
-      worldToPage: (x, y) => {
-        const cam = this.cameras.main;
-        const canvas = this.game.canvas.getBoundingClientRect();
-        const scaleX = canvas.width / this.scale.width;
-        const scaleY = canvas.height / this.scale.height;
-        return {
-          x: canvas.left + (cam.x + (x - cam.worldView.x) * cam.zoom) * scaleX,
-          y: canvas.top + (cam.y + (y - cam.worldView.y) * cam.zoom) * scaleY,
-        };
-      },
+      worldToPage: (x, y) =>
+        worldToPage(
+          this.cameras.main,
+          this.game.canvas.getBoundingClientRect(),
+          this.scale.width,
+          this.scale.height,
+          x,
+          y,
+        ),
       projectiles: () => this.projectiles.visibleCount + this.net.shots.flying().length,
       netStats: () => ({
         sent: this.net.input.sentCount,

@@ -1,4 +1,8 @@
 /**
+ * Over 300 lines on purpose: the one place that wires the cluster's parts
+ * (driver, presence, registry, placement, forwarder, edge) and their start and
+ * stop order; each part has its own file.
+ *
  * Multi-instance mode, on when `REDIS_URL` is set: Redis presence and driver
  * for matchmaking across instances, the instance registry, least-loaded room
  * placement, dead-instance clean-up, and the edge channel that lets any

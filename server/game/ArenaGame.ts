@@ -1,4 +1,8 @@
 /**
+ * Over 300 lines on purpose: the match rules are one state machine (join,
+ * step, shots, deaths, respawns, round clock, snapshot), read best in one
+ * place; the pure parts already live in shared/.
+ *
  * The arena's match rules on top of the shared simulation: who is in, who
  * shot whom, respawns and the round clock. It owns the replicated state but
  * knows nothing of sockets or the Colyseus room; the room feeds it inputs and

@@ -15,7 +15,7 @@
 import type { Application } from 'express';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logger.ts';
-import { bearerMatches } from '../metrics.ts';
+import { bearerMatches } from '../auth.ts';
 import { FIGURE_METRICS, type FigureSampler, type InstanceFigures } from './figures.ts';
 import { requestLog } from './requestLog.ts';
 

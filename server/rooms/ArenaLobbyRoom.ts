@@ -10,20 +10,10 @@
  * a name that looks like another's in the room gets a number.
  */
 import { LobbyRoom, ServerError, type AuthContext, type Client } from '@colyseus/core';
-import { CHAT_BURST, CHAT_REFILL_MS } from '../../shared/constants.ts';
-import {
-  ArenaCloseCode,
-  ClientMessage,
-  parseChat,
-  parseJoinOptions,
-  ServerMessage,
-  type ChatBroadcast,
-  type Notice,
-} from '../../shared/messages.ts';
+import { ClientMessage, parseJoinOptions, ServerMessage, type ChatBroadcast } from '../../shared/messages.ts';
 import { nameKey, uniqueName } from '../../shared/names.ts';
-import { ChatLimiter } from '../game/chatLimiter.ts';
 import { CLIENT_ADDRESS_HEADER, isLoopback } from '../limits/clientAddress.ts';
-import { closeReason, StrikeCounter, type Fault } from './misbehaviour.ts';
+import { ClientPolicing } from './clientPolicing.ts';
 
 /** Presence channel every lobby room on every instance listens to. */
 export const LOBBY_CHAT_CHANNEL = 'arena:lobby-chat';
@@ -35,11 +25,9 @@ export interface LobbyRoomOptions {
 }
 
 export class ArenaLobbyRoom extends LobbyRoom {
-  private readonly chat = new ChatLimiter(CHAT_BURST, CHAT_REFILL_MS);
   private readonly names = new Map<string, string>();
-  private readonly strikes = new StrikeCounter();
-  /** Clients this lobby disconnected for misbehaviour. */
-  private readonly cutOff = new Set<string>();
+  /** Strikes, cut-offs and the chat rate, as in the arena (see `clientPolicing.ts`). */
+  private readonly police = new ClientPolicing(() => this.clock.currentTime);
   /** Open sessions per client address, and each session's address. */
   private readonly perAddress = new Map<string, number>();
   private readonly addressOf = new Map<string, string>();
@@ -84,9 +72,7 @@ export class ArenaLobbyRoom extends LobbyRoom {
   override onLeave(client: Client): void {
     super.onLeave(client);
     this.names.delete(client.sessionId);
-    this.chat.forget(client.sessionId);
-    this.strikes.forget(client.sessionId);
-    this.cutOff.delete(client.sessionId);
+    this.police.forget(client.sessionId);
     const address = this.addressOf.get(client.sessionId);
     this.addressOf.delete(client.sessionId);
     if (address !== undefined) {
@@ -102,30 +88,13 @@ export class ArenaLobbyRoom extends LobbyRoom {
   }
 
   private handleChat(client: Client, payload: unknown): void {
-    const parsed = parseChat(payload);
-    if (!parsed.ok) {
-      this.strike(client, { offence: 'chat_invalid', detail: parsed.error });
-      return;
-    }
-    if (!this.chat.tryTake(client.sessionId, this.clock.currentTime)) {
-      this.strike(client, { offence: 'chat_rate', detail: 'you are sending chat messages too fast' });
-      return;
-    }
+    const text = this.police.acceptChat(client, payload);
+    if (text === undefined) return;
     const message: ChatBroadcast = {
       fromId: client.sessionId,
       name: this.names.get(client.sessionId) ?? 'guest',
-      text: parsed.value.text,
+      text,
     };
     void this.presence.publish(LOBBY_CHAT_CHANNEL, message);
-  }
-
-  /** Tell the client what was wrong, and cut it off once it has run out of strikes (as the arena does). */
-  private strike(client: Client, { offence, detail }: Fault): void {
-    if (this.cutOff.has(client.sessionId)) return;
-    const notice: Notice = { code: offence, message: detail };
-    client.send(ServerMessage.Notice, notice);
-    if (!this.strikes.hit(client.sessionId, offence, this.clock.currentTime)) return;
-    this.cutOff.add(client.sessionId);
-    client.leave(ArenaCloseCode.Misbehaviour, closeReason(offence, detail));
   }
 }

@@ -1,31 +1,34 @@
 /**
+ * Over 300 lines on purpose: Colyseus's lifecycle hooks for players,
+ * spectators, hand-offs and invites meet here, and several features are being
+ * added to it in parallel; each concern's logic lives in its own helper (rules
+ * game/ArenaGame.ts, policing clientPolicing.ts, frames frameGuard.ts, seats
+ * seats.ts, spectators spectators.ts, hand-off handoff.ts, framework internals
+ * ../colyseusInternals.ts).
+ *
  * The `arena` room: wires Colyseus (inputs, fixed timestep, lag-compensation
  * history, messages, reconnection) to the match rules in {@link ArenaGame}.
  * The rules live elsewhere; this file only translates.
  */
 import { CloseCode, Room, ServerError, type Client, type Rewind } from '@colyseus/core';
-import { CHAT_BURST, CHAT_REFILL_MS, MAX_REWIND_MS } from '../../shared/constants.ts';
-import { PlayerInput, sanitizeInput, type InputFrame } from '../../shared/input.ts';
+import { MAX_REWIND_MS } from '../../shared/constants.ts';
+import { PlayerInput } from '../../shared/input.ts';
 import { parseInviteCode } from '../../shared/invite.ts';
 import { SpectateMessage } from '../../shared/spectate.ts';
 import type { LeaderboardSaved } from '../../shared/leaderboard.ts';
 import { ARENA_MAP } from '../../shared/map.ts';
 import { nameKey, uniqueName } from '../../shared/names.ts';
 import {
-  ArenaCloseCode,
   ClientMessage,
-  parseChat,
   parseJoinOptions,
   ServerMessage,
   type ArenaMetadata,
   type ChatBroadcast,
   type InputPace,
-  type Notice,
   type RoundOverEvent,
 } from '../../shared/messages.ts';
 import type { ArenaState, Player } from '../../shared/state.ts';
 import { ArenaGame, type GameRules, type TickSource } from '../game/ArenaGame.ts';
-import { ChatLimiter } from '../game/chatLimiter.ts';
 import { InputPacer } from '../game/inputPacer.ts';
 import { copyInputsIntoSlots } from '../game/inputSlots.ts';
 import { parseGameSnapshot } from '../game/snapshot.ts';
@@ -39,7 +42,6 @@ import { NO_ROOM_METRICS, type RoomMetrics } from '../metrics.ts';
 import { FrameGuard } from './frameGuard.ts';
 import { JOIN_SEAT_HOLD_S, SeatBook, type ReservedSeat } from './seats.ts';
 import { clientSocket, reserveSeat, reservedSeatsOf } from '../colyseusInternals.ts';
-import { closeReason, StrikeCounter, type Fault } from './misbehaviour.ts';
 import { isSpectatorSeat, SPECTATOR_CHAT_NAME, Spectators, stepIn, type SpectatorSeatAnswer } from './spectators.ts';
 import {
   closeWithFinalResult,
@@ -51,6 +53,7 @@ import {
   type HandoffResult,
   type HandoffSource,
 } from './handoff.ts';
+import { ClientPolicing } from './clientPolicing.ts';
 
 /** Options the server passes when it defines the room (not client-controlled). */
 export interface ArenaRoomOptions extends GameRules {
@@ -86,7 +89,7 @@ const MAX_FRAMES_PER_SECOND = 120;
 
 export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata; input: PlayerInput }> {
   override inputs = this.defineInput(PlayerInput, {
-    sanitize: (frame) => this.checkInput(frame),
+    sanitize: (frame) => this.police.checkInput(this.frames.sender, frame, (sid) => this.spectators.has(sid)),
     bufferMaxSize: INPUT_BUFFER_MAX,
   });
 
@@ -98,17 +101,18 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
   private metrics: RoomMetrics = NO_ROOM_METRICS;
   private directory: Set<ArenaRoom> | undefined;
   private reconnectGraceS = 30;
-  private readonly chat = new ChatLimiter(CHAT_BURST, CHAT_REFILL_MS);
   private readonly pacer = new InputPacer();
   /** True while a hand-off or shutdown holds the match still. */
   private frozen = false;
-  private readonly strikes = new StrikeCounter();
-  /** Clients this room disconnected for misbehaviour; their seats are not held. */
-  private readonly cutOff = new Set<string>();
+  /** Strikes, cut-offs and the chat rate (see `clientPolicing.ts`); a cut-off client's seat is not held. */
+  private readonly police = new ClientPolicing(
+    () => this.clock.currentTime,
+    () => this.log,
+  );
   /** Looks at every inbound frame before Colyseus dispatches it. */
   private readonly frames = new FrameGuard(this, {
-    offend: (client, fault) => this.strike(client, fault),
-    isCutOff: (client) => this.cutOff.has(client.sessionId),
+    offend: (client, fault) => this.police.strike(client, fault),
+    isCutOff: (client) => this.police.isCutOff(client),
   });
   /** Players restored from a hand-off whose clients have not arrived yet, with the hash of each seat's secret. */
   private readonly arriving = new Map<string, string>();
@@ -210,9 +214,7 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
     this.clock.setInterval(() => this.syncFullLock(), FRESH_SEAT_CHECK_MS);
     this.onMessage(ClientMessage.Chat, (client, payload) => this.handleChat(client, payload));
     this.onMessage(SpectateMessage.StepIn, (client, payload) => this.handleStepIn(client, payload));
-    this.onMessage('*', (client, type) => {
-      this.strike(client, { offence: 'bad_message', detail: `unknown message type "${String(type).slice(0, 40)}"` });
-    });
+    this.onMessage('*', (client, type) => this.police.unknownMessage(client, type));
 
     if (options.handoffKey !== undefined) await this.restoreFrom(options.handoffKey);
     if (options.inviteCode !== undefined) await this.openInvite(options.inviteCode);
@@ -450,7 +452,7 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
   override async onDrop(client: Client, code?: number): Promise<void> {
     // A client cut off for misbehaviour gets no seat held; onLeave, which Colyseus calls
     // next, forgets the player. Our own cuts were logged when they were made.
-    if (this.cutOff.has(client.sessionId)) return;
+    if (this.police.isCutOff(client)) return;
     // Colyseus cuts a flooding client off in the middle of dispatching its frame. The same
     // WITH_ERROR outside a dispatch is a stale socket replaced by the player's own reconnection.
     if (code === CloseCode.WITH_ERROR && this.frames.sender === client) {
@@ -499,10 +501,8 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
   private forget(client: Client): void {
     this.game.removePlayer(client.sessionId);
     this.spectators.forget(client.sessionId);
-    this.chat.forget(client.sessionId);
     this.pacer.forget(client.sessionId);
-    this.strikes.forget(client.sessionId);
-    this.cutOff.delete(client.sessionId);
+    this.police.forget(client.sessionId);
     this.log.info('player left', { sessionId: client.sessionId, players: this.clients.length });
     this.syncFullLock();
     this.publishListing();
@@ -526,7 +526,7 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
       payload,
     );
     if (!result) {
-      this.strike(client, { offence: 'bad_message', detail: 'stepIn needs a valid name' });
+      this.police.strike(client, { offence: 'bad_message', detail: 'stepIn needs a valid name' });
       return;
     }
     client.send(SpectateMessage.StepInResult, result);
@@ -537,51 +537,15 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
   }
 
   private handleChat(client: Client, payload: unknown): void {
-    const parsed = parseChat(payload);
-    if (!parsed.ok) {
-      this.strike(client, { offence: 'chat_invalid', detail: parsed.error });
-      return;
-    }
-    if (!this.chat.tryTake(client.sessionId, this.clock.currentTime)) {
-      this.strike(client, { offence: 'chat_rate', detail: 'you are sending chat messages too fast' });
-      return;
-    }
+    const text = this.police.acceptChat(client, payload);
+    if (text === undefined) return;
     // Spectators have no name of their own: they talk as "Spectator" (same limits as players).
     const name =
       this.state.players.get(client.sessionId)?.name ??
       (this.spectators.has(client.sessionId) ? SPECTATOR_CHAT_NAME : undefined);
     if (name === undefined) return;
-    const message: ChatBroadcast = { fromId: client.sessionId, name, text: parsed.value.text };
+    const message: ChatBroadcast = { fromId: client.sessionId, name, text };
     this.broadcast(ServerMessage.Chat, message);
-  }
-
-  /** Inputs are made legal whatever they hold; one that needed it came from no honest controller. */
-  private checkInput(frame: InputFrame): void {
-    const sender = this.frames.sender;
-    // A spectator's inputs are never consumed (it has no player); an honest client sends none.
-    if (sender && this.spectators.has(sender.sessionId))
-      this.strike(sender, { offence: 'bad_input', detail: 'spectators send no inputs; step in to play' });
-    else if (!sanitizeInput(frame) && sender)
-      this.strike(sender, { offence: 'bad_input', detail: 'input values out of range' });
-  }
-
-  /** Tell the client what was wrong, and cut it off once it has run out of strikes. */
-  private strike(client: Client, { offence, detail }: Fault): void {
-    if (this.cutOff.has(client.sessionId)) return;
-    this.notify(client, { code: offence, message: detail });
-    if (!this.strikes.hit(client.sessionId, offence, this.clock.currentTime)) return;
-    this.log.warn('disconnecting a misbehaving client', {
-      sessionId: client.sessionId,
-      offence,
-      detail,
-      closeCode: ArenaCloseCode.Misbehaviour,
-    });
-    this.cutOff.add(client.sessionId);
-    client.leave(ArenaCloseCode.Misbehaviour, closeReason(offence, detail));
-  }
-
-  private notify(client: Client, notice: Notice): void {
-    client.send(ServerMessage.Notice, notice);
   }
 
   /**

@@ -6,7 +6,7 @@ import { ARENA_MAP } from '../../shared/map.ts';
 import { applyInput, isBlocked } from '../../shared/sim.ts';
 import { decide, hasLineOfSight, isOpenDirection, newMemory, SHOT_RANGE_PX } from '../../bots/brain.ts';
 import { seededRandom } from '../../shared/random.ts';
-import { behaviourOf } from '../../bots/runner.ts';
+import { behaviourOf } from '../../bots/fleet.ts';
 
 const DT = 1 / TICK_RATE_HZ;
 const CENTRE_WALL = ARENA_MAP.walls[0]!; // x 760–840, y 420–580

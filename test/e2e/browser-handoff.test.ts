@@ -21,7 +21,7 @@ import {
   type Nginx,
   type RedisServer,
 } from '../../harness/cluster.ts';
-import { launchChromium, openGamePage, quickPlay } from '../../harness/browser.ts';
+import { drawnAtRest, launchChromium, openGamePage, quickPlay } from '../../harness/browser.ts';
 
 const ADMIN_TOKEN = 'browser-admin-token';
 
@@ -106,8 +106,8 @@ describe('browser players through a room hand-off', { timeout: 120_000 }, () => 
   async function snapshot(): Promise<
     Map<Page, { sessionId: string | null; roomId: string | null; at: RenderedPlayer }>
   > {
-    // Let the last movement settle so "where it stood" is a fixed point.
-    await dana.waitForTimeout(300);
+    // Let the last movement settle on both screens so "where it stood" is a fixed point.
+    await Promise.all([dana, eve].flatMap((page) => [drawnAtRest(page, 'Dana'), drawnAtRest(page, 'Eve')]));
     const out = new Map<Page, { sessionId: string | null; roomId: string | null; at: RenderedPlayer }>();
     for (const page of [dana, eve]) out.set(page, { ...(await ids(page)), at: await me(page) });
     return out;

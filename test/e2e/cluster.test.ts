@@ -1,4 +1,7 @@
 /**
+ * Over 300 lines on purpose: the scenarios share one three-instance cluster
+ * per forward mode; a file per scenario would start it again each time.
+ *
  * Three real instances behind a real nginx (round robin, no affinity), a
  * private Redis, real SDK clients — once per forward mode. The tests run in
  * order and build on each other inside a mode: joins and play, then the lobby
@@ -369,7 +372,7 @@ for (const mode of ['direct', 'redis'] as const satisfies readonly ForwardMode[]
       for (const [roomId, members] of lateGroups) {
         const expected = members.map((r) => r.sessionId);
         await waitFor(
-          () => members.every((r) => expected.every((id) => stateOf(r).players.get(id) !== undefined)),
+          () => members.every((r) => expected.every((id) => stateOf(r)?.players?.get(id) !== undefined)),
           `new players of room ${roomId} see each other`,
         );
       }

@@ -1,4 +1,7 @@
 /**
+ * Over 300 lines on purpose: the drain scenarios share one three-instance
+ * cluster; a file per scenario would start it again each time.
+ *
  * Draining with room hand-off, on real processes: three instances behind
  * nginx with their own Redis; SIGTERM the instance hosting the most rooms in
  * the middle of a round. Its players must continue on the other instances
@@ -22,6 +25,7 @@ import {
   type RedisServer,
 } from '../../harness/cluster.ts';
 import { sleep, waitFor } from '../../harness/net.ts';
+import { statePatches } from '../helpers/roomEvents.ts';
 
 interface Input {
   moveX: number;
@@ -278,7 +282,8 @@ describe('draining an instance hands its rooms to the others (SIGTERM)', () => {
       'the servers processed every input',
       10_000,
     );
-    await sleep(300);
+    // The step after the last input: every player is at rest where its inputs left it.
+    await Promise.all(players.map((p) => statePatches(p.room, 2)));
 
     const owners = await roomCaches(redis.client);
     const count = new Map<string, number>();

@@ -25,6 +25,7 @@ import { Client, CloseCode, type Room } from '@colyseus/sdk';
 import { TICK_RATE_HZ } from '../../shared/constants.ts';
 import { ArenaCloseCode } from '../../shared/messages.ts';
 import { freePort, sleep, waitFor } from '../../harness/net.ts';
+import { statePatches } from '../helpers/roomEvents.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const NODE = path.join(ROOT, 'node_modules/.bin/node');
@@ -133,7 +134,8 @@ describe('fuzzing a room with honest players in it', { timeout: (FUZZ_SECONDS + 
   });
 
   it(`stays up, drops every hostile session and keeps honest players' patches regular (seed ${SEED})`, async (t) => {
-    await sleep(2000); // joins and the first patches settle
+    // Joins settled: every honest player has a second of patches behind it.
+    await Promise.all(honest.map((room) => statePatches(room, 30)));
     intervals.reset();
     loopDelay.enable();
     await sleep(CALM_SECONDS * 1000);

@@ -7,12 +7,14 @@
  * show a player twice or keep one that is gone.
  */
 import assert from 'node:assert/strict';
+import { isDeepStrictEqual } from 'node:util';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { Client, type Room } from '@colyseus/sdk';
 import type { ArenaState } from '../../shared/state.ts';
 import { bootTestApp, type TestApp } from '../helpers/app.ts';
 import { startInstances, startNginx, startRedis, stopAll, type Nginx } from '../../harness/cluster.ts';
 import { sleep, waitFor } from '../../harness/net.ts';
+import { statePatches } from '../helpers/roomEvents.ts';
 
 /** The issue's bound on getting everyone back. */
 const BACK_WITHIN_MS = 2000;
@@ -66,7 +68,8 @@ async function cutAndCheck(t: TestContext, nginx: Nginx, seats: Seat[]): Promise
     }
   });
   await waitFor(() => inputs.every((input) => input.lastProcessed >= 6), 'inputs processed', 5000);
-  await sleep(200);
+  // The step after the last input: every player is at rest where its inputs left it.
+  await Promise.all(seats.map((s) => statePatches(s.room, 2)));
   const before = seats.map((s) => view(s.room));
 
   const started = Date.now();
@@ -83,16 +86,29 @@ async function cutAndCheck(t: TestContext, nginx: Nginx, seats: Seat[]): Promise
   assert.ok(backMs <= BACK_WITHIN_MS, `back within ${BACK_WITHIN_MS} ms (took ${backMs})`);
   for (const s of seats) assert.deepEqual(s.left, [], 'nobody left the room');
   // The full state arrives right after the reconnection: compare once it has.
-  await sleep(200);
+  await waitFor(
+    () => {
+      try {
+        return isDeepStrictEqual(
+          seats.map((s) => view(s.room)),
+          before,
+        );
+      } catch {
+        return false; // a player not in its state yet
+      }
+    },
+    'every client shows its seat as it was',
+    BACK_WITHIN_MS,
+  ).catch(() => undefined); // the assertion below says what differs
   assert.deepEqual(
     seats.map((s) => view(s.room)),
     before,
     'same room, session, position, health and score',
   );
 
-  // No ghosts, now or once the server has settled: each room shows exactly its players.
-  for (const wait of [0, 600]) {
-    await sleep(wait);
+  // No ghosts, now or once the server has settled (about 0.6 s of patches): each room shows exactly its players.
+  for (const patches of [0, 18]) {
+    await Promise.all(seats.map((s) => statePatches(s.room, patches)));
     for (const s of seats) {
       const mates = seats
         .filter((o) => o.room.roomId === s.room.roomId)

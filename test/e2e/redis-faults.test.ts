@@ -27,6 +27,7 @@ import {
   type RedisServer,
 } from '../../harness/cluster.ts';
 import { sleep, waitFor } from '../../harness/net.ts';
+import { statePatches } from '../helpers/roomEvents.ts';
 
 const OUTAGE_MS = 3000;
 const RECOVERY_BOUND_MS = 5000;
@@ -164,7 +165,8 @@ for (const mode of ['direct', 'redis'] as const) {
       t.diagnostic(
         `players back ${Date.now() - restartedAt} ms after Redis answered again (${before.length - unaffected.length} had dropped)`,
       );
-      await sleep(200);
+      // Each reconnected client's full state arrives after its reconnection: compare once every room has patched again.
+      await Promise.all(rooms.map((r) => statePatches(r, 2)));
       for (const [i, r] of rooms.slice(0, before.length).entries()) {
         assert.deepEqual({ ...view(r), x: 0, y: 0 }, { ...before[i], x: 0, y: 0 }, 'same room, seat and score');
       }

@@ -1,4 +1,7 @@
 /**
+ * Over 300 lines on purpose: every hostile edge against one booted app, each a
+ * short case; splitting would boot it again per file.
+ *
  * Hostile input at every edge, against the real app in this process, with
  * real SDK clients and raw `ws` sockets speaking Colyseus's wire format. Each
  * kind of bad client is disconnected with the expected close code, logged
@@ -22,6 +25,7 @@ import { MAX_STRIKES, OFFENCE_WEIGHT } from '../../server/rooms/misbehaviour.ts'
 import { bootTestApp, type TestApp } from '../helpers/app.ts';
 import { sleep, waitFor } from '../../harness/net.ts';
 import { seededRandom } from '../../shared/random.ts';
+import { roundTrip, statePatches } from '../helpers/roomEvents.ts';
 
 type Arena = Room<unknown, ArenaState>;
 interface Closed {
@@ -333,7 +337,8 @@ describe('hostile clients', () => {
     for (let i = 0; i < 30; i++) chatty.room.send('chat', { text: `gg ${i}` });
     await waitFor(() => notices.length === 30 - CHAT_BURST, 'a notice for every refused line');
     assert.ok(notices.every((n) => n.code === 'chat_rate'));
-    await sleep(500);
+    // A ping answered means the server has handled every line before it; a cut-off would have closed the socket first.
+    await roundTrip(chatty.room);
     assert.equal(chatty.room.connection.isOpen, true, 'still connected');
     await chatty.room.leave();
   });
@@ -350,7 +355,9 @@ describe('hostile clients', () => {
       // Colyseus alone would leave it open: a client could pile up sockets by reconnecting over itself.
       await waitFor(() => !stale.connection.isOpen, 'the replaced socket to be closed', 2000);
     }
-    await sleep(300);
+    // Everything the reconnections set off has been handled once a ping comes back and the honest client has patched again.
+    await roundTrip(player.room);
+    await statePatches(honest, 2);
     assert.equal(honest.state.players.get(player.sessionId)?.name, name, 'the player is still in the room');
     assert.ok(
       !logs.some((l) => l.sessionId === player.sessionId && l.severity === 'WARNING'),

@@ -1,4 +1,7 @@
 /**
+ * Over 300 lines on purpose: the leaderboard's cases (in memory and on a real
+ * Redis) share their fixtures; short independent cases.
+ *
  * The leaderboard's rules without Redis: identities and queries validated at
  * the edge, the round winner, the rank order (wins, then kills), the daily
  * board keyed by UTC day and forgotten after a few days, a round counted once,

@@ -1,4 +1,7 @@
 /**
+ * Over 300 lines on purpose: the rule tables of shared/sim.ts case by case;
+ * short independent cases.
+ *
  * The deterministic rules in shared/sim.ts, run exactly as the server and the
  * client's prediction run them: movement, walls, float32 rounding, projectiles,
  * hit tests, spawn choice, and bit-for-bit determinism over a long random run.
@@ -29,6 +32,7 @@ import {
   type ProjectileBody,
 } from '../../shared/sim.ts';
 import { seededRandom } from '../../shared/random.ts';
+import { COMPASS_MOVES } from '../../shared/input.ts';
 
 const DT = 1 / TICK_RATE_HZ;
 const STEP_PX = PLAYER_SPEED_PX_PER_S * DT;
@@ -175,16 +179,7 @@ describe('applyInput: walls and map edges', () => {
 
   it('keeps a player walking for a long time out of every wall', () => {
     const b = body(400, 380);
-    const script: Array<[number, number]> = [
-      [1, 0],
-      [1, 1],
-      [0, 1],
-      [-1, 1],
-      [-1, 0],
-      [-1, -1],
-      [0, -1],
-      [1, -1],
-    ];
+    const script = COMPASS_MOVES;
     for (let i = 0; i < 4000; i++) {
       const [mx, my] = script[Math.floor(i / 37) % script.length]!;
       applyInput(b, move(mx, my), ARENA_MAP, DT);
