@@ -22,10 +22,12 @@
  * BENCH_PROFILE=1 or `--profile` (one more run per setup with every instance profiled).
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { BotReport } from '../bots/report.ts';
+import { contextSwitches, redisInfo, scrapeForwarded } from './clusterProbes.ts';
+import { type Point, type ReportContext, type RunResult, writeResults } from './clusterReport.ts';
 import { PROFILE_GROUPS, summarizeProfile, type CpuProfile, type ProfileGroup } from './profile.ts';
 import {
   cpuTicks,
@@ -37,8 +39,6 @@ import {
   workerPids,
   type Balancing,
   type ForwardMode,
-  type Instance,
-  type RedisServer,
 } from '../harness/cluster.ts';
 import { sleep } from '../harness/net.ts';
 
@@ -55,6 +55,15 @@ const ONLY = process.env.BENCH_ONLY?.split(';');
 const PROFILE = process.env.BENCH_PROFILE === '1' || process.argv.includes('--profile');
 const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
 const PIN = os.cpus().length === 2 && spawnSync('taskset', ['-c', '0', 'true']).status === 0;
+const CONTEXT: ReportContext = {
+  root: ROOT,
+  loads: LOADS,
+  repeats: REPEATS,
+  runS: RUN_S,
+  rampS: RAMP_S,
+  oldRef: OLD_REF,
+  pinned: PIN,
+};
 
 interface Setup {
   label: string;
@@ -96,30 +105,6 @@ const SETUPS: Setup[] = [
   },
 ];
 
-interface RunResult {
-  label: string;
-  bots: number;
-  connected: number;
-  /** Instance CPU, ms per second per connected client. */
-  cpuPerClient: number;
-  redisCpuPerClient: number;
-  nginxCpuPerClient: number;
-  forwardedShare: number;
-  redisMessagesPerS: number;
-  redisBytesPerS: number;
-  rttP50: number | null;
-  rttP99: number | null;
-  latencyP50: number | null;
-  latencyP99: number | null;
-  updatesPerS: number | null;
-  errors: number;
-  botCpuPercent: number;
-  /** Context switches of every instance thread, per second: how often the processes wake up and are preempted. */
-  wakeupsPerS: number;
-  /** Profiled runs only: instance CPU by group (bench/profile.ts), ms per second per client, summed over instances. */
-  profile?: Record<ProfileGroup, number>;
-}
-
 function log(message: string): void {
   process.stdout.write(`${message}\n`);
 }
@@ -135,43 +120,6 @@ function oldBuild(): string {
   execFileSync('git', ['worktree', 'add', '--detach', dir, OLD_REF], { cwd: ROOT, stdio: 'ignore' });
   symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
   return dir;
-}
-
-async function redisInfo(redis: RedisServer): Promise<{ publishes: number; bytes: number }> {
-  const stats = await redis.client.info('stats');
-  const commands = await redis.client.info('commandstats');
-  const field = (text: string, name: string): number => Number(new RegExp(`${name}:(\\d+)`, 'u').exec(text)?.[1] ?? 0);
-  const publishes = Number(/cmdstat_publish:calls=(\d+)/u.exec(commands)?.[1] ?? 0);
-  return { publishes, bytes: field(stats, 'total_net_input_bytes') + field(stats, 'total_net_output_bytes') };
-}
-
-async function scrapeForwarded(instances: Instance[]): Promise<number> {
-  let total = 0;
-  for (const instance of instances) {
-    const text = await (await fetch(`${instance.url}/metrics`)).text();
-    total += Number(/^arena_forwarded_connections_active (\d+)/mu.exec(text)?.[1] ?? 0);
-  }
-  return total;
-}
-
-/** Voluntary + involuntary context switches of every thread of `pid`, from /proc. */
-function contextSwitches(pid: number): number {
-  let total = 0;
-  let tasks: string[] = [];
-  try {
-    tasks = readdirSync(`/proc/${pid}/task`);
-  } catch {
-    return 0;
-  }
-  for (const task of tasks) {
-    try {
-      const status = readFileSync(`/proc/${pid}/task/${task}/status`, 'utf8');
-      for (const m of status.matchAll(/^(?:non)?voluntary_ctxt_switches:\s+(\d+)$/gmu)) total += Number(m[1]);
-    } catch {
-      // The thread ended between the listing and the read.
-    }
-  }
-  return total;
 }
 
 async function runOnce(
@@ -313,159 +261,6 @@ async function runOnce(
   };
 }
 
-const median = (xs: number[]): number => {
-  const sorted = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
-
-interface Point {
-  label: string;
-  bots: number;
-  runs: RunResult[];
-}
-
-function fmt(x: number | null | undefined, digits = 2): string {
-  return x === null || x === undefined || !Number.isFinite(x) ? '-' : x.toFixed(digits);
-}
-
-/** `median (min–max)` of a field over a point's runs. */
-function spread(point: Point, read: (r: RunResult) => number | null, digits = 2): string {
-  const xs = point.runs.map(read).filter((x): x is number => x !== null && Number.isFinite(x));
-  if (xs.length === 0) return '-';
-  return `${fmt(median(xs), digits)} (${fmt(Math.min(...xs), digits)}–${fmt(Math.max(...xs), digits)})`;
-}
-
-function med(point: Point | undefined, read: (r: RunResult) => number | null): number {
-  if (!point) return Number.NaN;
-  return median(point.runs.map(read).filter((x): x is number => x !== null && Number.isFinite(x)));
-}
-
-function writeResults(points: Point[], profiles: RunResult[]): void {
-  const find = (label: string, bots: number) => points.find((p) => p.label === label && p.bots === bots);
-  const lines: string[] = [];
-  lines.push('# Cluster benchmark: edge fan-out', '');
-  lines.push(`Generated by \`npm run bench:cluster\` (bench/cluster.ts) on ${new Date().toISOString()}.`, '');
-  lines.push(
-    `- Machine: ${os.cpus().length} CPUs, ${os.cpus()[0]?.model ?? 'unknown'}, Node ${process.version}; ${PIN ? 'servers, Redis and nginx pinned to core 0, bots to core 1' : 'no pinning'}.`,
-    `- Bots: the project's bots (\`bots/cli.ts\`), 16 per room, ${RUN_S} s runs with a ${RAMP_S} s ramp; CPU and Redis counters over the window from ${RAMP_S + 2} s to ${RUN_S - 1} s; ${REPEATS} runs per point, median (min–max).`,
-    `- "old bytes" is commit \`${OLD_REF}\` (byte forwarding: TCP splice / Redis byte tunnel), run from a git worktree with the same bots and nginx.`,
-    '- CPU is utime+stime of every instance process (from /proc), per connected bot; Redis and nginx apart. Redis traffic is INFO `total_net_input_bytes + total_net_output_bytes` and PUBLISH calls.',
-    '',
-  );
-  lines.push(
-    '| setup | bots | instance CPU ms/s per client | vs 1 instance | Redis CPU | forwarded share | Redis msg/s | Redis KiB/s | RTT p50 / p99 ms | input→update p50 / p99 ms | instance wakeups/s | errors |',
-  );
-  lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
-  for (const point of points) {
-    const single = med(find('1 instance', point.bots), (r) => r.cpuPerClient);
-    const ratio = med(point, (r) => r.cpuPerClient) / single;
-    lines.push(
-      `| ${point.label} | ${point.bots} | ${spread(point, (r) => r.cpuPerClient, 3)} | ${fmt(ratio)}× | ${spread(point, (r) => r.redisCpuPerClient, 3)} | ${spread(point, (r) => r.forwardedShare * 100, 0)} % | ${spread(point, (r) => r.redisMessagesPerS, 0)} | ${spread(point, (r) => r.redisBytesPerS / 1024, 0)} | ${fmt(
-        med(point, (r) => r.rttP50),
-        1,
-      )} / ${fmt(
-        med(point, (r) => r.rttP99),
-        1,
-      )} | ${fmt(
-        med(point, (r) => r.latencyP50),
-        1,
-      )} / ${fmt(
-        med(point, (r) => r.latencyP99),
-        1,
-      )} | ${spread(point, (r) => r.wakeupsPerS, 0)} | ${point.runs.reduce((s, r) => s + r.errors, 0)} |`,
-    );
-  }
-  lines.push('');
-  lines.push('## Against the targets', '');
-  lines.push('| target | load | measured | |', '|---|---:|---:|---|');
-  for (const bots of LOADS) {
-    const single = find('1 instance', bots);
-    const cpu1 = med(single, (r) => r.cpuPerClient);
-    const row = (what: string, measured: number, ok: boolean, unit = ''): void => {
-      lines.push(
-        `| ${what} | ${bots} | ${fmt(measured)}${unit} | ${Number.isFinite(measured) ? (ok ? 'met' : '**missed**') : 'not measured'} |`,
-      );
-    };
-    const affinity = med(find('3 × edge, redis, cookie affinity', bots), (r) => r.forwardedShare * 100);
-    row('forwarded share with cookie affinity ≤ 10 %', affinity, affinity <= 10, ' %');
-    const direct = med(find('3 × edge, direct', bots), (r) => r.cpuPerClient) / cpu1;
-    row('cluster CPU per client ≤ 1.15× one instance (direct)', direct, direct <= 1.15, '×');
-    const redisPoint = find('3 × edge, redis', bots);
-    const redisRatio = med(redisPoint, (r) => r.cpuPerClient + r.redisCpuPerClient) / cpu1;
-    row('cluster CPU per client ≤ 1.3× one instance (redis, Redis included)', redisRatio, redisRatio <= 1.3, '×');
-    const standalone = med(find('3 × standalone, cookie affinity', bots), (r) => r.cpuPerClient);
-    if (Number.isFinite(standalone)) {
-      for (const label of [
-        '3 × edge, direct',
-        '3 × edge, direct, random LB',
-        '3 × edge, direct, cookie affinity',
-      ] as const) {
-        const ratio = med(find(label, bots), (r) => r.cpuPerClient) / standalone;
-        row(`(not a target) ${label} vs three standalone processes, same core (≤ 1.15×)`, ratio, ratio <= 1.15, '×');
-      }
-      for (const label of [
-        '3 × edge, redis',
-        '3 × edge, redis, random LB',
-        '3 × edge, redis, cookie affinity',
-      ] as const) {
-        const ratio = med(find(label, bots), (r) => r.cpuPerClient + r.redisCpuPerClient) / standalone;
-        row(
-          `(not a target) ${label}, Redis included, vs three standalone processes (≤ 1.3×)`,
-          ratio,
-          ratio <= 1.3,
-          '×',
-        );
-      }
-    }
-    const bytesNew = med(redisPoint, (r) => r.redisBytesPerS);
-    const bytesOld = med(find('3 × old bytes, redis', bots), (r) => r.redisBytesPerS);
-    row('Redis bytes/s ≥ 8× less than the byte tunnel', bytesOld / bytesNew, bytesOld / bytesNew >= 8, '× less');
-    for (const [label, p50, p99] of [
-      ['3 × edge, direct', 1, 3],
-      ['3 × edge, redis', 2, 5],
-    ] as const) {
-      const point = find(label, bots);
-      const dRtt50 = med(point, (r) => r.rttP50) - med(single, (r) => r.rttP50);
-      const dRtt99 = med(point, (r) => r.rttP99) - med(single, (r) => r.rttP99);
-      const dLat50 = med(point, (r) => r.latencyP50) - med(single, (r) => r.latencyP50);
-      const dLat99 = med(point, (r) => r.latencyP99) - med(single, (r) => r.latencyP99);
-      row(`added RTT p50 ≤ +${p50} ms (${label})`, dRtt50, dRtt50 <= p50, ' ms');
-      row(`added RTT p99 ≤ +${p99} ms (${label})`, dRtt99, dRtt99 <= p99, ' ms');
-      row(`added input→update p50 ≤ +${p50} ms (${label})`, dLat50, dLat50 <= p50, ' ms');
-      row(`added input→update p99 ≤ +${p99} ms (${label})`, dLat99, dLat99 <= p99, ' ms');
-    }
-  }
-  lines.push('');
-  lines.push(
-    `Bots process CPU (core 1): ${points.map((p) => `${p.label} @${p.bots}: ${spread(p, (r) => r.botCpuPercent, 0)} %`).join('; ')}.`,
-    '',
-  );
-  if (profiles.length > 0) {
-    lines.push(
-      `## Where instance CPU goes (V8 CPU profile, ${profiles[0]!.bots} bots)`,
-      '',
-      "One extra run per setup with every instance profiled over the measured window only (`bench/profileHook.ts`; the profiler itself costs a little), grouped by `bench/profile.ts` and summed over the instances: ms of CPU per second per connected client. *send* includes every socket write (to players and, on the edge, to peers); *cluster* is the edge channel, placement, registry and Redis clients in JavaScript. Kernel time outside V8 (TCP on loopback, which here also pays the receiver's work) is not in a profile: compare the *total* with the CPU column above.",
-      '',
-      `| setup | ${PROFILE_GROUPS.join(' | ')} | total |`,
-      `|---|${PROFILE_GROUPS.map(() => '---:').join('|')}|---:|`,
-    );
-    for (const r of profiles) {
-      const p = r.profile!;
-      const total = PROFILE_GROUPS.reduce((sum, g) => sum + p[g], 0);
-      lines.push(`| ${r.label} | ${PROFILE_GROUPS.map((g) => fmt(p[g], 3)).join(' | ')} | ${fmt(total, 3)} |`);
-    }
-    lines.push('');
-  }
-  const notes = path.join(ROOT, 'bench/results-cluster-notes.md');
-  if (existsSync(notes)) lines.push(readFileSync(notes, 'utf8'));
-  writeFileSync(path.join(ROOT, 'bench/results-cluster.md'), `${lines.join('\n')}\n`);
-  writeFileSync(
-    path.join(ROOT, 'bench/results-cluster.json'),
-    `${JSON.stringify({ generatedAt: new Date().toISOString(), oldRef: OLD_REF, points, profiles }, null, 2)}\n`,
-  );
-}
-
 async function main(): Promise<void> {
   const setups = SETUPS.filter((s) => !ONLY || ONLY.includes(s.label));
   const needsOld = setups.some((s) => s.build === 'old');
@@ -488,7 +283,7 @@ async function main(): Promise<void> {
             points.push(point);
           }
           point.runs.push(result);
-          writeResults(points, profiles);
+          writeResults(points, profiles, CONTEXT);
         }
       }
     }
@@ -500,7 +295,7 @@ async function main(): Promise<void> {
         const result = await runOnce(setup, bots, oldRoot, dir);
         rmSync(dir, { recursive: true, force: true });
         profiles.push(result);
-        writeResults(points, profiles);
+        writeResults(points, profiles, CONTEXT);
       }
     }
   } finally {

@@ -228,7 +228,8 @@ export async function buildApp(config: ServerConfig, logger: Logger): Promise<Ap
   server.onShutdown(async () => {
     await clusterView?.stop();
     await cluster?.stop();
-    await leaderboard.close();
+    // Half a second at most for a round's write under way: shutdown has a hard deadline (index.ts).
+    await leaderboard.close(500);
     limiterRedis?.disconnect();
     metrics?.close();
     httpServer?.close();

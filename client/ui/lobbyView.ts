@@ -29,7 +29,7 @@ export interface LobbyViewEvents {
 export class LobbyView {
   readonly root: HTMLElement;
   readonly chat: ChatBox;
-  /** Where the scene puts the leaderboard panel (between the room list and the chat). */
+  /** Where the scene puts the leaderboard panel (below the chat, so the room list and chat keep their place). */
   readonly leaderboardSlot = el('div', { class: 'leaderboard-slot' });
   private readonly nameInput: HTMLInputElement;
   private readonly playButton: HTMLButtonElement;
@@ -149,9 +149,9 @@ export class LobbyView {
       this.errorEl,
       el('div', { class: 'rooms-head' }, [el('h2', { text: 'Open rooms' }), this.statusEl]),
       el('div', { class: 'rooms-wrap' }, [table]),
-      this.leaderboardSlot,
       el('h2', { text: 'Lobby chat' }),
       this.chat.root,
+      this.leaderboardSlot,
     ]);
     this.root = el('div', { class: 'lobby' }, [panel]);
   }
@@ -234,7 +234,7 @@ export class LobbyView {
     const fill = el('div', { class: 'fill' });
     fill.style.width = `${maxPlayers ? Math.min(100, (players / maxPlayers) * 100) : 0}%`;
     const join = el('button', {
-      class: 'btn small',
+      class: 'btn small join',
       text: full || room.locked ? 'Full' : 'Join',
       attrs: { type: 'button' },
       on: { click: () => this.events.join(room.roomId, this.name) },

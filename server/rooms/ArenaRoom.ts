@@ -520,7 +520,8 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
       {
         spectators: this.spectators,
         maxPlayers: this.maxPlayers,
-        playerSeatsTaken: () => this.playerSeatsTaken(),
+        // Players restored from a hand-off hold their seats until they arrive, however old their reservation.
+        playerSeatsTaken: () => Math.max(this.playerSeatsTaken(), this.state.players.size),
         addPlayer: (sessionId, name, identity) => {
           // Inputs a hostile spectator sent were never consumed: the player starts with none queued.
           this.inputs.get(sessionId).clear();

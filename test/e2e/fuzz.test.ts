@@ -94,7 +94,7 @@ describe('fuzzing a room with honest players in it', { timeout: (FUZZ_SECONDS + 
     await waitFor(
       async () => (await fetch(`${url}/readyz`).catch(() => undefined))?.status === 200,
       'the server is ready',
-      30_000,
+      120_000, // a cap: tsx compiles the server first, over 30 s at load average 34
       100,
     );
     for (let i = 0; i < HONEST; i++) {

@@ -11,7 +11,8 @@ function start(env: Record<string, string>): { status: number | null; stderr: st
   const result = spawnSync(process.execPath, ['--import', 'tsx', 'server/index.ts'], {
     env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'silent', ...env },
     encoding: 'utf8',
-    timeout: 30_000,
+    // A cap, not a wait: tsx compiles the server first, over 30 s at load average 34.
+    timeout: 120_000,
   });
   return { status: result.status, stderr: result.stderr };
 }

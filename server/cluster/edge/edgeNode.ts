@@ -1,8 +1,4 @@
 /**
- * Over 300 lines on purpose: the edge node's two roles (holding sockets,
- * owning rooms) share one channel and its bookkeeping; encoding and decoding
- * live in outbox.ts and protocol.ts.
- *
  * Edge fan-out: any instance serves any room without carrying sockets byte
  * for byte. The instance that receives a client's room WebSocket (the
  * *edge*) completes the handshake and keeps the socket; the room's owner
@@ -28,7 +24,7 @@ import { CloseCode } from '@colyseus/core';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../../logger.ts';
 import type { Carrier } from './carrier.ts';
-import { Outbox } from './outbox.ts';
+import { ChannelSender } from './sender.ts';
 import { decodeMessage, Op, type OpenRequest } from './protocol.ts';
 import { RemoteClients } from './remoteClients.ts';
 
@@ -106,13 +102,7 @@ export class EdgeNode {
   private readonly conns = new Map<number, EdgeConn>();
   /** Owner role: the clients of rooms here whose sockets other instances hold. */
   private readonly remote: RemoteClients;
-  private readonly outboxes = new Map<string, Outbox>();
-  private flushScheduled = false;
-  private readonly minGapMs: number;
-  /** When the last channel message to each peer left (performance.now(), ms). */
-  private readonly lastSentAt = new Map<string, number>();
-  private gapTimer: NodeJS.Timeout | undefined;
-  private gapTimerAt = Number.POSITIVE_INFINITY;
+  private readonly sender: ChannelSender;
   private nextConn = 1;
   private readonly maxFramesPerSecond: number;
   private readonly maxSocketBufferBytes: number;
@@ -130,9 +120,9 @@ export class EdgeNode {
     });
     this.maxFramesPerSecond = options.maxFramesPerSecond ?? 240;
     this.maxSocketBufferBytes = options.maxSocketBufferBytes ?? 1024 * 1024;
-    this.minGapMs = options.minMessageGapMs ?? 0;
+    this.sender = new ChannelSender(carrier, this.stats, options.minMessageGapMs ?? 0);
     this.remote = new RemoteClients(
-      { outbox: (peer) => this.outbox(peer), schedule: () => this.schedule() },
+      { outbox: (peer) => this.sender.outbox(peer), schedule: () => this.sender.schedule() },
       this.stats,
     );
     carrier.onMessage((peer, message) => this.receive(peer, message));
@@ -169,32 +159,31 @@ export class EdgeNode {
           headers[name] = Array.isArray(value) ? value.join(', ') : value;
       }
       const request: OpenRequest = { url: req.url ?? '/', headers, remoteAddress };
-      this.outbox(owner).open(id, request);
+      this.sender.outbox(owner).open(id, request);
       ws.on('message', (data: Buffer) => this.fromClient(conn, data));
       ws.on('pong', () => (conn.missedPings = 0));
       ws.on('error', (error: Error & { code?: string }) => {
         if (this.conns.get(id) === conn && error.code?.startsWith('WS_ERR_'))
-          this.outbox(owner).upError(id, error.code);
+          this.sender.outbox(owner).upError(id, error.code);
       });
       ws.on('close', (code: number, reason: Buffer) => {
         if (this.conns.get(id) !== conn) return;
         this.drop(conn);
-        this.outbox(owner).upClose(id, code, reason.toString('utf8'));
+        this.sender.outbox(owner).upClose(id, code, reason.toString('utf8'));
       });
-      this.schedule();
+      this.sender.schedule();
     });
   }
 
   /** Stop: every edge socket is closed with 4010 (retry elsewhere), every remote client dropped. */
   async stop(): Promise<void> {
     clearInterval(this.pinger);
-    this.clearGapTimer();
     for (const conn of [...this.conns.values()]) {
       this.drop(conn);
       conn.ws.close(CloseCode.MAY_TRY_RECONNECT, 'instance stopping; retry');
     }
     this.remote.dropAll();
-    this.flush(true);
+    this.sender.flush(true);
   }
 
   private fromClient(conn: EdgeConn, data: Buffer): void {
@@ -207,13 +196,13 @@ export class EdgeNode {
     if (conn.framesThisSecond > this.maxFramesPerSecond) {
       this.log.warn('edge cut a client flooding frames', { conn: conn.id, limitPerS: this.maxFramesPerSecond });
       this.drop(conn);
-      this.outbox(conn.owner).upClose(conn.id, CloseCode.WITH_ERROR, 'flood');
-      this.schedule();
+      this.sender.outbox(conn.owner).upClose(conn.id, CloseCode.WITH_ERROR, 'flood');
+      this.sender.schedule();
       conn.ws.close(CloseCode.WITH_ERROR, 'too many frames');
       return;
     }
-    this.outbox(conn.owner).up(conn.id, data);
-    this.schedule();
+    this.sender.outbox(conn.owner).up(conn.id, data);
+    this.sender.schedule();
   }
 
   private toClient(id: number, frame: Uint8Array): void {
@@ -223,8 +212,8 @@ export class EdgeNode {
     if (conn.ws.bufferedAmount > this.maxSocketBufferBytes) {
       this.log.warn('edge dropped a client that does not read', { conn: id, bufferedBytes: conn.ws.bufferedAmount });
       this.drop(conn);
-      this.outbox(conn.owner).upClose(id, CloseCode.ABNORMAL_CLOSURE, 'slow reader');
-      this.schedule();
+      this.sender.outbox(conn.owner).upClose(id, CloseCode.ABNORMAL_CLOSURE, 'slow reader');
+      this.sender.schedule();
       conn.ws.terminate();
     }
   }
@@ -292,8 +281,7 @@ export class EdgeNode {
     }
     this.stats.failed += cut;
     const remote = this.remote.dropPeer(peer);
-    this.outboxes.delete(peer);
-    this.lastSentAt.delete(peer);
+    this.sender.forget(peer);
     if (cut + remote > 0)
       this.log.warn('edge peer lost; its connections ended', { peer, edgeSockets: cut, remoteClients: remote });
   }
@@ -308,80 +296,13 @@ export class EdgeNode {
     for (const conn of [...this.conns.values()]) {
       if (conn.missedPings >= 2) {
         this.drop(conn);
-        this.outbox(conn.owner).upClose(conn.id, CloseCode.ABNORMAL_CLOSURE, 'unresponsive');
+        this.sender.outbox(conn.owner).upClose(conn.id, CloseCode.ABNORMAL_CLOSURE, 'unresponsive');
         conn.ws.terminate();
         continue;
       }
       conn.missedPings += 1;
       conn.ws.ping();
     }
-    this.schedule();
-  }
-
-  private outbox(peer: string): Outbox {
-    let box = this.outboxes.get(peer);
-    if (!box) {
-      box = new Outbox();
-      this.outboxes.set(peer, box);
-    }
-    return box;
-  }
-
-  private schedule(): void {
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    setImmediate(() => this.flush());
-  }
-
-  /**
-   * Send what waits: one channel message per peer, unless the last one to
-   * that peer left less than `minMessageGapMs` ago and nothing urgent waits;
-   * then it leaves at the end of the first turn after the gap. Only ever runs
-   * from `setImmediate` (after every timer of the turn), so a turn sends at
-   * most one message per peer, as with no gap. `all`: send everything now.
-   */
-  private flush(all = false): void {
-    this.flushScheduled = false;
-    const now = performance.now();
-    let dueAt = Number.POSITIVE_INFINITY;
-    for (const [peer, box] of this.outboxes) {
-      if (box.empty) continue;
-      if (!all && this.minGapMs > 0 && !box.urgent) {
-        const due = (this.lastSentAt.get(peer) ?? Number.NEGATIVE_INFINITY) + this.minGapMs;
-        if (due > now) {
-          dueAt = Math.min(dueAt, due);
-          continue;
-        }
-      }
-      this.lastSentAt.set(peer, now);
-      const grouped = box.groupStats();
-      this.stats.fanoutFrames += grouped.frames;
-      this.stats.fanoutOps += grouped.groups;
-      const message = box.take();
-      const counted = this.stats.sent.get(peer) ?? { messages: 0, bytes: 0 };
-      counted.messages += 1;
-      counted.bytes += message.length;
-      this.stats.sent.set(peer, counted);
-      this.carrier.send(peer, message);
-    }
-    if (dueAt === Number.POSITIVE_INFINITY) this.clearGapTimer();
-    else if (this.gapTimer === undefined || this.gapTimerAt > dueAt) {
-      this.clearGapTimer();
-      this.gapTimerAt = dueAt;
-      // The timer only schedules: flushing from the timers phase would send part of what the
-      // rooms' own timers queue later in the same phase, and a second message in the same turn.
-      this.gapTimer = setTimeout(() => {
-        this.gapTimer = undefined;
-        this.gapTimerAt = Number.POSITIVE_INFINITY;
-        this.schedule();
-      }, Math.max(1, Math.ceil(dueAt - now)));
-    }
-  }
-
-  private clearGapTimer(): void {
-    if (this.gapTimer === undefined) return;
-    clearTimeout(this.gapTimer);
-    this.gapTimer = undefined;
-    this.gapTimerAt = Number.POSITIVE_INFINITY;
+    this.sender.schedule();
   }
 }
