@@ -53,6 +53,8 @@ export interface BenchResults {
     model: string;
     node: string;
     pinned: boolean;
+    /** `BENCH_NICE`: the nice value the measured processes ran at. */
+    nice?: number;
     /** 1, 5 and 15 minute load averages before and after the run. */
     loadAverage?: { before: number[]; after: number[] };
   };
@@ -159,7 +161,7 @@ export function renderResults(r: BenchResults, notes = ''): { markdown: string; 
   const md: string[] = [];
   md.push('# Benchmark results', '');
   md.push(`Run ${r.date} by \`npm run bench\` in ${r.runtimeS} s on ${r.machine.cpus} × ${r.machine.model}, Node ${r.machine.node}. ` +
-    `${r.machine.pinned ? 'Server pinned to core 0 and load generator to core 1 with `taskset`.' : 'No CPU pinning.'} ` +
+    `${r.machine.pinned ? 'Server pinned to core 0 and load generator to core 1 with `taskset`.' : 'No CPU pinning.'}${r.machine.nice === undefined ? '' : ` Both ran at nice ${r.machine.nice} (\`BENCH_NICE\`), ahead of the machine's other work.`} ` +
     `Comparison points: ${r.clientsPerPoint} clients in rooms of 16 (32 for the tick-time point), ${r.pointSeconds} s each, measured after the ramp. ` +
     `Everything runs on loopback, so network latency is ~0 and the figures are the software's own.` +
     `${r.machine.loadAverage ? ` Machine load average (1, 5, 15 min) ${r.machine.loadAverage.before.join(', ')} before the run and ${r.machine.loadAverage.after.join(', ')} after: other work shared the two cores, so compare figures within this run, not across runs.` : ''}` +

@@ -52,9 +52,20 @@ const PROFILE = process.argv.includes('--profile') || process.argv.includes('--p
 let tmp = '';
 const log = (msg: string): void => void process.stdout.write(`[bench] ${msg}\n`);
 
+/**
+ * `BENCH_NICE` (e.g. -10): run the servers and their load at this nice value, so
+ * that on a machine shared with other work the measured processes are not
+ * starved (a starved load generator sends late and reads late). Lowering it
+ * below 0 needs root.
+ */
+const NICE = process.env.BENCH_NICE;
+if (NICE !== undefined && !/^-?\d+$/u.test(NICE)) throw new Error(`BENCH_NICE must be an integer, got ${NICE}`);
+
 function nodeCommand(core: string, args: string[], nodeFlags: string[] = []): [string, string[]] {
   const node = [process.execPath, '--import', 'tsx', ...nodeFlags, ...args];
-  return TASKSET ? ['taskset', ['-c', core, ...node]] : [node[0]!, node.slice(1)];
+  const pinned = TASKSET ? ['taskset', '-c', core, ...node] : node;
+  const cmd = NICE === undefined ? pinned : ['nice', '-n', NICE, ...pinned];
+  return [cmd[0]!, cmd.slice(1)];
 }
 
 /** Start a server script pinned to the server core and wait until `healthPath` answers 200. */
@@ -221,6 +232,19 @@ async function profilePoint(): Promise<ProfileSummary> {
   return summary;
 }
 
+/**
+ * Run one load point, once more if it fails: on a busy machine a bot process
+ * can die of a stall, and one lost point should not cost the whole run.
+ */
+async function attempt<T>(label: string, point: () => Promise<T>): Promise<T> {
+  try {
+    return await point();
+  } catch (error) {
+    log(`${label} failed (${error instanceof Error ? error.message : String(error)}); running it again`);
+    return point();
+  }
+}
+
 const loadAverage = (): number[] => os.loadavg().map((v) => Math.round(v * 100) / 100);
 
 async function heapUsed(port: number): Promise<number> {
@@ -266,7 +290,7 @@ async function main(): Promise<void> {
   tmp = await mkdtemp(path.join(os.tmpdir(), 'arena-bench-'));
   const started = Date.now();
   log(
-    `${TWO_CORES ? 'two cores' : 'one core'}, ${TASKSET ? 'server on core 0, load on core 1 (taskset)' : 'no pinning'}${QUICK ? ', QUICK run' : ''}`,
+    `${TWO_CORES ? 'two cores' : 'one core'}, ${TASKSET ? 'server on core 0, load on core 1 (taskset)' : 'no pinning'}${NICE === undefined ? '' : `, nice ${NICE}`}${QUICK ? ', QUICK run' : ''}`,
   );
   try {
     if (process.argv.includes('--profile-only')) {
@@ -286,14 +310,14 @@ async function main(): Promise<void> {
     let inputBytes = 4;
     let fanout: LoadgenResult | undefined;
     for (let round = 1; round <= ROUNDS; round++) {
-      const arena = await colyseusPoint(`colyseus-all-moving-${round}`, CLIENTS, {});
+      const arena = await attempt('arena', () => colyseusPoint(`colyseus-all-moving-${round}`, CLIENTS, {}));
       cpu.arena.push(botSample(arena.report));
       if (!allMoving) {
         allMoving = arena;
         patchBytes = Math.max(9, Math.round(arena.report.summary.server?.patchFrameBytes ?? 64));
         inputBytes = Math.max(1, Math.round((arena.report.summary.perClient.bytesOutPerS ?? 120) / 30));
       }
-      cpu.stock.push(botSample(await stockPoint(`stock-room-${round}`)));
+      cpu.stock.push(botSample(await attempt('stock', () => stockPoint(`stock-room-${round}`))));
       const fan = await startServer('bench/baseline/fanoutServer.ts', { FRAME_BYTES: String(patchBytes) }, '/healthz');
       const fanResult = await loadgen(`bare-fanout-${round}`, fan.port, 'fanout', 1, inputBytes).finally(() =>
         stop(fan.child),
@@ -308,28 +332,25 @@ async function main(): Promise<void> {
       cpu.json.push(loadgenSample(jsonResult));
     }
 
-    const fewMoving = await colyseusPoint('colyseus-few-moving', CLIENTS, {}, ['--movers', few]);
+    const fewMoving = await attempt('few', () => colyseusPoint('colyseus-few-moving', CLIENTS, {}, ['--movers', few]));
     const json2 = await startServer('bench/baseline/jsonServer.ts', {}, '/healthz');
     const jsonFew = await loadgen('json-few-moving', json2.port, 'json', 2 / 16, inputBytes).finally(() =>
       stop(json2.child),
     );
 
-    const rooms32 = await colyseusPoint('colyseus-32-per-room', CLIENTS, { MAX_PLAYERS: '32' });
+    const rooms32 = await attempt('rooms32', () =>
+      colyseusPoint('colyseus-32-per-room', CLIENTS, { MAX_PLAYERS: '32' }),
+    );
 
     const capacity: CapacityStep[] = [];
     for (const n of CAPACITY_STEPS) {
-      const { report, idleHeapBytes } = await colyseusPoint(
-        `capacity-${n}`,
-        n,
-        {},
-        ['--chat-interval', '60'],
-        POINT_S + 2,
-        QUICK ? 2 : 8,
+      const { report, idleHeapBytes } = await attempt(`capacity-${n}`, () =>
+        colyseusPoint(`capacity-${n}`, n, {}, ['--chat-interval', '60'], POINT_S + 2, QUICK ? 2 : 8),
       );
       capacity.push({ bots: n, report, idleHeapBytes });
     }
     const profile = PROFILE
-      ? { date: new Date().toISOString(), loadAverage: loadAverage(), summary: await profilePoint() }
+      ? { date: new Date().toISOString(), loadAverage: loadAverage(), summary: await attempt('profile', profilePoint) }
       : undefined;
 
     const results: BenchResults = {
@@ -339,6 +360,7 @@ async function main(): Promise<void> {
         model: os.cpus()[0]?.model ?? 'unknown',
         node: process.version,
         pinned: TASKSET,
+        ...(NICE === undefined ? {} : { nice: Number(NICE) }),
         loadAverage: { before: loadBefore, after: loadAverage() },
       },
       quick: QUICK,

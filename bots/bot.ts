@@ -299,6 +299,10 @@ export class Bot {
     this.leaving = true;
     const room = this.room;
     if (!room || !this.playing) return;
-    await Promise.race([room.leave(true), new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);
+    // A connection that is not open (mid-reconnection) makes the SDK's leave reject: nothing to leave then.
+    await Promise.race([
+      room.leave(true).catch(() => undefined),
+      new Promise((resolve) => setTimeout(resolve, timeoutMs).unref()),
+    ]);
   }
 }

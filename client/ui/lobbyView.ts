@@ -234,7 +234,7 @@ export class LobbyView {
     const fill = el('div', { class: 'fill' });
     fill.style.width = `${maxPlayers ? Math.min(100, (players / maxPlayers) * 100) : 0}%`;
     const join = el('button', {
-      class: 'btn small',
+      class: 'btn small join',
       text: full || room.locked ? 'Full' : 'Join',
       attrs: { type: 'button' },
       on: { click: () => this.events.join(room.roomId, this.name) },

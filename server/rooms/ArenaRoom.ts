@@ -81,11 +81,11 @@ const IDLE_CLOCK_MS = 250;
 /** How often a room checks whether unused reservations have stopped counting (and it may unlock), in milliseconds. */
 const FRESH_SEAT_CHECK_MS = 500;
 
-/** Inputs a client may have queued; older ones are dropped past it. */
-const INPUT_BUFFER_MAX = 32;
-
 /** Frames (inputs, chat, pings) a client may send per second before it is cut off as a flood. */
 const MAX_FRAMES_PER_SECOND = 120;
+
+/** Inputs a client may have queued; older ones are dropped past it. */
+const INPUT_BUFFER_MAX = 32;
 
 export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata; input: PlayerInput }> {
   override inputs = this.defineInput(PlayerInput, {
@@ -419,7 +419,7 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
 
   override onJoin(client: Client, options: unknown): void {
     this.frames.watch(client);
-    copyInputsIntoSlots(this.inputs.get(client.sessionId).latest, INPUT_BUFFER_MAX);
+    this.copyInputsIntoSlots(client);
     this.startTicking?.();
     const arrived = this.arriving.delete(client.sessionId);
     if (arrived && this.arriving.size === 0) void this.unlock();
@@ -479,8 +479,14 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
 
   override onReconnect(client: Client): void {
     this.frames.watch(client);
-    copyInputsIntoSlots(this.inputs.get(client.sessionId).latest, INPUT_BUFFER_MAX);
+    this.copyInputsIntoSlots(client);
     this.log.info('player reconnected', { sessionId: client.sessionId });
+  }
+
+  /** Inputs from `client` are buffered in reused slots (see `inputSlots.ts`). */
+  private copyInputsIntoSlots(client: Client): void {
+    const inputs = this.inputs.get(client.sessionId);
+    copyInputsIntoSlots(inputs.latest, () => inputs.size);
   }
 
   override onLeave(client: Client): void {
@@ -514,7 +520,8 @@ export class ArenaRoom extends Room<{ state: ArenaState; metadata: ArenaMetadata
       {
         spectators: this.spectators,
         maxPlayers: this.maxPlayers,
-        playerSeatsTaken: () => this.playerSeatsTaken(),
+        // Players restored from a hand-off hold their seats until they arrive, however old their reservation.
+        playerSeatsTaken: () => Math.max(this.playerSeatsTaken(), this.state.players.size),
         addPlayer: (sessionId, name, identity) => {
           // Inputs a hostile spectator sent were never consumed: the player starts with none queued.
           this.inputs.get(sessionId).clear();

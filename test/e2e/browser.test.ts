@@ -294,7 +294,8 @@ describe('browser client', { timeout: 240_000 }, () => {
     assert.equal(await row.locator('.players .count').textContent(), `2/${t.config.maxPlayers}`);
     const timeLeft = (await row.locator('.time-left').textContent()) ?? '';
     assert.match(timeLeft, /^[0-3]:[0-5]\d$/u, `row shows the time left in the round: "${timeLeft}"`);
-    assert.equal(await row.locator('button:has-text("Join")').count(), 1, 'the row has its Join button');
+    assert.equal(await row.locator('button.join').textContent(), 'Join');
+    assert.equal(await row.locator('button.watch').isEnabled(), true, 'and it can be watched');
   });
 
   it('refuses a bad name with a message and stays in the lobby', async () => {
