@@ -98,7 +98,7 @@ for (let tick = 0; tick < ticks; tick++) {
     }
     latest.aimRad = (tick * 0.07 + i) % (Math.PI * 2);
     latest.fire = true;
-    queues[i]!.push(latest.clone() as unknown as InputFrame);
+    queues[i]!.push(latest.clone());
   }
   game.step(source);
   now += STEP_MS;
