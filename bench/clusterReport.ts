@@ -133,6 +133,7 @@ export function writeResults(points: Point[], profiles: RunResult[], ctx: Report
         '3 × edge, direct, cookie affinity',
       ] as const) {
         const ratio = med(find(label, bots), (r) => r.cpuPerClient) / standalone;
+        if (!Number.isFinite(ratio)) continue;
         row(`(not a target) ${label} vs three standalone processes, same core (≤ 1.15×)`, ratio, ratio <= 1.15, '×');
       }
       for (const label of [
@@ -141,6 +142,7 @@ export function writeResults(points: Point[], profiles: RunResult[], ctx: Report
         '3 × edge, redis, cookie affinity',
       ] as const) {
         const ratio = med(find(label, bots), (r) => r.cpuPerClient + r.redisCpuPerClient) / standalone;
+        if (!Number.isFinite(ratio)) continue;
         row(
           `(not a target) ${label}, Redis included, vs three standalone processes (≤ 1.3×)`,
           ratio,
@@ -176,15 +178,17 @@ export function writeResults(points: Point[], profiles: RunResult[], ctx: Report
     lines.push(
       `## Where instance CPU goes (V8 CPU profile, ${profiles[0]!.bots} bots)`,
       '',
-      "One extra run per setup with every instance profiled over the measured window only (`bench/profileHook.ts`; the profiler itself costs a little), grouped by `bench/profile.ts` and summed over the instances: ms of CPU per second per connected client. *send* includes every socket write (to players and, on the edge, to peers); *cluster* is the edge channel, placement, registry and Redis clients in JavaScript. Kernel time outside V8 (TCP on loopback, which here also pays the receiver's work) is not in a profile: compare the *total* with the CPU column above.",
+      "One extra run per setup with every instance profiled over the measured window only (`bench/profileHook.ts`), grouped by `bench/profile.ts` and summed over the instances, as shares of the profiled busy time. *send* includes every socket write (to players and, on an edge, to peers); *cluster* is the edge channel, placement, registry and Redis clients in JavaScript. V8 samples on a wall clock: a process that is runnable but waiting for the shared core is counted busy in the function it was preempted in, so three processes on one core show far more profiled time than their CPU time; read the shares, not the totals (the last column is profiled ms per second per client, for scale only). Kernel time (TCP on loopback, which here also pays the receiver's work) is not in a profile.",
       '',
-      `| setup | ${PROFILE_GROUPS.join(' | ')} | total |`,
+      `| setup | ${PROFILE_GROUPS.join(' | ')} | profiled ms/s per client |`,
       `|---|${PROFILE_GROUPS.map(() => '---:').join('|')}|---:|`,
     );
     for (const r of profiles) {
       const p = r.profile!;
       const total = PROFILE_GROUPS.reduce((sum, g) => sum + p[g], 0);
-      lines.push(`| ${r.label} | ${PROFILE_GROUPS.map((g) => fmt(p[g], 3)).join(' | ')} | ${fmt(total, 3)} |`);
+      lines.push(
+        `| ${r.label} | ${PROFILE_GROUPS.map((g) => `${fmt((p[g] / total) * 100, 1)} %`).join(' | ')} | ${fmt(total, 2)} |`,
+      );
     }
     lines.push('');
   }
