@@ -163,13 +163,15 @@ export class EdgeNode {
       ws.on('message', (data: Buffer) => this.fromClient(conn, data));
       ws.on('pong', () => (conn.missedPings = 0));
       ws.on('error', (error: Error & { code?: string }) => {
-        if (this.conns.get(id) === conn && error.code?.startsWith('WS_ERR_'))
-          this.sender.outbox(owner).upError(id, error.code);
+        if (this.conns.get(id) !== conn || !error.code?.startsWith('WS_ERR_')) return;
+        this.sender.outbox(owner).upError(id, error.code);
+        this.sender.schedule();
       });
       ws.on('close', (code: number, reason: Buffer) => {
         if (this.conns.get(id) !== conn) return;
         this.drop(conn);
         this.sender.outbox(owner).upClose(id, code, reason.toString('utf8'));
+        this.sender.schedule();
       });
       this.sender.schedule();
     });
@@ -293,16 +295,19 @@ export class EdgeNode {
   }
 
   private ping(): void {
+    // A flush is scheduled only for a close queued here: an idle edge, or one whose sockets all answer, sends nothing.
+    let queued = false;
     for (const conn of [...this.conns.values()]) {
       if (conn.missedPings >= 2) {
         this.drop(conn);
         this.sender.outbox(conn.owner).upClose(conn.id, CloseCode.ABNORMAL_CLOSURE, 'unresponsive');
         conn.ws.terminate();
+        queued = true;
         continue;
       }
       conn.missedPings += 1;
       conn.ws.ping();
     }
-    this.sender.schedule();
+    if (queued) this.sender.schedule();
   }
 }
