@@ -24,6 +24,7 @@ const MAX_PENDING_BYTES = 32 * 1024 * 1024;
 /** Largest message accepted from a peer (a room's patch for every client of an edge fits many times over). */
 const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 const CONNECT_TIMEOUT_MS = 3000;
+const EMPTY = Buffer.alloc(0);
 
 /** Finds where a peer listens (`host:port`), or undefined when it is not a live instance. */
 export type PeerAddressLookup = (peer: string) => Promise<string | undefined>;
@@ -154,7 +155,10 @@ export class DirectCarrier implements Carrier {
           }
           const queued = link.queued ?? [];
           link.queued = undefined;
+          // What waited for the dial leaves in one write.
+          socket.cork();
           for (const frame of queued) socket.write(frame);
+          socket.uncork();
           this.read(link, response.subarray(end + 4));
         };
         socket.on('data', onHead);
@@ -193,12 +197,12 @@ export class DirectCarrier implements Carrier {
         at += 4 + length;
         if (!link.closed) this.events.message(link.peer, message);
       }
-      buffered = at === buffered.length ? Buffer.alloc(0) : buffered.subarray(at);
+      buffered = at === buffered.length ? EMPTY : buffered.subarray(at);
     };
     link.socket.on('data', onData);
     link.socket.on('error', () => this.end(link));
     link.socket.on('close', () => this.end(link));
-    if (head.length > 0) onData(Buffer.alloc(0));
+    if (head.length > 0) onData(EMPTY);
   }
 
   private end(link: Link): void {

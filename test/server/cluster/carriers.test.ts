@@ -6,12 +6,14 @@
  */
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { after, describe, it } from 'node:test';
+import net, { type AddressInfo } from 'node:net';
+import { after, describe, it, mock } from 'node:test';
 import { Cluster, Redis } from 'ioredis';
 import { MemoryHub, type Carrier } from '../../../server/cluster/edge/carrier.ts';
 import { DirectCarrier } from '../../../server/cluster/edge/directCarrier.ts';
+import { decodeMessage, Op } from '../../../server/cluster/edge/protocol.ts';
 import { RedisCarrier } from '../../../server/cluster/edge/redisCarrier.ts';
+import { ChannelSender } from '../../../server/cluster/edge/sender.ts';
 import { createLogger } from '../../../server/logger.ts';
 import { startRedis, stopAll } from '../../../harness/cluster.ts';
 import { startRedisCluster, type RedisCluster } from '../../../harness/redisCluster.ts';
@@ -115,7 +117,8 @@ describe('edge carriers', () => {
     await exchange(a, b);
   });
 
-  it('direct TCP: one authenticated link per pair, in order both ways; a wrong secret is refused; a closed peer is lost', async () => {
+  /** Two direct carriers, `A` and `B`, each on its own real HTTP server, cleaned up after the suite. */
+  async function directPair(): Promise<Array<{ carrier: DirectCarrier; server: http.Server; address: string }>> {
     const servers: Array<{ carrier: DirectCarrier; server: http.Server; address: string }> = [];
     const addresses = new Map<string, string>();
     for (const id of ['A', 'B']) {
@@ -135,6 +138,11 @@ describe('edge carriers', () => {
         server.close();
       });
     }
+    return servers;
+  }
+
+  it('direct TCP: one authenticated link per pair, in order both ways; a wrong secret is refused; a closed peer is lost', async () => {
+    const servers = await directPair();
     const [a, b] = servers as [(typeof servers)[0], (typeof servers)[0]];
     await exchange(a.carrier, b.carrier);
 
@@ -146,5 +154,39 @@ describe('edge carriers', () => {
     const atA = listen(a.carrier);
     await b.carrier.stop();
     await waitFor(() => atA.lost.includes('B'), 'A hears that B closed the link');
+  });
+
+  it('direct TCP: one write on the link for what waited for the dial, and one per turn after', async () => {
+    const servers = await directPair();
+    const [a, b] = servers as [(typeof servers)[0], (typeof servers)[0]];
+    const atB = listen(b.carrier);
+    const port = Number(b.address.split(':')[1]);
+    // Writes that reach the link's socket (`_write`, or `_writev` for corked buffers): one per system call.
+    // (`_writev` is optional on Writable's type; net.Socket has one.)
+    const socketProto = net.Socket.prototype as net.Socket & Required<Pick<net.Socket, '_writev'>>;
+    const writes = [mock.method(socketProto, '_write'), mock.method(socketProto, '_writev')];
+    const onLink = (): number =>
+      writes.reduce(
+        (sum, spy) => sum + spy.mock.calls.filter((c) => (c.this as net.Socket).remotePort === port).length,
+        0,
+      );
+    try {
+      for (let i = 0; i < 20; i++) a.carrier.send('B', Buffer.from([i]));
+      await waitFor(() => atB.got.get('A')?.length === 20, 'the messages sent while dialling arrive');
+      assert.equal(onLink(), 2, 'the upgrade request, then the 20 waiting messages in one write');
+
+      const sender = new ChannelSender(a.carrier, { sent: new Map(), fanoutFrames: 0, fanoutOps: 0 }, 0);
+      const box = sender.outbox('B');
+      for (let conn = 1; conn <= 50; conn++) {
+        box.up(conn, Buffer.from([13, conn]));
+        sender.schedule();
+      }
+      await waitFor(() => atB.got.get('A')?.length === 21, 'the turn crossed');
+      const ops = decodeMessage(atB.got.get('A')![20]!);
+      assert.equal(ops.filter((o) => o.op === Op.UP).length, 50, "one message carries the turn's 50 operations");
+      assert.equal(onLink(), 3, 'in one write on the link');
+    } finally {
+      for (const spy of writes) spy.mock.restore();
+    }
   });
 });
