@@ -43,6 +43,9 @@ type Pending =
 export class Outbox {
   private ops: Pending[] = [];
   private control = false;
+  /** FANOUT and TIMED operations queued now, and the client frames they stand for (kept as they merge). */
+  private groups = 0;
+  private grouped = 0;
 
   get empty(): boolean {
     return this.ops.length === 0;
@@ -55,15 +58,7 @@ export class Outbox {
 
   /** Merged operations queued now (FANOUT and TIMED), and the client frames they stand for. */
   groupStats(): { groups: number; frames: number } {
-    let groups = 0;
-    let frames = 0;
-    for (const p of this.ops) {
-      if (p.op === Op.FANOUT || p.op === Op.TIMED) {
-        groups += 1;
-        frames += p.conns.length;
-      }
-    }
-    return { groups, frames };
+    return { groups: this.groups, frames: this.grouped };
   }
 
   open(conn: number, request: OpenRequest): void {
@@ -100,16 +95,20 @@ export class Outbox {
     if (last !== undefined) {
       if (last.op === Op.FANOUT && last.origin === bytes && last.conns.length < MAX_GROUP) {
         last.conns.push(conn);
+        this.grouped += 1;
         return;
       }
       if (last.op === Op.DOWN && last.origin === bytes && last.conn !== conn) {
         this.ops[this.ops.length - 1] = { op: Op.FANOUT, conns: [last.conn, conn], bytes: last.bytes, origin: bytes };
+        this.groups += 1;
+        this.grouped += 2;
         return;
       }
       if (isTimedPatch(bytes)) {
         if (last.op === Op.TIMED && last.conns.length < MAX_GROUP && sameTimedPatch(last.sample, bytes)) {
           last.conns.push(conn);
           last.seqs.push(bytes.subarray(TIMED_HEAD, TIMED_HEAD + TIMED_SEQ));
+          this.grouped += 1;
           return;
         }
         if (
@@ -127,6 +126,8 @@ export class Outbox {
             ],
             sample: last.bytes,
           };
+          this.groups += 1;
+          this.grouped += 2;
           return;
         }
       }
@@ -144,6 +145,8 @@ export class Outbox {
     for (const p of this.ops) at = write(out, at, p);
     this.ops = [];
     this.control = false;
+    this.groups = 0;
+    this.grouped = 0;
     return out;
   }
 }

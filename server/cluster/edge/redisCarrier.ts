@@ -18,10 +18,39 @@ const MAX_PENDING_BYTES = 32 * 1024 * 1024;
 
 const channelOf = (processId: string): string => `arena:edge:${processId}`;
 
+/**
+ * What is under way to one peer: its channel name, encoded once, and the
+ * bytes published but not yet acknowledged. Each answer from Redis settles
+ * one message (the oldest: a peer's channel lives on one connection, so its
+ * answers come in order, and the total is right once all are in whatever the
+ * order). The callbacks are made once per peer, not per message.
+ */
+class PeerLink {
+  /** Bytes published but not yet acknowledged by Redis. */
+  pending = 0;
+  private readonly sizes: number[] = [];
+  readonly channel: Buffer;
+  readonly acknowledged = (): void => {
+    this.pending -= this.sizes.shift() ?? 0;
+  };
+  readonly failed: (error: unknown) => void;
+
+  constructor(peer: string, onFailure: (peer: string, link: PeerLink, error: unknown) => void) {
+    this.channel = Buffer.from(channelOf(peer), 'utf8');
+    this.failed = (error) => onFailure(peer, this, error);
+  }
+
+  published(bytes: number): void {
+    this.pending += bytes;
+    this.sizes.push(bytes);
+  }
+}
+
 export class RedisCarrier implements Carrier {
   private readonly events = new CarrierEvents();
-  private readonly pending = new Map<string, number>();
+  private readonly links = new Map<string, PeerLink>();
   private readonly header: Buffer;
+  private readonly ownChannel: Buffer;
 
   /**
    * @param pub connection used to publish (shared with nothing that blocks)
@@ -37,16 +66,17 @@ export class RedisCarrier implements Carrier {
   ) {
     const id = Buffer.from(self, 'utf8');
     this.header = Buffer.concat([Buffer.from([id.length]), id]);
+    this.ownChannel = Buffer.from(channelOf(self), 'utf8');
   }
 
   async start(): Promise<void> {
     const own = channelOf(this.self);
     this.sub.on(this.sharded ? 'smessageBuffer' : 'messageBuffer', (channel: Buffer, message: Buffer) => {
-      if (channel.toString() !== own || message.length < 1) return;
+      if (!this.ownChannel.equals(channel) || message.length < 1) return;
       const length = message[0]!;
       if (message.length < 1 + length) return;
-      const peer = message.subarray(1, 1 + length).toString('utf8');
-      if (!this.pending.has(peer)) this.pending.set(peer, 0);
+      const peer = message.toString('utf8', 1, 1 + length);
+      if (!this.links.has(peer)) this.links.set(peer, this.newLink(peer));
       this.events.message(peer, message.subarray(1 + length));
     });
     if (this.sharded) await this.sub.ssubscribe(own);
@@ -54,7 +84,7 @@ export class RedisCarrier implements Carrier {
     // Without Redis no message crosses, and messages queued meanwhile could reach a
     // peer before its subscription is back, tearing its streams: every peer is lost.
     const dropAll = (): void => {
-      const peers = [...this.pending.keys()];
+      const peers = [...this.links.keys()];
       if (peers.length === 0) return;
       this.log.warn('Redis connection lost; ending edge connections through it so their clients reconnect', {
         peers: peers.length,
@@ -70,25 +100,32 @@ export class RedisCarrier implements Carrier {
   }
 
   send(peer: string, message: Buffer): void {
+    let link = this.links.get(peer);
+    if (!link) {
+      link = this.newLink(peer);
+      this.links.set(peer, link);
+    }
     const bytes = message.length;
-    const pending = (this.pending.get(peer) ?? 0) + bytes;
-    if (pending > MAX_PENDING_BYTES) {
-      this.log.warn('edge peer too far behind over Redis; dropping it', { peer, pendingBytes: pending });
+    if (link.pending + bytes > MAX_PENDING_BYTES) {
+      this.log.warn('edge peer too far behind over Redis; dropping it', { peer, pendingBytes: link.pending + bytes });
       this.dropPeer(peer);
       return;
     }
-    this.pending.set(peer, pending);
-    const payload = Buffer.concat([this.header, message]);
-    (this.sharded ? this.pub.spublish(channelOf(peer), payload) : this.pub.publish(channelOf(peer), payload)).then(
-      () => {
-        const left = this.pending.get(peer);
-        if (left !== undefined) this.pending.set(peer, left - bytes);
-      },
-      (error: unknown) => {
-        this.log.warn('edge publish failed; dropping the peer', { peer, error });
-        this.dropPeer(peer);
-      },
+    link.published(bytes);
+    const payload = Buffer.concat([this.header, message], this.header.length + bytes);
+    (this.sharded ? this.pub.spublish(link.channel, payload) : this.pub.publish(link.channel, payload)).then(
+      link.acknowledged,
+      link.failed,
     );
+  }
+
+  private newLink(peer: string): PeerLink {
+    return new PeerLink(peer, (lost, link, error) => {
+      // A late failure of a link already dropped (and perhaps made again) is old news.
+      if (this.links.get(lost) !== link) return;
+      this.log.warn('edge publish failed; dropping the peer', { peer: lost, error });
+      this.dropPeer(lost);
+    });
   }
 
   onMessage(handler: (peer: string, message: Buffer) => void): void {
@@ -100,12 +137,12 @@ export class RedisCarrier implements Carrier {
   }
 
   dropPeer(peer: string): void {
-    this.pending.delete(peer);
+    this.links.delete(peer);
     this.events.lost(peer);
   }
 
   pendingBytes(peer: string): number {
-    return this.pending.get(peer) ?? 0;
+    return this.links.get(peer)?.pending ?? 0;
   }
 
   async stop(): Promise<void> {
