@@ -178,16 +178,16 @@ export function writeResults(points: Point[], profiles: RunResult[], ctx: Report
     lines.push(
       `## Where instance CPU goes (V8 CPU profile, ${profiles[0]!.bots} bots)`,
       '',
-      "One extra run per setup with every instance profiled over the measured window only (`bench/profileHook.ts`), grouped by `bench/profile.ts` and summed over the instances, as shares of the profiled busy time. *send* includes every socket write (to players and, on an edge, to peers); *cluster* is the edge channel, placement, registry and Redis clients in JavaScript. V8 samples on a wall clock: a process that is runnable but waiting for the shared core is counted busy in the function it was preempted in, so three processes on one core show far more profiled time than their CPU time; read the shares, not the totals (the last column is profiled ms per second per client, for scale only). Kernel time (TCP on loopback, which here also pays the receiver's work) is not in a profile.",
+      "One extra run per setup with every instance profiled over the measured window only (`bench/profileHook.ts`), grouped by `bench/profile.ts` and summed over the instances, as shares of the profiled busy time. *send* includes every socket write (to players and, on an edge, to peers); *cluster* is the edge channel, placement, registry and Redis clients in JavaScript. V8 samples on a wall clock: a process that is runnable but waiting for the shared core is counted busy in the function it was preempted in, so three processes on one core show far more profiled time than their CPU time; read the shares, not the totals (the last column is profiled ms per second per client, for scale only). Preemption is likeliest right after a write wakes another process on the core (Redis, a peer instance), so writes to Redis and to peers are overstated most: with cookie affinity at 90 bots `perf` (CPU time) put those writes at 0.7 % of instance CPU where this profile showed 13–17 % in `writeBuffer`. Kernel time (TCP on loopback, which here also pays the receiver's work) is not in a profile. The forwarded share is the profiled run's own: *cluster* grows with it (every forwarded player's inputs and patches cross the channel), not with the number of local players.",
       '',
-      `| setup | ${PROFILE_GROUPS.join(' | ')} | profiled ms/s per client |`,
-      `|---|${PROFILE_GROUPS.map(() => '---:').join('|')}|---:|`,
+      `| setup | forwarded | ${PROFILE_GROUPS.join(' | ')} | profiled ms/s per client |`,
+      `|---|---:|${PROFILE_GROUPS.map(() => '---:').join('|')}|---:|`,
     );
     for (const r of profiles) {
       const p = r.profile!;
       const total = PROFILE_GROUPS.reduce((sum, g) => sum + p[g], 0);
       lines.push(
-        `| ${r.label} | ${PROFILE_GROUPS.map((g) => `${fmt((p[g] / total) * 100, 1)} %`).join(' | ')} | ${fmt(total, 2)} |`,
+        `| ${r.label} | ${fmt(r.forwardedShare * 100, 0)} % | ${PROFILE_GROUPS.map((g) => `${fmt((p[g] / total) * 100, 1)} %`).join(' | ')} | ${fmt(total, 2)} |`,
       );
     }
     lines.push('');
