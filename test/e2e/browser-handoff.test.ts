@@ -13,7 +13,7 @@ import type { Page } from 'playwright-core';
 import type { RenderedPlayer } from '../../client/testHook.ts';
 import { roomCaches } from '../../harness/cluster.ts';
 import { drawnAtRest, quickPlay } from '../../harness/browser.ts';
-import { useBrowserCluster } from '../helpers/browserCluster.ts';
+import { useBrowserCluster } from '../helpers/clusterFixture.ts';
 
 const ADMIN_TOKEN = 'browser-admin-token';
 

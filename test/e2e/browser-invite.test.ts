@@ -13,7 +13,7 @@ import type { Page } from 'playwright-core';
 import { inviteCodeFromHash } from '../../shared/invite.ts';
 import { roomCaches } from '../../harness/cluster.ts';
 import { createPrivateRoom, inScene, joinFriendsRoom, quickPlay, roomIdOf as roomOf } from '../../harness/browser.ts';
-import { useBrowserCluster } from '../helpers/browserCluster.ts';
+import { useBrowserCluster } from '../helpers/clusterFixture.ts';
 
 describe('invite links across a three-instance cluster', { timeout: 150_000 }, () => {
   // Rooms of two, so a third guest finds the private room full.

@@ -14,7 +14,7 @@ import { describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { ARENA_MAP } from '../../shared/map.ts';
 import { createPrivateRoom, inScene, joinFriendsRoom, quickPlay, roomIdOf as roomOf } from '../../harness/browser.ts';
-import { useBrowserCluster } from '../helpers/browserCluster.ts';
+import { useBrowserCluster } from '../helpers/clusterFixture.ts';
 
 describe('spectators across a three-instance cluster', { timeout: 180_000 }, () => {
   // Rooms of two, so Carol finds the room full until Bob leaves.
