@@ -11,6 +11,7 @@
  * net/roomLifecycle.ts, ping net/pingTimer.ts, test hook matchProbe.ts.
  */
 import Phaser from 'phaser';
+import { RESPAWN_DELAY_MS } from '../../shared/constants.ts';
 import { ARENA_MAP } from '../../shared/map.ts';
 import { scoreboardRows } from '../../shared/scoreboard.ts';
 import { Controls } from '../input/controls.ts';
@@ -64,6 +65,8 @@ export class GameScene extends Phaser.Scene {
   private ui!: MatchUi;
   private readonly cleanups: Array<() => void> = [];
   private pingMs: number | null = null;
+  /** The server's respawn delay, from the last kill event that named us; kept when a hand-off restarts the scene. */
+  private respawnInMs = RESPAWN_DELAY_MS;
   private leaving = false;
 
   constructor(private readonly connection: ArenaConnection) {
@@ -98,6 +101,7 @@ export class GameScene extends Phaser.Scene {
       serverUrl: this.connection.serverUrl,
       inviteCode: this.inviteCode,
       spectatorBar: this.spectator?.bar.root ?? null,
+      respawnInMs: this.respawnInMs,
       leave: () => void this.leave(),
     });
     this.cleanups.push(() => this.ui.destroy());
@@ -226,6 +230,7 @@ export class GameScene extends Phaser.Scene {
     setGameProbe(null);
     this.spectator?.dispose();
     this.spectator = null;
+    this.respawnInMs = this.ui.respawnInMs;
     for (const cleanup of this.cleanups.splice(0)) cleanup();
     this.net.dispose();
     this.controls.dispose();

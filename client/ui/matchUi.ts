@@ -5,7 +5,6 @@
  * and the Leave button. What each shows this frame comes from `hudModel.ts`;
  * the kill and round events that only arrive as messages are kept here.
  */
-import { RESPAWN_DELAY_MS } from '../../shared/constants.ts';
 import { ClientMessage, type KillEvent, type RoundOverEvent, type ScoreRow } from '../../shared/messages.ts';
 import type { Controls } from '../input/controls.ts';
 import { mountTouchControls } from '../input/touchControls.ts';
@@ -29,6 +28,8 @@ export interface MatchUiOptions {
   inviteCode: string | undefined;
   /** The spectator bar, while we watch. */
   spectatorBar: HTMLElement | null;
+  /** The respawn delay to count down until a kill event names ours, in ms (what the last match learned). */
+  respawnInMs: number;
   /** The Leave button was pressed. */
   leave(): void;
 }
@@ -43,11 +44,12 @@ export class MatchUi {
   private lastRoundOver: RoundOverEvent | null = null;
   private killedBy: string | null = null;
   /** The server's respawn delay, from the last kill event that named us. */
-  private respawnInMs = RESPAWN_DELAY_MS;
+  private respawnDelayMs: number;
 
   /** Build the overlay and put it on the page. */
   constructor(options: MatchUiOptions) {
     const { room, controls } = options;
+    this.respawnDelayMs = options.respawnInMs;
     this.chat = new ChatBox({
       placeholder: 'Enter to chat · Esc to cancel',
       send: (text) => room.send(ClientMessage.Chat, { text }),
@@ -88,7 +90,7 @@ export class MatchUi {
     this.hud.addKill(event, localId, colorOf);
     if (event.victimId === localId) {
       this.killedBy = event.killerName;
-      this.respawnInMs = event.respawnInMs;
+      this.respawnDelayMs = event.respawnInMs;
     }
   }
 
@@ -96,6 +98,11 @@ export class MatchUi {
   roundOver(event: RoundOverEvent): void {
     this.lastRoundOver = event;
     this.chat.addSystem(`Round ${event.round} over. Winner: ${event.rows[0]?.name ?? 'nobody'}.`);
+  }
+
+  /** The server's respawn delay as last learned, in ms. */
+  get respawnInMs(): number {
+    return this.respawnDelayMs;
   }
 
   /** The finished round is on the leaderboard now. */
@@ -120,7 +127,7 @@ export class MatchUi {
     }
     this.scoreboard.hide();
     if (overlay === 'death') {
-      if (!this.death.visible) this.death.show(this.killedBy, now + this.respawnInMs);
+      if (!this.death.visible) this.death.show(this.killedBy, now + this.respawnDelayMs);
       this.death.update(now);
     } else if (this.death.visible) {
       this.death.hide();
