@@ -19,6 +19,7 @@
  * and bench/results-cluster.json. Env: BENCH_LOADS (default `90,150`),
  * BENCH_REPEATS (2), BENCH_SECONDS (whole bot run, 24), BENCH_RAMP (8),
  * BENCH_OLD_REF (the last commit with byte forwarding), BENCH_ONLY (labels separated by `;`),
+ * BENCH_OUT (result file base name in bench/, default `results-cluster`),
  * BENCH_PROFILE=1 or `--profile` (one more run per setup with every instance profiled).
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
@@ -51,6 +52,9 @@ const RAMP_S = Number(process.env.BENCH_RAMP ?? 8);
 /** The last commit that forwarded connections byte for byte (before edge fan-out). */
 const OLD_REF = process.env.BENCH_OLD_REF ?? '9260af8';
 const ONLY = process.env.BENCH_ONLY?.split(';');
+/** Base name of the result files in bench/: a partial run (BENCH_ONLY) can go beside the full one instead of over it. */
+const OUT = process.env.BENCH_OUT ?? 'results-cluster';
+if (!/^[\w-]+$/u.test(OUT)) throw new Error(`BENCH_OUT must be a file base name, got ${OUT}`);
 /** After the measured runs, one profiled run per setup (new build) at the highest load: where instance CPU goes. */
 const PROFILE = process.env.BENCH_PROFILE === '1' || process.argv.includes('--profile');
 const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
@@ -63,6 +67,7 @@ const CONTEXT: ReportContext = {
   rampS: RAMP_S,
   oldRef: OLD_REF,
   pinned: PIN,
+  out: OUT,
 };
 
 interface Setup {
@@ -302,7 +307,7 @@ async function main(): Promise<void> {
     await stopAll();
     if (oldRoot) execFileSync('git', ['worktree', 'remove', '--force', oldRoot], { cwd: ROOT, stdio: 'ignore' });
   }
-  log('wrote bench/results-cluster.md');
+  log(`wrote bench/${OUT}.md`);
 }
 
 await main();

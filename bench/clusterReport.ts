@@ -17,6 +17,8 @@ export interface ReportContext {
   rampS: number;
   oldRef: string;
   pinned: boolean;
+  /** Base name of the files written in bench/ (`results-cluster`); the hand-written notes go only into that one. */
+  out: string;
 }
 
 export interface RunResult {
@@ -71,7 +73,7 @@ function med(point: Point | undefined, read: (r: RunResult) => number | null): n
   return median(point.runs.map(read).filter((x): x is number => x !== null && Number.isFinite(x)));
 }
 
-/** Write bench/results-cluster.md and .json from the runs so far. */
+/** Write bench/<out>.md and .json (default results-cluster) from the runs so far. */
 export function writeResults(points: Point[], profiles: RunResult[], ctx: ReportContext): void {
   const find = (label: string, bots: number) => points.find((p) => p.label === label && p.bots === bots);
   const lines: string[] = [];
@@ -192,11 +194,11 @@ export function writeResults(points: Point[], profiles: RunResult[], ctx: Report
     }
     lines.push('');
   }
-  const notes = path.join(ctx.root, 'bench/results-cluster-notes.md');
+  const notes = path.join(ctx.root, `bench/${ctx.out}-notes.md`);
   if (existsSync(notes)) lines.push(readFileSync(notes, 'utf8'));
-  writeFileSync(path.join(ctx.root, 'bench/results-cluster.md'), `${lines.join('\n')}\n`);
+  writeFileSync(path.join(ctx.root, `bench/${ctx.out}.md`), `${lines.join('\n')}\n`);
   writeFileSync(
-    path.join(ctx.root, 'bench/results-cluster.json'),
+    path.join(ctx.root, `bench/${ctx.out}.json`),
     `${JSON.stringify({ generatedAt: new Date().toISOString(), oldRef: ctx.oldRef, points, profiles }, null, 2)}\n`,
   );
 }

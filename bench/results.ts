@@ -7,6 +7,7 @@ import type { BotReport } from '../bots/report.ts';
 import { wsHeaderBytes } from '../bots/collector.ts';
 import type { ReportSummary } from '../bots/stats.ts';
 import type { ProfileSummary } from './profile.ts';
+import { differenceNote, groupCosts, renderProfiles } from './profileCompare.ts';
 
 /** What bench/loadgen.ts writes. */
 export interface LoadgenResult {
@@ -46,6 +47,16 @@ export interface CapacityStep {
   idleHeapBytes: number;
 }
 
+/** Live heap of one server after a full collection, idle and at the comparison load (bench/heapHook.ts). */
+export interface HeapSample {
+  /** Bytes, idle after start-up. */
+  idleBytes: number;
+  /** Bytes, in the middle of the measured window. */
+  loadedBytes: number;
+  /** Clients connected at the end of the point. */
+  clients: number;
+}
+
 export interface BenchResults {
   date: string;
   machine: {
@@ -69,8 +80,10 @@ export interface BenchResults {
   /** Interleaved rounds of the CPU comparison, in round order (absent in older results). */
   cpu?: Record<CpuServer, CpuSample[]>;
   capacity: CapacityStep[];
-  /** `--profile`: the grouped CPU profile of this server at the comparison load. */
-  profile?: { date: string; loadAverage: number[]; summary: ProfileSummary } | undefined;
+  /** Exact live heap (full GC before each reading) of this server and the stock room at the comparison load. */
+  heap?: Record<'arena' | 'stock', HeapSample>;
+  /** `--profile`: the grouped CPU profiles of this server and (newer runs) the stock room at the comparison load. */
+  profile?: { date: string; loadAverage: number[]; summary: ProfileSummary; stock?: ProfileSummary } | undefined;
   runtimeS: number;
 }
 
@@ -147,15 +160,19 @@ export function renderResults(r: BenchResults, notes = ''): { markdown: string; 
   const held = steps.filter((x) => !x.degraded && !loadLimited(x));
   const best = held.at(-1) ?? steps.at(-1);
   const perCore = best?.perCore ?? null;
-  // Marginal heap per client: the slope of live heap between the smallest and largest load steps,
-  // so the server's fixed heap (and whatever garbage the idle reading holds) cancels out.
+  // Marginal heap per client, exact when the run has the forced-GC readings (bench/heapHook.ts);
+  // older runs fall back to the slope of the scraped live heap across the capacity steps.
+  const exactHeap = (h: HeapSample | undefined): number | null =>
+    h && h.clients > 0 ? (h.loadedBytes - h.idleBytes) / h.clients : null;
   const withHeap = steps.filter((x) => x.s.server?.heapUsedBytes);
   const lo = withHeap[0];
   const hi = withHeap.at(-1);
-  const heapPerClient =
+  const heapSlope =
     lo && hi && hi !== lo && hi.s.bots.connectedAtEnd > lo.s.bots.connectedAtEnd
       ? (hi.s.server!.heapUsedBytes! - lo.s.server!.heapUsedBytes!) / (hi.s.bots.connectedAtEnd - lo.s.bots.connectedAtEnd)
       : (best?.heapPerClient ?? null);
+  const heapPerClient = exactHeap(r.heap?.arena) ?? heapSlope;
+  const stockHeapPerClient = exactHeap(r.heap?.stock);
   const botsSaturated = steps.some((x) => (x.s.botProcess.cpuPercent ?? 0) > 90);
 
   const md: string[] = [];
@@ -183,7 +200,12 @@ export function renderResults(r: BenchResults, notes = ''): { markdown: string; 
   const okTick = tick32 == null ? null : tick32 <= 1;
   const okCore = perCore === null ? null : perCore >= 1500;
   const okHeap = heapPerClient === null ? null : heapPerClient <= 15 * 1024;
-  const heaviest = r.profile
+  const arenaCpu = cpuOf('arena')?.median;
+  const stockCpu = cpuOf('stock')?.median;
+  const heaviest =
+    r.profile?.stock && arenaCpu != null && stockCpu != null
+      ? differenceNote(groupCosts(r.profile.summary, r.profile.stock, arenaCpu, stockCpu))
+      : r.profile
     ? [...r.profile.summary.groups].filter((g) => g.group !== 'other').sort((a, b) => b.ms - a.ms).slice(0, 2).map((g) => profileLine(g.group)).join(', ')
     : '';
   md.push(`| 2a | Server CPU per client per second against the stock Colyseus room (${r.cpu?.arena.length ?? 0} interleaved rounds) | ${fs(cpuOf('arena'))} ms vs stock ${fs(cpuOf('stock'))} ms: **${fs(vsStock, 2, '×')}** | ≤ 1.15× | ${verdict(okStock)}${missNote(okStock, heaviest)} |`);
@@ -192,7 +214,10 @@ export function renderResults(r: BenchResults, notes = ''): { markdown: string; 
   md.push(`| 3b | Tick at 32 players/room | p50 ${f(c32.server?.tickMs.p50, 3)} ms, p99 **${f(tick32, 3)} ms** | p99 ≤ 1 ms | ${verdict(okTick)}${missNote(okTick, profileLine('step'))} |`);
   md.push(`| 4 | Input → update seen by another client | p50 ${f(ca.inputToUpdateMs.p50)} ms, p99 ${f(ca.inputToUpdateMs.p99)} ms (${ca.inputToUpdateMs.count} probes) | — | — |`);
   md.push(`| 5a | Clients one server core holds at 30 updates/s, p99 gap ≤ 2 ticks, load generator < ${LOAD_CPU_LIMIT_PERCENT} % of its core | ${perCore === null ? 'n/a' : `≈ ${Math.round(perCore)}`} (extrapolated from ${best?.s.bots.connectedAtEnd ?? 'n/a'} bots at ${f(best?.s.server?.cpuPercent)} % of a core; bots at ${f(best?.s.botProcess.cpuPercent)} % of theirs) | ≥ 1,500 | ${verdict(okCore)}${missNote(okCore, heaviest)} |`);
-  md.push(`| 5b | Server heap per client | ${heapPerClient === null ? 'n/a' : `${f(heapPerClient / 1024)} KiB`} (live heap slope, ${lo?.s.bots.connectedAtEnd ?? 'n/a'} → ${hi?.s.bots.connectedAtEnd ?? 'n/a'} clients) | ≤ 15 KiB | ${verdict(okHeap)}${missNote(okHeap, profileLine('gc'))} |`);
+  const heapHow = r.heap
+    ? `(live heap after a full GC, idle → ${r.heap.arena.clients} clients; stock room ${f((stockHeapPerClient ?? NaN) / 1024)} KiB the same way)`
+    : `(live heap slope, ${lo?.s.bots.connectedAtEnd ?? 'n/a'} → ${hi?.s.bots.connectedAtEnd ?? 'n/a'} clients)`;
+  md.push(`| 5b | Server heap per client | ${heapPerClient === null ? 'n/a' : `${f(heapPerClient / 1024)} KiB`} ${heapHow} | ≤ 15 KiB | ${verdict(okHeap)}${missNote(okHeap, profileLine('gc'))} |`);
   md.push('');
   md.push('## Details', '');
   md.push('### 1. Bandwidth against a JSON full-state baseline', '');
@@ -244,16 +269,7 @@ export function renderResults(r: BenchResults, notes = ''): { markdown: string; 
     'Measured separately by `npm run bench:bots` (the bots CLI at the same load with `--workers 1` and `--workers 2`, alternating): see [results-bots.md](results-bots.md) for the latest figures and how they were taken.',
     '',
   );
-  if (r.profile) {
-    const p = r.profile.summary;
-    md.push('### 7. Where the server\'s CPU goes (`npm run bench -- --profile`)', '');
-    md.push(`V8 CPU profile of this server at the comparison load (${r.clientsPerPoint} bots, everyone moving) over the measured window only (the inspector's profiler, started after the ramp and stopped before the end by \`bench/profileHook.ts\`), taken ${r.profile.date} at load average ${r.profile.loadAverage.join(', ')}: ${f(p.busyMs / 1000)} s busy of ${f(p.wallMs / 1000)} s profiled. Each sample is charged to the nearest frame (from the leaf up) that a rule in \`bench/profile.ts\` recognises: \`ws\` reads and frame policing are *receive*, input decoding and buffering *decode*, \`ArenaGame\`/\`shared/sim.ts\` *step*, lag-compensation history *rewind*, the schema serializer *encode*, \`ws\` writes *send*. The profiler's own sampling inflates absolute time a little; shares are what to read.`, '');
-    md.push('| Group | Busy ms | Share | Heaviest functions (self ms) |', '|---|---|---|---|');
-    for (const g of p.groups) {
-      md.push(`| ${g.group} | ${f(g.ms, 0)} | ${f((g.ms / p.busyMs) * 100)} % | ${g.top.map((t) => `\`${t.fn}\` ${f(t.ms, 0)}`).join('; ')} |`);
-    }
-    md.push('');
-  }
+  if (r.profile) md.push(...renderProfiles(r.profile, r.clientsPerPoint, arenaCpu ?? undefined, stockCpu ?? undefined));
   if (notes.trim()) md.push(notes.trim(), '');
 
   const charts = [

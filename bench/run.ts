@@ -31,6 +31,7 @@ import {
   type CapacityStep,
   type CpuSample,
   type CpuServer,
+  type HeapSample,
   type LoadgenResult,
 } from './results.ts';
 
@@ -205,20 +206,19 @@ async function stockPoint(label: string): Promise<BotReport> {
 }
 
 /**
- * This server at the comparison load, profiled over the measured window only:
+ * A server at the comparison load, profiled over the measured window only:
  * bench/profileHook.ts starts the inspector's CPU profiler on a first SIGWINCH
  * (after the ramp) and writes the profile on a second one (at the window's end).
+ * `script` is this server or the stock room, so the two profiles compare group by group.
  */
-async function profilePoint(): Promise<ProfileSummary> {
-  const file = path.join(tmp, 'server.cpuprofile');
-  const server = await startServer('server/index.ts', { ARENA_PROFILE_OUT: file }, '/readyz', [
-    '--import',
-    './bench/profileHook.ts',
-  ]);
+async function profilePoint(script = 'server/index.ts', health = '/readyz'): Promise<ProfileSummary> {
+  const name = path.basename(script, '.ts');
+  const file = path.join(tmp, `${name}.cpuprofile`);
+  const server = await startServer(script, { ARENA_PROFILE_OUT: file }, health, ['--import', './bench/profileHook.ts']);
   try {
     const startAt = setTimeout(() => server.child.kill('SIGWINCH'), (RAMP_S + 1) * 1000);
     const stopAt = setTimeout(() => server.child.kill('SIGWINCH'), (POINT_S - 1) * 1000);
-    await bots('profile', server.port, CLIENTS);
+    await bots(`profile-${name}`, server.port, CLIENTS);
     clearTimeout(startAt);
     clearTimeout(stopAt);
     await waitFor(async () => (await stat(file).catch(() => undefined)) !== undefined, 'the CPU profile', 20_000, 100);
@@ -227,9 +227,51 @@ async function profilePoint(): Promise<ProfileSummary> {
     await stop(server.child);
   }
   const summary = summarizeProfile(JSON.parse(await readFile(file, 'utf8')) as CpuProfile, 4);
-  if (!QUICK) await copyFile(file, path.join(ROOT, 'bench', 'profile.cpuprofile'));
-  log(`profile: ${Math.round(summary.busyMs)} ms busy of ${Math.round(summary.wallMs)} ms`);
+  if (!QUICK && script === 'server/index.ts') await copyFile(file, path.join(ROOT, 'bench', 'profile.cpuprofile'));
+  log(`profile ${name}: ${Math.round(summary.busyMs)} ms busy of ${Math.round(summary.wallMs)} ms`);
   return summary;
+}
+
+/** Both profiles: this server and the stock room, back to back. */
+async function profiles(): Promise<NonNullable<BenchResults['profile']>> {
+  const summary = await attempt('profile', () => profilePoint());
+  const stock = await attempt('profile-stock', () => profilePoint('bench/baseline/stockRoom.ts', '/healthz'));
+  return { date: new Date().toISOString(), loadAverage: loadAverage(), summary, stock };
+}
+
+/**
+ * Live heap per client, exactly: the server runs with bench/heapHook.ts, which
+ * collects garbage fully and records the heap on SIGWINCH; read once idle and
+ * once in the middle of the measured window at the comparison load.
+ */
+async function heapPoint(script: string, health: string): Promise<HeapSample> {
+  const name = path.basename(script, '.ts');
+  const file = path.join(tmp, `${name}.heap`);
+  const server = await startServer(script, { ARENA_HEAP_OUT: file }, health, [
+    '--expose-gc',
+    '--import',
+    './bench/heapHook.ts',
+  ]);
+  const readings = async (n: number): Promise<number[]> => {
+    await waitFor(
+      async () => (await readFile(file, 'utf8').catch(() => '')).trim().split('\n').filter(Boolean).length >= n,
+      `heap reading ${n}`,
+      10_000,
+      50,
+    );
+    return (await readFile(file, 'utf8')).trim().split('\n').map(Number);
+  };
+  try {
+    server.child.kill('SIGWINCH');
+    await readings(1);
+    const loadedAt = setTimeout(() => server.child.kill('SIGWINCH'), (RAMP_S + (POINT_S - RAMP_S) / 2) * 1000);
+    const report = await bots(`heap-${name}`, server.port, CLIENTS);
+    clearTimeout(loadedAt);
+    const [idleBytes, loadedBytes] = await readings(2);
+    return { idleBytes: idleBytes!, loadedBytes: loadedBytes!, clients: report.summary.bots.connectedAtEnd };
+  } finally {
+    await stop(server.child);
+  }
 }
 
 /**
@@ -296,7 +338,7 @@ async function main(): Promise<void> {
     if (process.argv.includes('--profile-only')) {
       const file = path.join(ROOT, 'bench', 'results.json');
       const results = JSON.parse(await readFile(file, 'utf8')) as BenchResults;
-      results.profile = { date: new Date().toISOString(), loadAverage: loadAverage(), summary: await profilePoint() };
+      results.profile = await profiles();
       await writeFile(file, `${JSON.stringify(results, null, 2)}\n`);
       return render();
     }
@@ -349,9 +391,11 @@ async function main(): Promise<void> {
       );
       capacity.push({ bots: n, report, idleHeapBytes });
     }
-    const profile = PROFILE
-      ? { date: new Date().toISOString(), loadAverage: loadAverage(), summary: await attempt('profile', profilePoint) }
-      : undefined;
+    const heap = {
+      arena: await attempt('heap', () => heapPoint('server/index.ts', '/readyz')),
+      stock: await attempt('heap-stock', () => heapPoint('bench/baseline/stockRoom.ts', '/healthz')),
+    };
+    const profile = PROFILE ? await profiles() : undefined;
 
     const results: BenchResults = {
       date: new Date().toISOString(),
@@ -373,6 +417,7 @@ async function main(): Promise<void> {
       fanout: fanout!,
       cpu,
       capacity,
+      heap,
       profile,
       runtimeS: Math.round((Date.now() - started) / 1000),
     };

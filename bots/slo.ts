@@ -29,85 +29,59 @@ interface SloKey {
   read(s: RunSummary): number | null;
 }
 
+/** A key that is met when its reading is `op` the threshold. */
+const sloKey = (op: SloOp, unit: string, help: string, read: SloKey['read']): SloKey => ({ op, unit, help, read });
+
+/** How a percentile reads in a key's help: `rtt.p50` is the "median ping round trip". */
+const LEVEL_WORDS = { p50: 'median', p90: 'p90', p99: 'p99', max: 'worst' } as const;
+type Level = keyof typeof LEVEL_WORDS;
+
+/**
+ * Keys `<prefix>.<level>` for percentiles of one measurement in ms, each met
+ * when at most its threshold; `what` completes the help ("median …").
+ */
+function percentileKeys(
+  prefix: string,
+  what: string,
+  levels: readonly Level[],
+  pick: (s: RunSummary) => Partial<Record<Level, number | null>> | null | undefined,
+): Record<string, SloKey> {
+  return Object.fromEntries(
+    levels.map((level): [string, SloKey] => [
+      `${prefix}.${level}`,
+      sloKey('<=', 'ms', `${LEVEL_WORDS[level]} ${what}`, (s) => pick(s)?.[level] ?? null),
+    ]),
+  );
+}
+
 /** Every key `--slo` accepts. */
 export const SLO_KEYS: Readonly<Record<string, SloKey>> = {
-  'rtt.p50': { op: '<=', unit: 'ms', help: 'median ping round trip', read: (s) => s.rttMs.p50 },
-  'rtt.p90': { op: '<=', unit: 'ms', help: 'p90 ping round trip', read: (s) => s.rttMs.p90 },
-  'rtt.p99': { op: '<=', unit: 'ms', help: 'p99 ping round trip', read: (s) => s.rttMs.p99 },
-  'rtt.max': { op: '<=', unit: 'ms', help: 'worst ping round trip', read: (s) => s.rttMs.max },
-  'update.p50': {
-    op: '<=',
-    unit: 'ms',
-    help: 'median time between two state updates at a client',
-    read: (s) => s.updateIntervalMs.p50,
-  },
-  'update.p99': {
-    op: '<=',
-    unit: 'ms',
-    help: 'p99 time between two state updates at a client',
-    read: (s) => s.updateIntervalMs.p99,
-  },
-  'latency.p50': {
-    op: '<=',
-    unit: 'ms',
-    help: 'median input-to-update latency seen by another client',
-    read: (s) => s.inputToUpdateMs.p50,
-  },
-  'latency.p99': {
-    op: '<=',
-    unit: 'ms',
-    help: 'p99 input-to-update latency seen by another client',
-    read: (s) => s.inputToUpdateMs.p99,
-  },
-  'tick.p50': {
-    op: '<=',
-    unit: 'ms',
-    help: 'median server tick (from /metrics)',
-    read: (s) => s.server?.tickMs.p50 ?? null,
-  },
-  'tick.p99': {
-    op: '<=',
-    unit: 'ms',
-    help: 'p99 server tick (from /metrics)',
-    read: (s) => s.server?.tickMs.p99 ?? null,
-  },
-  'updates.rate': {
-    op: '>=',
-    unit: '/s',
-    help: 'state updates per client per second',
-    read: (s) => s.perClient.updatesPerS,
-  },
-  'bytes_in.rate': {
-    op: '<=',
-    unit: 'B/s',
-    help: 'downstream payload bytes per client per second',
-    read: (s) => s.perClient.bytesInPerS,
-  },
-  'bytes_out.rate': {
-    op: '<=',
-    unit: 'B/s',
-    help: 'upstream payload bytes per client per second',
-    read: (s) => s.perClient.bytesOutPerS,
-  },
-  connected: {
-    op: '>=',
-    unit: 'ratio',
-    help: 'most bots connected at once, as a share of --bots',
-    read: (s) => s.bots.connectedRatio,
-  },
-  errors: {
-    op: '<=',
-    unit: 'count',
-    help: 'errors after joining (error frames, unexpected closes)',
-    read: (s) => s.bots.errors,
-  },
-  join_errors: { op: '<=', unit: 'count', help: 'failed joins', read: (s) => s.bots.joinErrors },
-  state_violations: {
-    op: '<=',
-    unit: 'count',
-    help: 'failed state checks by decoding bots',
-    read: (s) => s.stateChecks.violations,
-  },
+  ...percentileKeys('rtt', 'ping round trip', ['p50', 'p90', 'p99', 'max'], (s) => s.rttMs),
+  ...percentileKeys('update', 'time between two state updates at a client', ['p50', 'p99'], (s) => s.updateIntervalMs),
+  ...percentileKeys(
+    'latency',
+    'input-to-update latency seen by another client',
+    ['p50', 'p99'],
+    (s) => s.inputToUpdateMs,
+  ),
+  ...percentileKeys('tick', 'server tick (from /metrics)', ['p50', 'p99'], (s) => s.server?.tickMs),
+  'updates.rate': sloKey('>=', '/s', 'state updates per client per second', (s) => s.perClient.updatesPerS),
+  'bytes_in.rate': sloKey(
+    '<=',
+    'B/s',
+    'downstream payload bytes per client per second',
+    (s) => s.perClient.bytesInPerS,
+  ),
+  'bytes_out.rate': sloKey(
+    '<=',
+    'B/s',
+    'upstream payload bytes per client per second',
+    (s) => s.perClient.bytesOutPerS,
+  ),
+  connected: sloKey('>=', 'ratio', 'most bots connected at once, as a share of --bots', (s) => s.bots.connectedRatio),
+  errors: sloKey('<=', 'count', 'errors after joining (error frames, unexpected closes)', (s) => s.bots.errors),
+  join_errors: sloKey('<=', 'count', 'failed joins', (s) => s.bots.joinErrors),
+  state_violations: sloKey('<=', 'count', 'failed state checks by decoding bots', (s) => s.stateChecks.violations),
 };
 
 export class SloParseError extends Error {

@@ -26,6 +26,8 @@ export interface OpenOptions {
   /** Where each uncaught page error goes, prefixed by `label`. */
   errors?: string[];
   viewport?: { width: number; height: number };
+  /** A phone: a mobile viewport with touch (and no mouse used). */
+  touch?: boolean;
   /** How long the lobby may take to show, in ms. */
   timeoutMs?: number;
 }
@@ -37,7 +39,8 @@ export async function openGamePage(
   url: string,
   options: OpenOptions = {},
 ): Promise<Page> {
-  const context = await browser.newContext({ viewport: options.viewport ?? DEFAULT_VIEWPORT });
+  const viewport = options.viewport ?? DEFAULT_VIEWPORT;
+  const context = await browser.newContext(options.touch ? { viewport, isMobile: true, hasTouch: true } : { viewport });
   const page = await context.newPage();
   page.on('pageerror', (error) => options.errors?.push(`${label}: ${error.message}`));
   await page.goto(url);
@@ -50,11 +53,31 @@ export async function inScene(page: Page, scene: 'lobby' | 'game', timeoutMs = 1
   await page.waitForFunction((s) => window.__arena?.scene() === s, scene, { timeout: timeoutMs });
 }
 
-/** From the lobby: type `name`, press Quick Play, and wait for the game. */
-export async function quickPlay(page: Page, name: string, timeoutMs = 15_000): Promise<void> {
+/** The id of the room the page plays or watches (null outside the game). */
+export function roomIdOf(page: Page): Promise<string | null> {
+  return page.evaluate(() => window.__arena?.roomId() ?? null);
+}
+
+/** From the lobby: type `name`, press `button` (its text), and wait for the game. */
+async function joinAs(page: Page, name: string, button: string, timeoutMs: number): Promise<void> {
   await page.fill('.name-input', name);
-  await page.click('button:has-text("Quick Play")');
+  await page.click(`button:has-text("${button}")`);
   await inScene(page, 'game', timeoutMs);
+}
+
+/** From the lobby: type `name`, press Quick Play, and wait for the game. */
+export function quickPlay(page: Page, name: string, timeoutMs = 15_000): Promise<void> {
+  return joinAs(page, name, 'Quick Play', timeoutMs);
+}
+
+/** From the lobby: type `name`, make a private room, and wait for the game. */
+export function createPrivateRoom(page: Page, name: string, timeoutMs = 15_000): Promise<void> {
+  return joinAs(page, name, 'Create private room', timeoutMs);
+}
+
+/** From the lobby an invite link opened: type `name`, join the friend's room, and wait for the game. */
+export function joinFriendsRoom(page: Page, name: string, timeoutMs = 15_000): Promise<void> {
+  return joinAs(page, name, "Join friend's room", timeoutMs);
 }
 
 /**

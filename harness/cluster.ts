@@ -17,6 +17,7 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import type { ForwardMode } from '../server/cluster/forwarder.ts';
 import { freePort, sleep, waitFor } from './net.ts';
+import { nginxConf, type Balancing } from './nginxConf.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 /** The repository's own Node 22 (the machine default may be older). */
@@ -33,6 +34,7 @@ const INSTANCE_START_CAP_MS = 120_000;
 
 /** How instances forward sockets for rooms they do not own (the server's own type). */
 export type { ForwardMode };
+export type { Balancing };
 
 interface Tracked {
   name: string;
@@ -370,62 +372,16 @@ export interface Nginx {
 }
 
 /**
- * Start nginx as the load balancer: round robin over `upstreamPorts`, no
- * affinity, WebSocket upgrades passed through, long read timeout. Waits until
- * `/readyz` answers through it.
+ * Start nginx as the load balancer over `upstreamPorts` (see `nginxConf.ts`:
+ * round robin by default, WebSocket upgrades passed through, long timeouts),
+ * with an access log. Waits until `/readyz` answers through it.
  */
-/**
- * How the stand-in load balancer picks an instance: `round-robin` (no
- * affinity, the worst case), or `cookie`: by the client's `arena_affinity`
- * cookie (consistent hash; a request without one goes anywhere), as App
- * Engine's and Cloud Run's session affinity keep a browser on one instance;
- * or `random` (no affinity, as most cloud load balancers spread requests).
- */
-export type Balancing = 'round-robin' | 'cookie' | 'random';
-
 export async function startNginx(upstreamPorts: number[], balancing: Balancing = 'round-robin'): Promise<Nginx> {
   const dir = makeTempDir('arena-nginx-');
   const port = await freePort();
   const conf = path.join(dir, 'nginx.conf');
   const accessLogPath = path.join(dir, 'access.log');
-  writeFileSync(
-    conf,
-    `daemon off;
-worker_processes 1;
-# On reload, old workers close their connections at once (see Nginx.cutAllConnections).
-worker_shutdown_timeout 10ms;
-pid ${dir}/nginx.pid;
-error_log ${dir}/error.log warn;
-events { worker_connections 1024; }
-http {
-  log_format arena '$request_uri $upstream_addr $status';
-  access_log ${accessLogPath} arena;
-  client_body_temp_path ${dir}/body;
-  proxy_temp_path ${dir}/proxy;
-  fastcgi_temp_path ${dir}/fastcgi;
-  uwsgi_temp_path ${dir}/uwsgi;
-  scgi_temp_path ${dir}/scgi;
-  map $http_upgrade $connection_upgrade { default upgrade; '' close; }
-  map $cookie_arena_affinity $affinity_key { '' $request_id; default $cookie_arena_affinity; }
-  upstream arena {
-${balancing === 'cookie' ? '    hash $affinity_key consistent;\n' : balancing === 'random' ? '    random;\n' : ''}${upstreamPorts.map((p) => `    server 127.0.0.1:${p};`).join('\n')}
-  }
-  server {
-    listen 127.0.0.1:${port};
-    location / {
-      proxy_pass http://arena;
-      proxy_http_version 1.1;
-      proxy_set_header Upgrade $http_upgrade;
-      proxy_set_header Connection $connection_upgrade;
-      proxy_set_header Host $host;
-      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-      proxy_read_timeout 3600s;
-      proxy_send_timeout 3600s;
-    }
-  }
-}
-`,
-  );
+  writeFileSync(conf, nginxConf({ dir, port, upstreamPorts, balancing, accessLogPath }));
   // SIGTERM: the master shuts its worker down too (SIGKILL would orphan the worker).
   const child = spawn(NGINX, ['-c', conf, '-p', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
   const t = track(`nginx :${port}`, child, 'SIGTERM');

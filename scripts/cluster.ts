@@ -10,6 +10,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { nginxConf } from '../harness/nginxConf.ts';
 
 const lbPort = Number(process.env.CLUSTER_PORT ?? 8080);
 const size = Number(process.env.CLUSTER_SIZE ?? 3);
@@ -61,10 +62,10 @@ start('redis', 'redis-server', [
 ]);
 await new Promise((r) => setTimeout(r, 300));
 
-const upstreams: string[] = [];
+const upstreamPorts: number[] = [];
 for (let i = 0; i < size; i++) {
   const port = firstInstancePort + i;
-  upstreams.push(`server 127.0.0.1:${port};`);
+  upstreamPorts.push(port);
   start(`instance ${i + 1}`, process.execPath, ['--enable-source-maps', 'dist/server/index.mjs'], {
     PORT: String(port),
     REDIS_URL: `redis://127.0.0.1:${redisPort}`,
@@ -76,36 +77,7 @@ for (let i = 0; i < size; i++) {
 for (let i = 0; i < size; i++) await waitReady(`http://127.0.0.1:${firstInstancePort + i}/readyz`);
 
 const conf = path.join(dir, 'nginx.conf');
-writeFileSync(
-  conf,
-  `daemon off;
-worker_processes 1;
-pid ${dir}/nginx.pid;
-error_log ${dir}/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path ${dir}/body;
-  proxy_temp_path ${dir}/proxy;
-  fastcgi_temp_path ${dir}/fastcgi;
-  uwsgi_temp_path ${dir}/uwsgi;
-  scgi_temp_path ${dir}/scgi;
-  map $http_upgrade $connection_upgrade { default upgrade; '' close; }
-  upstream arena { ${upstreams.join(' ')} }
-  server {
-    listen 127.0.0.1:${lbPort};
-    location / {
-      proxy_pass http://arena;
-      proxy_http_version 1.1;
-      proxy_set_header Upgrade $http_upgrade;
-      proxy_set_header Connection $connection_upgrade;
-      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-      proxy_read_timeout 3600s;
-    }
-  }
-}
-`,
-);
+writeFileSync(conf, nginxConf({ dir, port: lbPort, upstreamPorts, workerConnections: 4096 }));
 start('nginx', process.env.NGINX ?? '/usr/sbin/nginx', ['-c', conf, '-p', dir]);
 await waitReady(`http://127.0.0.1:${lbPort}/readyz`);
 process.stdout.write(

@@ -63,3 +63,9 @@ export function overlayFor(view: MatchView): MatchOverlay {
   if ((view.round?.phase ?? RoundPhase.Playing) === RoundPhase.Scoreboard) return 'scoreboard';
   return view.me && !view.localAlive ? 'death' : 'none';
 }
+
+/** The chat's first line in a match: where we are and as whom, or that a hand-off (`movedFrom`) brought the match here. */
+export function welcomeLine(roomId: string, name: string, movedFrom: string | undefined, spectating: boolean): string {
+  if (movedFrom) return `The match moved to another server (room ${roomId}); play on.`;
+  return spectating ? `Watching room ${roomId}.` : `Joined room ${roomId} as ${name}.`;
+}

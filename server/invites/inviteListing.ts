@@ -6,8 +6,8 @@
  * expires within {@link INVITE_TTL_S}.
  */
 import { randomBytes } from 'node:crypto';
-import type { Presence } from '@colyseus/core';
-import { makeInviteCode } from '../../shared/invite.ts';
+import { ServerError, type Presence, type Room } from '@colyseus/core';
+import { makeInviteCode, parseInviteCode } from '../../shared/invite.ts';
 import type { Logger } from '../logger.ts';
 
 /** Presence key prefix of invite entries. */
@@ -55,4 +55,21 @@ export class InviteListing {
       this.log.warn('invite entry not removed; it expires on its own', { error, ttlS: INVITE_TTL_S });
     }
   }
+}
+
+/**
+ * Make `room` private under the invite code `raw` (the server's own create
+ * option, set by `POST /invites`): unlisted, never picked by Quick Play,
+ * reachable only through its code. Its entry is written now and refreshed
+ * every {@link INVITE_REFRESH_MS} while the room lives; the room withdraws it
+ * on dispose. Throws a {@link ServerError} (400) for a malformed code.
+ */
+export async function openInvite(room: Room, raw: unknown, log: Logger): Promise<InviteListing> {
+  const parsed = parseInviteCode(raw);
+  if (!parsed.ok) throw new ServerError(400, parsed.error);
+  await room.setPrivate(true);
+  const invite = new InviteListing(room.presence, parsed.value, room.roomId, log);
+  await invite.publish();
+  room.clock.setInterval(() => void invite.publish(), INVITE_REFRESH_MS);
+  return invite;
 }

@@ -14,6 +14,9 @@ import { ChatLimiter } from '../game/chatLimiter.ts';
 import type { Logger } from '../logger.ts';
 import { closeReason, StrikeCounter, type Fault } from './misbehaviour.ts';
 
+/** Frames (inputs, chat, pings) a client may send per second before Colyseus cuts it off as a flood. */
+export const MAX_FRAMES_PER_SECOND = 120;
+
 export class ClientPolicing {
   private readonly strikes = new StrikeCounter();
   /** Clients cut off for misbehaviour; their seats are not held. */

@@ -18,7 +18,7 @@
  * refuses a connection for that seat without it; the seat stays held.
  */
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import { CloseCode, matchMaker, type Client, type IRoomCache, type Presence } from '@colyseus/core';
+import { CloseCode, matchMaker, type Client, type IRoomCache, type Presence, type Room } from '@colyseus/core';
 import {
   ServerMessage,
   type HandoffEvent,
@@ -72,6 +72,23 @@ export interface HandoffSource {
   lock(): Promise<void>;
   unlock(): Promise<void>;
   disconnect(closeCode?: number): Promise<unknown>;
+}
+
+/** The {@link HandoffSource} of `room`, the rest of it from `match`. */
+export function handoffSourceOf(
+  room: Room,
+  match: Pick<HandoffSource, 'game' | 'inviteCode' | 'spectatorIds' | 'setFrozen'>,
+): HandoffSource {
+  return {
+    roomId: room.roomId,
+    roomName: room.roomName,
+    presence: room.presence,
+    clients: room.clients,
+    lock: () => room.lock(),
+    unlock: () => room.unlock(),
+    disconnect: (code) => room.disconnect(code),
+    ...match,
+  };
 }
 
 /** Where a room went. */

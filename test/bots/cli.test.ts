@@ -5,7 +5,6 @@
  * must exit 1; bad usage exits 2.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,25 +13,11 @@ import { matchMaker } from '@colyseus/core';
 import { parsePrometheusText, sumOf, type Scrape } from '../../common/prometheus.ts';
 import type { BotReport } from '../../bots/report.ts';
 import { bootTestApp, type TestApp } from '../helpers/app.ts';
+import { runScript, type ScriptRun } from '../helpers/runScript.ts';
 import { waitFor } from '../../harness/net.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-
 /** Run `bots/cli.ts` with `args`; resolves with its exit code and output. */
-function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bots/cli.ts', ...args], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const runCli = (args: string[]): Promise<ScriptRun> => runScript('bots/cli.ts', args);
 
 async function scrape(t: TestApp): Promise<Scrape> {
   return parsePrometheusText(await (await fetch(`${t.url}/metrics`)).text());

@@ -6,7 +6,6 @@
  * too.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -17,28 +16,9 @@ import { parse } from 'yaml';
 import type { BotReport } from '../../bots/report.ts';
 import { bootTestApp, type TestApp } from '../helpers/app.ts';
 import { parseDockerfile } from '../helpers/dockerfile.ts';
+import { runScript } from '../helpers/runScript.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-
-function run(
-  script: string,
-  args: string[],
-  env: Record<string, string> = {},
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 /** Highest CCU the server reached while `work` ran (sampled every 50 ms). */
 async function peakCcuDuring<T>(work: Promise<T>): Promise<{ result: T; peak: number }> {
@@ -75,7 +55,7 @@ describe('bots scaled out', () => {
   it('runs stages on two worker threads with one merged live line and one report', async () => {
     const reportDir = path.join(dir, 'workers');
     const { result, peak } = await peakCcuDuring(
-      run('bots/cli.ts', [
+      runScript('bots/cli.ts', [
         '--url',
         t.url,
         '--workers',
@@ -131,8 +111,8 @@ describe('bots scaled out', () => {
     const args = ['--url', t.url, '--workers', '1', '--stages', '2s:6,8s:6', '--quiet', '--report-dir', shardDir];
     const { result, peak } = await peakCcuDuring(
       Promise.all([
-        run('bots/cli.ts', [...args, '--shard', '0/2']),
-        run('bots/cli.ts', args, { CLOUD_RUN_TASK_INDEX: '1', CLOUD_RUN_TASK_COUNT: '2' }),
+        runScript('bots/cli.ts', [...args, '--shard', '0/2']),
+        runScript('bots/cli.ts', args, { CLOUD_RUN_TASK_INDEX: '1', CLOUD_RUN_TASK_COUNT: '2' }),
       ]),
     );
     for (const r of result) assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
@@ -148,7 +128,7 @@ describe('bots scaled out', () => {
     );
 
     const mergedDir = path.join(dir, 'merged');
-    const merge = await run('bots/merge-cli.ts', [
+    const merge = await runScript('bots/merge-cli.ts', [
       path.join(dir, 'shards', 'shard-0', 'report.json'),
       path.join(dir, 'shards', 'shard-1', 'report.json'),
       '--report-dir',
@@ -173,14 +153,14 @@ describe('bots scaled out', () => {
   });
 
   it('bots:merge refuses what is not a report, with exit 2', async () => {
-    const res = await run('bots/merge-cli.ts', [
+    const res = await runScript('bots/merge-cli.ts', [
       path.join(ROOT, 'package.json'),
       '--report-dir',
       path.join(dir, 'never'),
     ]);
     assert.equal(res.code, 2);
     assert.match(res.stderr, /is not an arena-bots report/u);
-    assert.equal((await run('bots/merge-cli.ts', [])).code, 2);
+    assert.equal((await runScript('bots/merge-cli.ts', [])).code, 2);
   });
 });
 

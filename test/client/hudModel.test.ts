@@ -1,8 +1,14 @@
-/** The match screen's pure parts: the HUD's values and overlay choice, the ping timer, and world-to-page mapping. */
+/**
+ * The match screen's pure parts: the HUD's values, overlay choice and
+ * welcome line, the ping timer, world-to-page mapping, the camera's zoom and
+ * bounds, and the mouse aim.
+ */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { RoundPhase } from '../../shared/state.ts';
-import { hudModel, overlayFor, type MatchView } from '../../client/ui/hudModel.ts';
+import { hudModel, overlayFor, welcomeLine, type MatchView } from '../../client/ui/hudModel.ts';
+import { aimToward } from '../../client/input/aim.ts';
+import { CAMERA_MARGIN_PX, cameraBounds, fitZoom, MAX_ZOOM, MIN_ZOOM } from '../../client/render/cameraFit.ts';
 import { startPingTimer } from '../../client/net/pingTimer.ts';
 import { worldToPage } from '../../client/render/pageMapping.ts';
 
@@ -75,6 +81,14 @@ describe('HUD model', () => {
   });
 });
 
+describe('welcome line', () => {
+  it('names the room and us, says when we only watch, and tells a moved match to play on', () => {
+    assert.equal(welcomeLine('r1', 'Alice', undefined, false), 'Joined room r1 as Alice.');
+    assert.equal(welcomeLine('r1', 'Alice', undefined, true), 'Watching room r1.');
+    assert.equal(welcomeLine('r2', 'Alice', 'r1', true), 'The match moved to another server (room r2); play on.');
+  });
+});
+
 describe('ping timer', () => {
   it('pings at once, not while paused, and stops', () => {
     let paused = false;
@@ -116,5 +130,35 @@ describe('world to page', () => {
       { x: 60, y: 70 },
       '50 world px = 100 game px = 50 CSS px',
     );
+  });
+});
+
+describe('match camera', () => {
+  it('shows every screen the same world area, within readable zoom limits', () => {
+    assert.equal(fitZoom(1280, 720), 1, 'the reference screen');
+    assert.equal(fitZoom(1920, 1080), 1.5, 'a bigger screen zooms in, it does not see more');
+    assert.equal(fitZoom(1920, 720), 1, 'the narrower side decides');
+    assert.equal(fitZoom(400, 300), MIN_ZOOM, 'a small window sees less instead of shrinking players');
+    assert.equal(fitZoom(7680, 4320), MAX_ZOOM);
+  });
+
+  it('may scroll a margin past every map edge', () => {
+    assert.deepEqual(cameraBounds({ widthPx: 2000, heightPx: 1200 }), {
+      x: -CAMERA_MARGIN_PX,
+      y: -CAMERA_MARGIN_PX,
+      width: 2000 + 2 * CAMERA_MARGIN_PX,
+      height: 1200 + 2 * CAMERA_MARGIN_PX,
+    });
+  });
+});
+
+describe('mouse aim', () => {
+  it('points from our player to the pointer, and keeps its aim when the pointer is on top of us', () => {
+    const at = { x: 100, y: 100 };
+    assert.equal(aimToward(at, { x: 200, y: 100 }, 1), 0, 'right');
+    assert.equal(aimToward(at, { x: 100, y: 150 }, 1), Math.PI / 2, 'down on screen');
+    assert.equal(aimToward(at, { x: 0, y: 100 }, 1), Math.PI, 'left');
+    assert.equal(aimToward(at, { x: 101, y: 101 }, 1), 1, 'within 2 px: unchanged');
+    assert.equal(aimToward(at, { x: 103, y: 100 }, 1), 0, 'just outside it');
   });
 });

@@ -6,19 +6,12 @@
  * all; lone players are still matched together across instances.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { Client, type Room } from '@colyseus/sdk';
 import type { ArenaState } from '../../shared/state.ts';
-import {
-  startInstances,
-  startNginx,
-  startRedis,
-  stopAll,
-  type Instance,
-  type Nginx,
-  type RedisServer,
-} from '../../harness/cluster.ts';
+import type { Instance } from '../../harness/cluster.ts';
 import { sleep, waitFor } from '../../harness/net.ts';
+import { useCluster } from '../helpers/clusterFixture.ts';
 
 const MAX_PLAYERS = 4;
 const PLAYERS = 24;
@@ -29,46 +22,34 @@ async function metric(instance: Instance, name: string): Promise<number> {
 }
 
 describe('cookie affinity at the load balancer (redis carrier)', () => {
-  let redis: RedisServer;
-  let instances: Instance[];
-  let nginx: Nginx;
   const rooms: Room<unknown, ArenaState>[] = [];
-
-  before(async () => {
-    redis = await startRedis();
-    instances = await startInstances(redis, 'redis', ['A', 'B', 'C'], {
-      MAX_PLAYERS: String(MAX_PLAYERS),
-      ROUND_DURATION_MS: '600000',
-    });
-    nginx = await startNginx(
-      instances.map((i) => i.port),
-      'cookie',
-    );
-  });
-
-  after(async () => {
-    await Promise.all(
-      rooms.map(async (room) => {
-        room.reconnection.enabled = false;
-        await Promise.race([room.leave(true).catch(() => undefined), sleep(1000)]);
-      }),
-    );
-    await nginx?.stop();
-    await stopAll();
+  const cluster = useCluster({
+    mode: 'redis',
+    names: ['A', 'B', 'C'],
+    env: { MAX_PLAYERS: String(MAX_PLAYERS), ROUND_DURATION_MS: '600000' },
+    balancing: 'cookie',
+    beforeStop: async () => {
+      await Promise.all(
+        rooms.map(async (room) => {
+          room.reconnection.enabled = false;
+          await Promise.race([room.leave(true).catch(() => undefined), sleep(1000)]);
+        }),
+      );
+    },
   });
 
   it('matches two lone players on different instances into one room', async () => {
     // Cookies that hash to different instances: try names until two land apart.
-    const first = await new Client(nginx.url, {
+    const first = await new Client(cluster.nginx.url, {
       headers: { cookie: 'arena_affinity=lone-0' },
     }).joinOrCreate<ArenaState>('arena', { name: 'Lone0' });
     rooms.push(first);
     for (let i = 1; i < 50; i++) {
-      const client = new Client(nginx.url, { headers: { cookie: `arena_affinity=lone-${i}` } });
+      const client = new Client(cluster.nginx.url, { headers: { cookie: `arena_affinity=lone-${i}` } });
       const room = await client.joinOrCreate<ArenaState>('arena', { name: `Lone${i}` });
       rooms.push(room);
       assert.equal(room.roomId, first.roomId, 'a player alone in a room is joined before any new room opens');
-      const edgeSockets = (await Promise.all(instances.map((x) => metric(x, 'arena_edge_sockets')))).reduce(
+      const edgeSockets = (await Promise.all(cluster.instances.map((x) => metric(x, 'arena_edge_sockets')))).reduce(
         (a, b) => a + b,
         0,
       );
@@ -82,15 +63,15 @@ describe('cookie affinity at the load balancer (redis carrier)', () => {
   it('keeps most players on the instance that owns their room', async (t) => {
     for (const room of rooms.splice(0)) await room.leave(true);
     await waitFor(
-      async () => (await Promise.all(instances.map((i) => metric(i, 'arena_ccu')))).every((c) => c === 0),
+      async () => (await Promise.all(cluster.instances.map((i) => metric(i, 'arena_ccu')))).every((c) => c === 0),
       "the first test's players are gone",
     );
     for (let i = 0; i < PLAYERS; i++) {
-      const client = new Client(nginx.url, { headers: { cookie: `arena_affinity=player-${i}` } });
+      const client = new Client(cluster.nginx.url, { headers: { cookie: `arena_affinity=player-${i}` } });
       rooms.push(await client.joinOrCreate<ArenaState>('arena', { name: `P${i}` }));
     }
     await waitFor(() => rooms.every((r) => r.state.players?.has(r.sessionId)), 'every player sees itself');
-    const edgeSockets = (await Promise.all(instances.map((i) => metric(i, 'arena_edge_sockets')))).reduce(
+    const edgeSockets = (await Promise.all(cluster.instances.map((i) => metric(i, 'arena_edge_sockets')))).reduce(
       (a, b) => a + b,
       0,
     );

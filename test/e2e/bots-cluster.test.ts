@@ -12,40 +12,22 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { BotReport } from '../../bots/report.ts';
-import {
-  roomCaches,
-  startInstances,
-  startNginx,
-  startRedis,
-  stopAll,
-  type Instance,
-  type Nginx,
-  type RedisServer,
-} from '../../harness/cluster.ts';
+import { roomCaches } from '../../harness/cluster.ts';
 import { sleep, waitFor } from '../../harness/net.ts';
+import { useCluster } from '../helpers/clusterFixture.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const BOTS = 12;
 
 describe('bots against three instances behind nginx, one drained mid-run', () => {
-  let redis: RedisServer;
-  let instances: Instance[];
-  let nginx: Nginx;
+  const cluster = useCluster({ names: ['A', 'B', 'C'], env: { MAX_PLAYERS: '4', ROUND_DURATION_MS: '600000' } });
   let dir: string;
 
   before(async () => {
-    redis = await startRedis();
-    instances = await startInstances(redis, 'direct', ['A', 'B', 'C'], {
-      MAX_PLAYERS: '4',
-      ROUND_DURATION_MS: '600000',
-    });
-    nginx = await startNginx(instances.map((i) => i.port));
     dir = await mkdtemp(path.join(os.tmpdir(), 'arena-bots-cluster-'));
   });
 
   after(async () => {
-    await nginx?.stop();
-    await stopAll();
     await rm(dir, { recursive: true, force: true });
   });
 
@@ -56,7 +38,7 @@ describe('bots against three instances behind nginx, one drained mid-run', () =>
       'tsx',
       'bots/cli.ts',
       '--url',
-      nginx.url,
+      cluster.nginx.url,
       '--bots',
       String(BOTS),
       '--duration',
@@ -64,7 +46,7 @@ describe('bots against three instances behind nginx, one drained mid-run', () =>
       '--ramp',
       '1',
     ];
-    for (const i of instances) args.push('--metrics-url', `${i.url}/metrics`);
+    for (const i of cluster.instances) args.push('--metrics-url', `${i.url}/metrics`);
     args.push('--report-dir', reportDir, '--progress', 'none', '--slo', 'errors=0,state_violations=0');
     const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
@@ -78,7 +60,7 @@ describe('bots against three instances behind nginx, one drained mid-run', () =>
       async () => {
         owners = new Map();
         let clients = 0;
-        for (const room of (await roomCaches(redis.client)).values()) {
+        for (const room of (await roomCaches(cluster.redis.client)).values()) {
           if (room.name !== 'arena') continue;
           clients += room.clients;
           owners.set(room.processId, (owners.get(room.processId) ?? 0) + room.clients);
@@ -90,7 +72,7 @@ describe('bots against three instances behind nginx, one drained mid-run', () =>
       100,
     );
     assert.ok(owners.size >= 2, 'the bots play on several instances');
-    const victim = instances.reduce((a, b) =>
+    const victim = cluster.instances.reduce((a, b) =>
       (owners.get(b.processId) ?? 0) > (owners.get(a.processId) ?? 0) ? b : a,
     );
     await sleep(1500);

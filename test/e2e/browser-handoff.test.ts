@@ -8,47 +8,22 @@
  * Needs dist/client (scripts/test.sh builds it), Debian's chromium, nginx and redis-server.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import { describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
 import type { RenderedPlayer } from '../../client/testHook.ts';
-import {
-  roomCaches,
-  startInstances,
-  startNginx,
-  startRedis,
-  stopAll,
-  type Instance,
-  type Nginx,
-  type RedisServer,
-} from '../../harness/cluster.ts';
-import { drawnAtRest, launchChromium, openGamePage, quickPlay } from '../../harness/browser.ts';
+import { roomCaches } from '../../harness/cluster.ts';
+import { drawnAtRest, quickPlay } from '../../harness/browser.ts';
+import { useBrowserCluster } from '../helpers/clusterFixture.ts';
 
 const ADMIN_TOKEN = 'browser-admin-token';
 
 describe('browser players through a room hand-off', { timeout: 120_000 }, () => {
-  let redis: RedisServer;
-  let instances: Instance[];
-  let nginx: Nginx;
-  let browser: Browser;
-  const pageErrors: string[] = [];
+  const cluster = useBrowserCluster(['A', 'B'], { ADMIN_TOKEN, ROUND_DURATION_MS: '600000' });
   let dana: Page;
   let eve: Page;
 
-  before(async () => {
-    redis = await startRedis();
-    instances = await startInstances(redis, 'direct', ['A', 'B'], { ADMIN_TOKEN, ROUND_DURATION_MS: '600000' });
-    nginx = await startNginx(instances.map((i) => i.port));
-    browser = await launchChromium();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await nginx?.stop();
-    await stopAll();
-  });
-
   async function play(name: string): Promise<Page> {
-    const page = await openGamePage(browser, name, nginx.url, { errors: pageErrors });
+    const page = await cluster.open(name);
     await quickPlay(page, name);
     return page;
   }
@@ -100,7 +75,7 @@ describe('browser players through a room hand-off', { timeout: 120_000 }, () => 
     } finally {
       await dana.keyboard.up('d');
     }
-    assert.deepEqual(pageErrors, []);
+    assert.deepEqual(cluster.pageErrors, []);
   }
 
   async function snapshot(): Promise<
@@ -118,7 +93,7 @@ describe('browser players through a room hand-off', { timeout: 120_000 }, () => 
     eve = await play('Eve');
     assert.equal((await ids(dana)).roomId, (await ids(eve)).roomId, 'quick play put both in one room');
     const before = await snapshot();
-    const res = await fetch(`${nginx.url}/admin/rooms/${before.get(dana)!.roomId}/handoff`, {
+    const res = await fetch(`${cluster.nginx.url}/admin/rooms/${before.get(dana)!.roomId}/handoff`, {
       method: 'POST',
       headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
     });
@@ -130,8 +105,8 @@ describe('browser players through a room hand-off', { timeout: 120_000 }, () => 
 
   it('follows the room when its instance is shut down (SIGTERM)', async () => {
     const before = await snapshot();
-    const owner = (await roomCaches(redis.client)).get(before.get(dana)!.roomId!)!.processId;
-    const victim = instances.find((i) => i.processId === owner)!;
+    const owner = (await roomCaches(cluster.redis.client)).get(before.get(dana)!.roomId!)!.processId;
+    const victim = cluster.instances.find((i) => i.processId === owner)!;
     await victim.kill('SIGTERM');
     assert.equal(victim.child.exitCode, 0);
     await checkMoved(before);

@@ -8,74 +8,42 @@
  * Needs dist/client (scripts/test.sh builds it), Debian's chromium, nginx and redis-server.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import { describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
 import { inviteCodeFromHash } from '../../shared/invite.ts';
-import {
-  roomCaches,
-  startInstances,
-  startNginx,
-  startRedis,
-  stopAll,
-  type Instance,
-  type Nginx,
-  type RedisServer,
-} from '../../harness/cluster.ts';
-import { inScene, launchChromium, openGamePage } from '../../harness/browser.ts';
+import { roomCaches } from '../../harness/cluster.ts';
+import { createPrivateRoom, inScene, joinFriendsRoom, quickPlay, roomIdOf as roomOf } from '../../harness/browser.ts';
+import { useBrowserCluster } from '../helpers/clusterFixture.ts';
 
 describe('invite links across a three-instance cluster', { timeout: 150_000 }, () => {
-  let redis: RedisServer;
-  let instances: Instance[];
-  let nginx: Nginx;
-  let browser: Browser;
-  const pageErrors: string[] = [];
+  // Rooms of two, so a third guest finds the private room full.
+  const cluster = useBrowserCluster(['A', 'B', 'C'], { MAX_PLAYERS: '2', ROUND_DURATION_MS: '600000' });
   let alice: Page;
   let bob: Page;
   let link = '';
   let roomId = '';
 
-  before(async () => {
-    redis = await startRedis();
-    // Rooms of two, so a third guest finds the private room full.
-    instances = await startInstances(redis, 'direct', ['A', 'B', 'C'], {
-      MAX_PLAYERS: '2',
-      ROUND_DURATION_MS: '600000',
-    });
-    nginx = await startNginx(instances.map((i) => i.port));
-    browser = await launchChromium();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await nginx?.stop();
-    await stopAll();
-  });
-
-  const open = (label: string, url: string): Promise<Page> => openGamePage(browser, label, url, { errors: pageErrors });
   const inGame = (page: Page) => inScene(page, 'game');
-  const roomOf = (page: Page) => page.evaluate(() => window.__arena!.roomId());
   const draws = (page: Page, name: string) =>
     page.waitForFunction((n) => window.__arena!.renderedPlayers().some((p) => p.name === n && !p.local), name, {
       timeout: 10_000,
     });
 
   it('Alice makes a private room and sees its invite link', async () => {
-    alice = await open('alice', nginx.url);
-    await alice.fill('.name-input', 'Alice');
-    await alice.click('button:has-text("Create private room")');
-    await inGame(alice);
+    alice = await cluster.open('alice');
+    await createPrivateRoom(alice, 'Alice');
     roomId = (await roomOf(alice)) ?? '';
     assert.ok(roomId);
     link = await alice.inputValue('.invite-link');
     assert.match(link, /^http:\/\/127\.0\.0\.1:\d+\/#\/r\/[0-9A-HJKMNP-TV-Z]{13}$/u, link);
-    assert.ok(link.startsWith(nginx.url), 'the link points at the address the page came from');
-    const listing = (await roomCaches(redis.client)).get(roomId);
+    assert.ok(link.startsWith(cluster.nginx.url), 'the link points at the address the page came from');
+    const listing = (await roomCaches(cluster.redis.client)).get(roomId);
     assert.ok(listing, 'the room is in the cluster listing');
   });
 
   it('every instance resolves the code to the room, wherever it lives', async () => {
     const code = inviteCodeFromHash(new URL(link).hash)!;
-    for (const instance of instances) {
+    for (const instance of cluster.instances) {
       const res = await fetch(`${instance.url}/invites/${code}`);
       assert.equal(res.status, 200, `instance ${instance.name}`);
       assert.deepEqual(await res.json(), { roomId });
@@ -83,11 +51,9 @@ describe('invite links across a three-instance cluster', { timeout: 150_000 }, (
   });
 
   it('Bob opens the link, gives a name, and plays in the same room', async () => {
-    bob = await open('bob', link);
+    bob = await cluster.open('bob', link);
     await bob.waitForSelector('[data-testid="invite-banner"]:not(.hidden)', { timeout: 5000 });
-    await bob.fill('.name-input', 'Bob');
-    await bob.click('button:has-text("Join friend\'s room")');
-    await inGame(bob);
+    await joinFriendsRoom(bob, 'Bob');
     assert.equal(await roomOf(bob), roomId, 'Bob is in Alice’s private room');
     await draws(alice, 'Bob');
     await draws(bob, 'Alice');
@@ -96,16 +62,14 @@ describe('invite links across a three-instance cluster', { timeout: 150_000 }, (
   });
 
   it('a Quick Play player lands elsewhere and no lobby lists the private room', async () => {
-    const carol = await open('carol', nginx.url);
+    const carol = await cluster.open('carol');
     // Whatever the live listing shows so far; the check below waits for a fresh room to be listed.
     const listed = await carol.evaluate(() => window.__arena!.lobbyRooms().map((r) => r.roomId));
     assert.ok(!listed.includes(roomId), `lobby lists ${JSON.stringify(listed)}`);
-    await carol.fill('.name-input', 'Carol');
-    await carol.click('button:has-text("Quick Play")');
-    await inGame(carol);
+    await quickPlay(carol, 'Carol');
     const carolRoom = await roomOf(carol);
     assert.ok(carolRoom && carolRoom !== roomId, 'Quick Play did not put Carol in the private room');
-    const dave = await open('dave', nginx.url);
+    const dave = await cluster.open('dave');
     await dave.waitForFunction((id) => window.__arena!.lobbyRooms().some((r) => r.roomId === id), carolRoom, {
       timeout: 10_000,
     });
@@ -116,7 +80,7 @@ describe('invite links across a three-instance cluster', { timeout: 150_000 }, (
   });
 
   it('a full private room says so and leaves Quick Play working', async () => {
-    const eve = await open('eve', link);
+    const eve = await cluster.open('eve', link);
     await eve.fill('.name-input', 'Eve');
     await eve.click('button:has-text("Join friend\'s room")');
     await eve.waitForFunction(
@@ -133,7 +97,7 @@ describe('invite links across a three-instance cluster', { timeout: 150_000 }, (
 
   it('a link to a closed room says it expired', async () => {
     // A code no room has: what a link looks like once its room has closed.
-    const frank = await open('frank', `${nginx.url}/#/r/ABCDEFGHJKMNP`);
+    const frank = await cluster.open('frank', `${cluster.nginx.url}/#/r/ABCDEFGHJKMNP`);
     await frank.fill('.name-input', 'Frank');
     await frank.click('button:has-text("Join friend\'s room")');
     await frank.waitForFunction(
@@ -146,6 +110,6 @@ describe('invite links across a three-instance cluster', { timeout: 150_000 }, (
   });
 
   it('raised no uncaught errors in any page', () => {
-    assert.deepEqual(pageErrors, []);
+    assert.deepEqual(cluster.pageErrors, []);
   });
 });

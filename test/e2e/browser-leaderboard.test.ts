@@ -11,19 +11,19 @@
  * Needs dist/client (scripts/test.sh builds it), Debian's chromium and redis-server.
  */
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Room } from '@colyseus/sdk';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { LeaderboardRoute, makeIdentity, type LeaderboardPage } from '../../shared/leaderboard.ts';
+import type { Browser, Page } from 'playwright-core';
+import { LeaderboardRoute, type LeaderboardPage } from '../../shared/leaderboard.ts';
 import type { ArenaState } from '../../shared/state.ts';
 import type { ArenaRoom } from '../../server/rooms/ArenaRoom.ts';
 import { bootTestApp, type TestApp } from '../helpers/app.ts';
 import { startRedis, stopAll, type RedisServer } from '../../harness/cluster.ts';
 import { waitFor } from '../../harness/net.ts';
-import { launchChromium } from '../../harness/browser.ts';
+import { launchChromium, openGamePage, quickPlay } from '../../harness/browser.ts';
+import { newIdentity } from '../helpers/leaderboard.ts';
 
 const CLIENT_INDEX = path.resolve('dist/client/index.html');
 /** Long enough to join, line up and land four shots on a busy machine; short enough to wait for. */
@@ -50,20 +50,12 @@ describe('leaderboard in the browser', { timeout: 120_000 }, () => {
   let redis: RedisServer;
   let t: TestApp;
   let browser: Browser;
-  const contexts: BrowserContext[] = [];
   const pageErrors: string[] = [];
   let alice: Page;
   let bob: Room<ArenaRoom, ArenaState> | undefined;
 
-  async function openPage(label: string): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(`${label}: ${error.message}`));
-    await page.goto(t.url);
-    await page.waitForFunction(() => window.__arena?.scene() === 'lobby', null, { timeout: 15_000 });
-    return page;
-  }
+  const openPage = (label: string): Promise<Page> =>
+    openGamePage(browser, label, t.url, { errors: pageErrors, viewport: { width: 1280, height: 800 } });
 
   before(async () => {
     assert.ok(existsSync(CLIENT_INDEX), `${CLIENT_INDEX} is missing: build the client first (npx vite build)`);
@@ -74,7 +66,6 @@ describe('leaderboard in the browser', { timeout: 120_000 }, () => {
 
   after(async () => {
     await bob?.leave().catch(() => undefined);
-    for (const context of contexts) await context.close().catch(() => undefined);
     await browser?.close().catch(() => undefined);
     await t?.colyseus.shutdown();
     await stopAll();
@@ -92,14 +83,12 @@ describe('leaderboard in the browser', { timeout: 120_000 }, () => {
   });
 
   it('shows the round’s winner, highlighted as her own, on the round-over screen', async () => {
-    await alice.fill('.name-input', 'Alice');
-    await alice.click('button:has-text("Quick Play")');
-    await alice.waitForFunction(() => window.__arena?.scene() === 'game', null, { timeout: 15_000 });
+    await quickPlay(alice, 'Alice');
     const roomId = (await alice.evaluate(() => window.__arena!.roomId()))!;
     const aliceId = (await alice.evaluate(() => window.__arena!.sessionId()))!;
     bob = await t.colyseus.sdk.joinById<ArenaRoom>(roomId, {
       name: 'Bob',
-      identity: makeIdentity((n) => randomBytes(n)),
+      identity: newIdentity(),
     });
     bob.onMessage('*', () => undefined);
     const bobId = bob.sessionId;

@@ -10,50 +10,25 @@
  * Needs dist/client (scripts/test.sh builds it), Debian's chromium, nginx and redis-server.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import { describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
 import { ARENA_MAP } from '../../shared/map.ts';
-import {
-  startInstances,
-  startNginx,
-  startRedis,
-  stopAll,
-  type Nginx,
-  type RedisServer,
-} from '../../harness/cluster.ts';
-import { inScene, launchChromium, openGamePage } from '../../harness/browser.ts';
+import { createPrivateRoom, inScene, joinFriendsRoom, quickPlay, roomIdOf as roomOf } from '../../harness/browser.ts';
+import { useBrowserCluster } from '../helpers/clusterFixture.ts';
 
 describe('spectators across a three-instance cluster', { timeout: 180_000 }, () => {
-  let redis: RedisServer;
-  let nginx: Nginx;
-  let browser: Browser;
-  const pageErrors: string[] = [];
+  // Rooms of two, so Carol finds the room full until Bob leaves.
+  const cluster = useBrowserCluster(['A', 'B', 'C'], {
+    MAX_PLAYERS: '2',
+    MAX_SPECTATORS: '4',
+    ROUND_DURATION_MS: '600000',
+  });
   let alice: Page;
   let bob: Page;
   let carol: Page;
   let roomId = '';
 
-  before(async () => {
-    redis = await startRedis();
-    // Rooms of two, so Carol finds the room full until Bob leaves.
-    const instances = await startInstances(redis, 'direct', ['A', 'B', 'C'], {
-      MAX_PLAYERS: '2',
-      MAX_SPECTATORS: '4',
-      ROUND_DURATION_MS: '600000',
-    });
-    nginx = await startNginx(instances.map((i) => i.port));
-    browser = await launchChromium();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await nginx?.stop();
-    await stopAll();
-  });
-
-  const open = (label: string, url: string): Promise<Page> => openGamePage(browser, label, url, { errors: pageErrors });
   const inGame = (page: Page) => inScene(page, 'game');
-  const roomOf = (page: Page) => page.evaluate(() => window.__arena!.roomId());
   const drawnAt = (page: Page, name: string) =>
     page.evaluate((n) => {
       const p = window.__arena!.renderedPlayers().find((r) => r.name === n);
@@ -84,23 +59,19 @@ describe('spectators across a three-instance cluster', { timeout: 180_000 }, () 
   }
 
   it('Alice and Bob play in a private room through its invite link', async () => {
-    alice = await open('alice', nginx.url);
-    await alice.fill('.name-input', 'Alice');
-    await alice.click('button:has-text("Create private room")');
-    await inGame(alice);
+    alice = await cluster.open('alice');
+    await createPrivateRoom(alice, 'Alice');
     roomId = (await roomOf(alice)) ?? '';
     const invite = await alice.inputValue('.invite-link');
-    bob = await open('bob', invite);
-    await bob.fill('.name-input', 'Bob');
-    await bob.click('button:has-text("Join friend\'s room")');
-    await inGame(bob);
+    bob = await cluster.open('bob', invite);
+    await joinFriendsRoom(bob, 'Bob');
     assert.equal(await roomOf(bob), roomId);
   });
 
   it('Carol opens the watch link and sees both of them move, with no player of her own', async () => {
     const watchLink = await alice.inputValue('.watch-link');
     assert.match(watchLink, /\/#\/w\/[0-9A-HJKMNP-TV-Z]{13}$/u, watchLink);
-    carol = await open('carol', watchLink);
+    carol = await cluster.open('carol', watchLink);
     await carol.waitForSelector('[data-testid="invite-banner"]:not(.hidden)', { timeout: 5000 });
     // Watching needs no name.
     await carol.click('.invite-banner button:has-text("Watch")');
@@ -171,18 +142,14 @@ describe('spectators across a three-instance cluster', { timeout: 180_000 }, () 
   });
 
   it('a lobby lists a public room with a Watch button that works on a full room', async () => {
-    const dan = await open('dan', nginx.url);
-    await dan.fill('.name-input', 'Dan');
-    await dan.click('button:has-text("Quick Play")');
-    await inGame(dan);
+    const dan = await cluster.open('dan');
+    await quickPlay(dan, 'Dan');
     const danRoom = (await roomOf(dan)) ?? '';
-    const erin = await open('erin', nginx.url);
-    await erin.fill('.name-input', 'Erin');
-    await erin.click('button:has-text("Quick Play")');
-    await inGame(erin);
+    const erin = await cluster.open('erin');
+    await quickPlay(erin, 'Erin');
     assert.equal(await roomOf(erin), danRoom, 'Quick Play fills the room');
 
-    const fay = await open('fay', nginx.url);
+    const fay = await cluster.open('fay');
     const row = `tr[data-room-id="${danRoom}"]`;
     await fay.waitForSelector(`${row} .count:has-text("2/2")`, { timeout: 10_000 });
     assert.equal(await fay.isDisabled(`${row} button:has-text("Full")`), true, 'no player seat');
@@ -197,6 +164,6 @@ describe('spectators across a three-instance cluster', { timeout: 180_000 }, () 
   });
 
   it('raised no uncaught errors in any page', () => {
-    assert.deepEqual(pageErrors, []);
+    assert.deepEqual(cluster.pageErrors, []);
   });
 });

@@ -13,12 +13,12 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
+import type { Browser, CDPSession, Page } from 'playwright-core';
 import type { ArenaRoom } from '../../server/rooms/ArenaRoom.ts';
 import { ARENA_MAP } from '../../shared/map.ts';
 import { bootTestApp, type TestApp } from '../helpers/app.ts';
 import { waitFor } from '../../harness/net.ts';
-import { launchChromium } from '../../harness/browser.ts';
+import { launchChromium, openGamePage } from '../../harness/browser.ts';
 import { assertFitsSideways, assertGameLayout } from '../helpers/phoneLayout.ts';
 
 const CLIENT_INDEX = path.resolve('dist/client/index.html');
@@ -59,22 +59,14 @@ interface ServerPlayer {
 describe('touch controls on a phone', { timeout: 120_000 }, () => {
   let t: TestApp;
   let browser: Browser;
-  const contexts: BrowserContext[] = [];
   const pageErrors: string[] = [];
   let phone: Page;
   let touch: CDPSession;
   let roomId = '';
   let sessionId = '';
 
-  async function openPhone(label: string, viewport: { width: number; height: number }): Promise<Page> {
-    const context = await browser.newContext({ viewport, isMobile: true, hasTouch: true });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(`${label}: ${error.message}`));
-    await page.goto(t.url);
-    await page.waitForFunction(() => window.__arena?.scene() === 'lobby', null, { timeout: 10_000 });
-    return page;
-  }
+  const openPhone = (label: string, viewport: { width: number; height: number }): Promise<Page> =>
+    openGamePage(browser, label, t.url, { errors: pageErrors, viewport, touch: true });
 
   /** Our player as the server holds it. */
   function serverPlayer(): ServerPlayer {
@@ -138,7 +130,6 @@ describe('touch controls on a phone', { timeout: 120_000 }, () => {
   });
 
   after(async () => {
-    for (const context of contexts) await context.close().catch(() => undefined);
     await browser?.close().catch(() => undefined);
     await t?.colyseus.shutdown();
   });

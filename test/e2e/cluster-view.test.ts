@@ -6,20 +6,13 @@
  * a killed one within its figures' TTL.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { Client, type Room } from '@colyseus/sdk';
 import { parsePrometheusText, sumOf, type Scrape } from '../../common/prometheus.ts';
 import { FIGURE_METRICS } from '../../server/ops/figures.ts';
-import {
-  startInstances,
-  startNginx,
-  startRedis,
-  stopAll,
-  type Instance,
-  type Nginx,
-  type RedisServer,
-} from '../../harness/cluster.ts';
+import type { Instance, Nginx } from '../../harness/cluster.ts';
 import { waitFor } from '../../harness/net.ts';
+import { useCluster } from '../helpers/clusterFixture.ts';
 
 const TOKEN = 'cluster-view-e2e-token';
 const ADMIN_TOKEN = 'cluster-admin-token';
@@ -40,38 +33,33 @@ const instancesIn = (s: Scrape): string[] =>
   (s.get('arena_cluster_ccu')?.samples ?? []).map((x) => x.labels.instance!).sort();
 
 describe('cluster view and monitor through a load balancer (3 instances)', () => {
-  let redis: RedisServer;
-  let instances: Instance[];
-  let nginx: Nginx;
   const rooms: Room[] = [];
-
-  before(async () => {
-    redis = await startRedis();
-    instances = await startInstances(redis, 'redis', ['A', 'B', 'C'], {
+  const cluster = useCluster({
+    mode: 'redis',
+    names: ['A', 'B', 'C'],
+    env: {
       METRICS_TOKEN: TOKEN,
       CLUSTER_VIEW_INTERVAL_MS: String(INTERVAL_MS),
       MAX_PLAYERS: '4',
       ADMIN_TOKEN: ADMIN_TOKEN,
-    });
-    nginx = await startNginx(instances.map((i) => i.port));
-  });
-  after(async () => {
-    await Promise.all(rooms.map((r) => (r.connection.isOpen ? r.leave().catch(() => undefined) : undefined)));
-    await stopAll();
+    },
+    beforeStop: async () => {
+      await Promise.all(rooms.map((r) => (r.connection.isOpen ? r.leave().catch(() => undefined) : undefined)));
+    },
   });
 
   it('needs the metrics token through the load balancer too', async () => {
-    assert.equal((await fetch(`${nginx.url}/metrics/cluster`)).status, 401);
+    assert.equal((await fetch(`${cluster.nginx.url}/metrics/cluster`)).status, 401);
   });
 
   it('shows every instance and every player from any instance', async () => {
-    const client = new Client(nginx.url);
+    const client = new Client(cluster.nginx.url);
     for (let i = 0; i < PLAYERS; i++) rooms.push(await client.joinOrCreate('arena', { name: `P${i}` }));
-    const ids = instances.map((i) => i.processId).sort();
+    const ids = cluster.instances.map((i) => i.processId).sort();
     // Several scrapes in a row: round robin sends each to a different instance.
     await waitFor(
       async () => {
-        const views = await Promise.all([0, 1, 2].map(() => scrapeThrough(nginx)));
+        const views = await Promise.all([0, 1, 2].map(() => scrapeThrough(cluster.nginx)));
         return views.every(
           ({ scrape }) =>
             JSON.stringify(instancesIn(scrape)) === JSON.stringify(ids) &&
@@ -84,7 +72,7 @@ describe('cluster view and monitor through a load balancer (3 instances)', () =>
     );
 
     for (let n = 0; n < 3; n++) {
-      const { scrape } = await scrapeThrough(nginx);
+      const { scrape } = await scrapeThrough(cluster.nginx);
       assert.equal(sumOf(scrape, 'arena_cluster_instances'), 3);
       assert.equal(sumOf(scrape, 'arena_cluster_view_complete'), 1);
       for (const m of FIGURE_METRICS)
@@ -111,10 +99,12 @@ describe('cluster view and monitor through a load balancer (3 instances)', () =>
   });
 
   it('lists the rooms of every instance in the Colyseus monitor, from any instance', async () => {
-    const ids = instances.map((i) => i.processId).sort();
+    const ids = cluster.instances.map((i) => i.processId).sort();
     const ownRooms = new Set(rooms.map((r) => r.roomId));
     for (let n = 0; n < 3; n++) {
-      const res = await fetch(`${nginx.url}/monitor/api`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+      const res = await fetch(`${cluster.nginx.url}/monitor/api`, {
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+      });
       assert.equal(res.status, 200);
       const body = (await res.json()) as {
         rooms: Array<{ roomId: string; name: string; clients: number; processId: string }>;
@@ -129,7 +119,7 @@ describe('cluster view and monitor through a load balancer (3 instances)', () =>
     }
     // Inspecting a room works whichever instance the request reaches (a remote room call).
     for (const roomId of ownRooms) {
-      const res = await fetch(`${nginx.url}/monitor/api/room?roomId=${encodeURIComponent(roomId)}`, {
+      const res = await fetch(`${cluster.nginx.url}/monitor/api/room?roomId=${encodeURIComponent(roomId)}`, {
         headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
       });
       assert.equal(res.status, 200);
@@ -138,16 +128,16 @@ describe('cluster view and monitor through a load balancer (3 instances)', () =>
         rooms.filter((r) => r.roomId === roomId).length,
       );
     }
-    assert.equal((await fetch(`${nginx.url}/monitor/api`)).status, 401);
+    assert.equal((await fetch(`${cluster.nginx.url}/monitor/api`)).status, 401);
   });
 
   it('drops a drained instance at once and a killed one within its TTL', async () => {
     // Players leave first: this test is about the view, not about players following a hand-off.
     await Promise.all(rooms.splice(0).map((r) => r.leave()));
-    const [a, b, c] = instances as [Instance, Instance, Instance];
+    const [a, b, c] = cluster.instances as [Instance, Instance, Instance];
     await a.kill('SIGTERM');
     await waitFor(
-      async () => !instancesIn((await scrapeThrough(nginx)).scrape).includes(a.processId),
+      async () => !instancesIn((await scrapeThrough(cluster.nginx)).scrape).includes(a.processId),
       'drained instance gone',
       10_000,
       100,
@@ -155,14 +145,14 @@ describe('cluster view and monitor through a load balancer (3 instances)', () =>
     await b.kill('SIGKILL');
     await waitFor(
       async () => {
-        const { scrape } = await scrapeThrough(nginx);
+        const { scrape } = await scrapeThrough(cluster.nginx);
         return JSON.stringify(instancesIn(scrape)) === JSON.stringify([c.processId]);
       },
       'killed instance gone once its figures expire',
       3 * INTERVAL_MS + 10_000,
       200,
     );
-    const { scrape } = await scrapeThrough(nginx);
+    const { scrape } = await scrapeThrough(cluster.nginx);
     assert.equal(sumOf(scrape, 'arena_cluster_instances'), 1);
   });
 });

@@ -11,7 +11,7 @@
  * instances the joins reach (round robin: all three).
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { Client, type Room } from '@colyseus/sdk';
 import {
   EchoProbe,
@@ -19,16 +19,13 @@ import {
   registeredInstances,
   roomCaches,
   roomSocketsInLog,
-  startInstances,
-  startNginx,
-  startRedis,
-  stopAll,
   type ForwardMode,
   type Instance,
   type Nginx,
   type RedisServer,
 } from '../../harness/cluster.ts';
 import { waitFor } from '../../harness/net.ts';
+import { useCluster } from '../helpers/clusterFixture.ts';
 
 const MAX_PLAYERS = 4;
 const PLAYERS = 12;
@@ -136,43 +133,35 @@ async function sumForwardStats(instances: Instance[]): Promise<{ opened: number;
 
 for (const mode of ['direct', 'redis'] as const satisfies readonly ForwardMode[]) {
   describe(`three instances behind nginx (${mode} forwarding)`, () => {
-    let redis: RedisServer;
-    let instances: Instance[];
-    let nginx: Nginx;
     const openRooms = new Set<Room>();
+    const cluster = useCluster({
+      mode,
+      names: ['A', 'B', 'C'],
+      env: { MAX_PLAYERS: String(MAX_PLAYERS) },
+      beforeStop: () => closeRooms(openRooms),
+    });
     /** Players and lobby clients kept from the lobby test for the kill test. */
     let players: Room[] = [];
     let lobbies: LobbyClient[] = [];
 
     const instanceOf = (processId: string): Instance => {
-      const found = instances.find((i) => i.processId === processId);
+      const found = cluster.instances.find((i) => i.processId === processId);
       assert.ok(found, `processId ${processId} belongs to one of our instances`);
       return found;
     };
 
-    before(async () => {
-      redis = await startRedis();
-      instances = await startInstances(redis, mode, ['A', 'B', 'C'], { MAX_PLAYERS: String(MAX_PLAYERS) });
-      nginx = await startNginx(instances.map((i) => i.port));
-    });
-
-    after(async () => {
-      await closeRooms(openRooms);
-      await stopAll();
-    });
-
     it('joins players through nginx, forwards their sockets to the room owners, and relays play across instances', async () => {
-      const before = await sumForwardStats(instances);
-      const rooms = await joinPlayers(nginx, 'p', PLAYERS);
+      const before = await sumForwardStats(cluster.instances);
+      const rooms = await joinPlayers(cluster.nginx, 'p', PLAYERS);
       for (const room of rooms) openRooms.add(room);
 
-      const owners = await arenaRoomsInRedis(redis);
+      const owners = await arenaRoomsInRedis(cluster.redis);
       const groups = byRoom(rooms);
       const ownerIds = [...groups.keys()].map((roomId) => owners.get(roomId));
       for (const id of ownerIds) assert.ok(id !== undefined, 'every room is listed in Redis');
       assert.ok(new Set(ownerIds).size >= 2, 'rooms opened on several instances (where the joins landed)');
       // Locality first: an instance opens a room only when it has none with space, so it never holds two that are not full.
-      for (const instance of instances) {
+      for (const instance of cluster.instances) {
         const open = [...groups].filter(
           ([roomId, members]) => owners.get(roomId) === instance.processId && members.length < MAX_PLAYERS,
         );
@@ -190,7 +179,7 @@ for (const mode of ['direct', 'redis'] as const satisfies readonly ForwardMode[]
       }
 
       // Some sockets landed on an instance that does not own their room and were forwarded.
-      const joined = await sumForwardStats(instances);
+      const joined = await sumForwardStats(cluster.instances);
       const forwardedNow = joined.opened - before.opened;
       assert.ok(forwardedNow > 0, 'some room connections were forwarded');
       assert.equal(joined.active - before.active, forwardedNow, 'forwarded connections stay open');
@@ -225,7 +214,7 @@ for (const mode of ['direct', 'redis'] as const satisfies readonly ForwardMode[]
 
       // Patches for several players held by one edge crossed once (fan-out), not once per player.
       const fanout = await Promise.all(
-        instances.map(async (i) =>
+        cluster.instances.map(async (i) =>
           Number(
             /^arena_edge_fanout_operations_total (\d+)/mu.exec(await (await fetch(`${i.url}/metrics`)).text())?.[1] ??
               0,
@@ -240,7 +229,7 @@ for (const mode of ['direct', 'redis'] as const satisfies readonly ForwardMode[]
       const sessions = new Set(rooms.map((r) => r.sessionId));
       let sockets = roomSocketsInLog([]);
       await waitFor(() => {
-        sockets = roomSocketsInLog(nginx.accessLog());
+        sockets = roomSocketsInLog(cluster.nginx.accessLog());
         return [...sessions].every((s) => sockets.has(s));
       }, 'nginx to log every room socket');
       let notOwner = 0;
@@ -258,24 +247,27 @@ for (const mode of ['direct', 'redis'] as const satisfies readonly ForwardMode[]
         );
       }
       await waitFor(
-        async () => (await sumForwardStats(instances)).active === before.active,
+        async () => (await sumForwardStats(cluster.instances)).active === before.active,
         'forwarded connections closed',
       );
-      await waitFor(async () => (await arenaRoomsInRedis(redis)).size === 0, 'empty rooms disposed and unlisted');
+      await waitFor(
+        async () => (await arenaRoomsInRedis(cluster.redis)).size === 0,
+        'empty rooms disposed and unlisted',
+      );
     });
 
     it('lists the arena rooms of every instance in the lobby on every instance, and relays lobby chat to all', async () => {
       // A few players first, so there is a room before the lobbies open…
-      players = await joinPlayers(nginx, 'q', MAX_PLAYERS);
+      players = await joinPlayers(cluster.nginx, 'q', MAX_PLAYERS);
       for (const room of players) openRooms.add(room);
 
       lobbies = [];
-      for (const instance of instances) {
+      for (const instance of cluster.instances) {
         const room = await new Client(instance.url).create('lobby', { name: `lobby-${instance.name}` });
         openRooms.add(room);
         lobbies.push(new LobbyClient(instance, room));
       }
-      const caches = await roomCaches(redis.client);
+      const caches = await roomCaches(cluster.redis.client);
       for (const lobby of lobbies) {
         assert.equal(
           caches.get(lobby.room.roomId)?.processId,
@@ -285,12 +277,12 @@ for (const mode of ['direct', 'redis'] as const satisfies readonly ForwardMode[]
       }
 
       // …and the rest after, so they arrive as live updates.
-      const more = await joinPlayers(nginx, 'r', PLAYERS - MAX_PLAYERS);
+      const more = await joinPlayers(cluster.nginx, 'r', PLAYERS - MAX_PLAYERS);
       for (const room of more) openRooms.add(room);
       players.push(...more);
 
-      const arena = await arenaRoomsInRedis(redis);
-      assert.equal(new Set(arena.values()).size, instances.length, 'arena rooms live on all three instances');
+      const arena = await arenaRoomsInRedis(cluster.redis);
+      assert.equal(new Set(arena.values()).size, cluster.instances.length, 'arena rooms live on all three instances');
       const expected = [...arena.keys()].sort();
       for (const lobby of lobbies) {
         await waitFor(
@@ -321,12 +313,12 @@ for (const mode of ['direct', 'redis'] as const satisfies readonly ForwardMode[]
 
     it('keeps matchmaking and unlists the rooms of an instance killed with SIGKILL', async (t) => {
       assert.equal(players.length, PLAYERS, 'the lobby test left its players in place');
-      const owners = await arenaRoomsInRedis(redis);
+      const owners = await arenaRoomsInRedis(cluster.redis);
       // The victim is the owner of the fullest room: it must keep a player after one leaves it (below).
       const count = (roomId: string): number => players.filter((r) => r.roomId === roomId).length;
       const fullest = [...owners.keys()].sort((a, b) => count(b) - count(a))[0]!;
       const victim = instanceOf(owners.get(fullest)!);
-      const survivors = instances.filter((i) => i !== victim);
+      const survivors = cluster.instances.filter((i) => i !== victim);
       const doomedRooms = [...owners]
         .filter(([, pid]) => pid === victim.processId)
         .map(([roomId]) => roomId)
@@ -349,7 +341,7 @@ for (const mode of ['direct', 'redis'] as const satisfies readonly ForwardMode[]
       openRooms.delete(leaver);
       players = players.filter((r) => r !== leaver);
       await waitFor(
-        async () => (await roomCaches(redis.client)).get(doomedRooms[0]!)?.clients === seated - 1,
+        async () => (await roomCaches(cluster.redis.client)).get(doomedRooms[0]!)?.clients === seated - 1,
         'a free seat in the doomed room',
       );
       // Players and the lobby client in rooms that die with the instance have nothing to return to.
@@ -359,13 +351,13 @@ for (const mode of ['direct', 'redis'] as const satisfies readonly ForwardMode[]
       for (const lobby of lobbies) if (lobby.instance === victim) lobby.room.reconnection.enabled = false;
       const dropped = new Set<string>();
       for (const room of survivingPlayers) room.onDrop(() => dropped.add(room.sessionId));
-      const logLinesBeforeKill = nginx.accessLog().length;
+      const logLinesBeforeKill = cluster.nginx.accessLog().length;
 
       await victim.kill('SIGKILL');
 
       // New players keep getting in (the first may wait for an IPC call to the dead owner to time out).
       const killedAt = Date.now();
-      const late = await joinPlayers(nginx, 's', MAX_PLAYERS);
+      const late = await joinPlayers(cluster.nginx, 's', MAX_PLAYERS);
       t.diagnostic(`${late.length} joins after the kill took ${Date.now() - killedAt} ms`);
       for (const room of late) openRooms.add(room);
       const lateGroups = byRoom(late);
@@ -390,18 +382,19 @@ for (const mode of ['direct', 'redis'] as const satisfies readonly ForwardMode[]
         100,
       );
       await waitFor(
-        async () => [...(await roomCaches(redis.client)).values()].every((r) => r.processId !== victim.processId),
+        async () =>
+          [...(await roomCaches(cluster.redis.client)).values()].every((r) => r.processId !== victim.processId),
         'Redis roomcaches to forget every room of the dead instance',
         left(),
         100,
       );
       await waitFor(
-        async () => (await registeredInstances(redis.client)).every((i) => i.processId !== victim.processId),
+        async () => (await registeredInstances(cluster.redis.client)).every((i) => i.processId !== victim.processId),
         'the registry to forget the dead instance',
         left(),
         100,
       );
-      const listed = await arenaRoomsInRedis(redis);
+      const listed = await arenaRoomsInRedis(cluster.redis);
       for (const [roomId, members] of lateGroups) {
         const owner = listed.get(roomId);
         assert.ok(
@@ -430,7 +423,7 @@ for (const mode of ['direct', 'redis'] as const satisfies readonly ForwardMode[]
         100,
       );
       // Exactly those whose socket nginx had given to the dead instance were cut off (nginx logged those sockets as they closed).
-      const cutOff = roomSocketsInLog(nginx.accessLog().slice(logLinesBeforeKill), 'first');
+      const cutOff = roomSocketsInLog(cluster.nginx.accessLog().slice(logLinesBeforeKill), 'first');
       const throughVictim = survivingPlayers
         .filter((r) => cutOff.get(r.sessionId)?.upstreamPort === victim.port)
         .map((r) => r.sessionId);

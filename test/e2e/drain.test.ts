@@ -9,22 +9,14 @@
  * and the instance must exit 0 well inside Cloud Run's 10 s.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { Client, type Room } from '@colyseus/sdk';
 import { followHandoffs } from '../../netcode/handoff.ts';
 import { ServerMessage, type HandoffEvent } from '../../shared/messages.ts';
 import type { ArenaState } from '../../shared/state.ts';
-import {
-  roomCaches,
-  startInstances,
-  startNginx,
-  startRedis,
-  stopAll,
-  type Instance,
-  type Nginx,
-  type RedisServer,
-} from '../../harness/cluster.ts';
+import { roomCaches } from '../../harness/cluster.ts';
 import { sleep, waitFor } from '../../harness/net.ts';
+import { useCluster } from '../helpers/clusterFixture.ts';
 import { statePatches } from '../helpers/roomEvents.ts';
 
 interface Input {
@@ -78,49 +70,43 @@ class Player {
 }
 
 describe('draining an instance hands its rooms to the others (SIGTERM)', () => {
-  let redis: RedisServer;
-  let instances: Instance[];
-  let nginx: Nginx;
   const players: Player[] = [];
-
-  before(async () => {
-    redis = await startRedis();
+  const cluster = useCluster({
+    names: ['A', 'B', 'C'],
     // Small rooms, so the players spread over several rooms and instances.
-    instances = await startInstances(redis, 'direct', ['A', 'B', 'C'], {
-      MAX_PLAYERS: '3',
-      ROUND_DURATION_MS: '600000',
-      ADMIN_TOKEN,
-    });
-    nginx = await startNginx(instances.map((i) => i.port));
-  });
-
-  after(async () => {
-    for (const p of players) {
-      p.room.reconnection.enabled = false;
-      await Promise.race([p.room.leave(true).catch(() => undefined), sleep(1000)]);
-    }
-    await nginx?.stop();
-    await stopAll();
+    env: { MAX_PLAYERS: '3', ROUND_DURATION_MS: '600000', ADMIN_TOKEN },
+    beforeStop: async () => {
+      for (const p of players) {
+        p.room.reconnection.enabled = false;
+        await Promise.race([p.room.leave(true).catch(() => undefined), sleep(1000)]);
+      }
+    },
   });
 
   it('moves a room on demand (admin hand-off), keeping its players and their state', async () => {
     for (let i = 0; i < 12; i++) {
-      const client = new Client(nginx.url);
+      const client = new Client(cluster.nginx.url);
       players.push(new Player(client, await client.joinOrCreate<ArenaState>('arena', { name: `P${i}` })));
     }
     await waitFor(() => players.every((p) => p.room.state.players?.has(p.room.sessionId)), 'every player sees itself');
     const room = players[0]!.room;
     const mates = players.filter((p) => p.room.roomId === room.roomId);
     const before = new Map(mates.map((p) => [p, { sessionId: p.room.sessionId, ...p.view() }]));
-    const owners = await roomCaches(redis.client);
+    const owners = await roomCaches(cluster.redis.client);
     const from = owners.get(room.roomId)!.processId;
 
-    const refused = await fetch(`${nginx.url}/admin/rooms/${room.roomId}/handoff`, { method: 'POST' });
+    const refused = await fetch(`${cluster.nginx.url}/admin/rooms/${room.roomId}/handoff`, { method: 'POST' });
     assert.equal(refused.status, 401, 'no token, no hand-off');
     const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
-    const unknown = await fetch(`${nginx.url}/admin/rooms/nosuchroom/handoff`, { method: 'POST', headers: auth });
+    const unknown = await fetch(`${cluster.nginx.url}/admin/rooms/nosuchroom/handoff`, {
+      method: 'POST',
+      headers: auth,
+    });
     assert.equal(unknown.status, 404);
-    const res = await fetch(`${nginx.url}/admin/rooms/${room.roomId}/handoff`, { method: 'POST', headers: auth });
+    const res = await fetch(`${cluster.nginx.url}/admin/rooms/${room.roomId}/handoff`, {
+      method: 'POST',
+      headers: auth,
+    });
     const body = (await res.json()) as { toRoomId: string; toProcessId: string; seats: number; moved: number };
     assert.equal(res.status, 200, JSON.stringify(body));
     assert.notEqual(body.toProcessId, from, 'the room went to another instance');
@@ -150,8 +136,8 @@ describe('draining an instance hands its rooms to the others (SIGTERM)', () => {
 
   it('binds each hand-off seat to its player: a room-mate who knows the session id and the new room cannot take it', async () => {
     // Two players in a room of their own, following hand-offs by hand so the victim can be slow.
-    const thiefClient = new Client(nginx.url);
-    const victimClient = new Client(nginx.url);
+    const thiefClient = new Client(cluster.nginx.url);
+    const victimClient = new Client(cluster.nginx.url);
     const thief = await thiefClient.create<ArenaState>('arena', { name: 'Mallory' });
     const victim = await victimClient.joinById<ArenaState>(thief.roomId, { name: 'Victim' });
     const rooms: Room<unknown, ArenaState>[] = [thief, victim];
@@ -167,7 +153,7 @@ describe('draining an instance hands its rooms to the others (SIGTERM)', () => {
       );
       const victimName = victim.state.players.get(victim.sessionId)!.name;
 
-      const res = await fetch(`${nginx.url}/admin/rooms/${thief.roomId}/handoff`, {
+      const res = await fetch(`${cluster.nginx.url}/admin/rooms/${thief.roomId}/handoff`, {
         method: 'POST',
         headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
       });
@@ -222,8 +208,8 @@ describe('draining an instance hands its rooms to the others (SIGTERM)', () => {
   });
 
   it('runs one hand-off per room at a time: a parallel storm moves it once, the rest answer 409 with where it went', async () => {
-    const a = await new Client(nginx.url).create<ArenaState>('arena', { name: 'Storm A' });
-    const bClient = new Client(nginx.url);
+    const a = await new Client(cluster.nginx.url).create<ArenaState>('arena', { name: 'Storm A' });
+    const bClient = new Client(cluster.nginx.url);
     const b = await bClient.joinById<ArenaState>(a.roomId, { name: 'Storm B' });
     const rooms: Room<unknown, ArenaState>[] = [a, b];
     try {
@@ -233,12 +219,15 @@ describe('draining an instance hands its rooms to the others (SIGTERM)', () => {
         r.onMessage(ServerMessage.Handoff, (event: HandoffEvent) => seats.push(event));
       }
       await waitFor(() => a.state.players?.size === 2 && b.state.players?.size === 2, 'both players in the room');
-      const roomsBefore = new Set((await roomCaches(redis.client)).keys());
+      const roomsBefore = new Set((await roomCaches(cluster.redis.client)).keys());
       const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
       // Through the balancer, so the requests reach different instances: the lock is the owner's.
       const answers = await Promise.all(
         Array.from({ length: 5 }, async () => {
-          const res = await fetch(`${nginx.url}/admin/rooms/${a.roomId}/handoff`, { method: 'POST', headers: auth });
+          const res = await fetch(`${cluster.nginx.url}/admin/rooms/${a.roomId}/handoff`, {
+            method: 'POST',
+            headers: auth,
+          });
           return {
             status: res.status,
             body: (await res.json()) as { toRoomId?: string; toProcessId?: string; error?: string },
@@ -256,8 +245,8 @@ describe('draining an instance hands its rooms to the others (SIGTERM)', () => {
         assert.equal(r.body.toProcessId, target.toProcessId);
       }
       assert.equal(seats.length, 2, 'each player got exactly one seat');
-      await waitFor(async () => !(await roomCaches(redis.client)).has(a.roomId), 'the old room to close');
-      const created = [...(await roomCaches(redis.client)).keys()].filter((id) => !roomsBefore.has(id));
+      await waitFor(async () => !(await roomCaches(cluster.redis.client)).has(a.roomId), 'the old room to close');
+      const created = [...(await roomCaches(cluster.redis.client)).keys()].filter((id) => !roomsBefore.has(id));
       assert.deepEqual(created, [target.toRoomId], 'exactly one continuation room exists');
     } finally {
       for (const r of rooms) await Promise.race([r.leave(true).catch(() => undefined), sleep(1000)]);
@@ -285,13 +274,13 @@ describe('draining an instance hands its rooms to the others (SIGTERM)', () => {
     // The step after the last input: every player is at rest where its inputs left it.
     await Promise.all(players.map((p) => statePatches(p.room, 2)));
 
-    const owners = await roomCaches(redis.client);
+    const owners = await roomCaches(cluster.redis.client);
     const count = new Map<string, number>();
     for (const p of players) {
       const owner = owners.get(p.room.roomId)!.processId;
       count.set(owner, (count.get(owner) ?? 0) + 1);
     }
-    const victim = instances.reduce((best, i) =>
+    const victim = cluster.instances.reduce((best, i) =>
       (count.get(i.processId) ?? 0) > (count.get(best.processId) ?? 0) ? i : best,
     );
     const doomed = players.filter((p) => owners.get(p.room.roomId)!.processId === victim.processId);
@@ -321,7 +310,7 @@ describe('draining an instance hands its rooms to the others (SIGTERM)', () => {
     );
     for (const p of players)
       assert.deepEqual(p.problems, [], `player ${p.room.sessionId} saw no error: ${p.problems.join('; ')}`);
-    const after = await roomCaches(redis.client);
+    const after = await roomCaches(cluster.redis.client);
     for (const p of doomed) {
       const was = before.get(p)!;
       assert.equal(p.room.sessionId, was.sessionId, 'same session id after the move');

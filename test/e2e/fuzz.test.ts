@@ -8,9 +8,9 @@
  * drop every hostile session with one of the close codes meant for it, never
  * drop an honest player, and keep sending the honest players their patches:
  * the patch interval p99 under attack stays under {@link MAX_PATCH_GAP_P99_MS}
- * (a few ticks), a bound that holds on a busy 2-core machine. How close the
- * attack p99 is to the calm one is a ratio for the benchmarks; the test
- * prints both.
+ * (a few ticks) plus this process's own stall (see there), a bound that holds
+ * on a busy 2-core machine. How close the attack p99 is to the calm one is a
+ * ratio for the benchmarks; the test prints both.
  *
  * Env: FUZZ_SECONDS (attack length), FUZZ_CALM_SECONDS (calm measurement),
  * FUZZ_SEED (the swarm's PRNG seed; printed in the test name, so a failing
@@ -41,12 +41,24 @@ const TICK_MS = 1000 / TICK_RATE_HZ;
 const CUT_CODES = new Set<number>([ArenaCloseCode.Misbehaviour, CloseCode.WITH_ERROR, 1009]);
 
 /**
- * Largest honest patch-interval p99 allowed under attack: four ticks. Calm is
- * one tick plus jitter (~35–45 ms); a loaded 2-core machine was seen at ~66 ms
- * under attack; a server the swarm stalls (patches stopping for a tenth of a
- * second and more) fails.
+ * Largest honest patch-interval p99 allowed under attack from the server:
+ * four ticks. Calm is one tick plus jitter (~35–45 ms); a loaded 2-core
+ * machine was seen at ~66 ms under attack; a server the swarm stalls (patches
+ * stopping for a tenth of a second and more) fails.
+ *
+ * The intervals are timed here, in the observer: when this process is itself
+ * descheduled (a heavily loaded machine), patches that arrived on time are
+ * handled late, and that gap would be counted against the server. So the
+ * bound the test asserts is this plus this process's own event-loop delay p99
+ * over the same attack window (`monitorEventLoopDelay`): the absolute bound
+ * stays, and only the observer's stall is forgiven. Node's histogram records
+ * the whole interval of its sampling timer, {@link LOOP_RESOLUTION_MS} even
+ * on an idle loop, so the stall is its p99 less that. Both are printed.
  */
 const MAX_PATCH_GAP_P99_MS = 4 * TICK_MS;
+
+/** Sampling interval of this process's event-loop delay histogram, in ms. */
+const LOOP_RESOLUTION_MS = 5;
 
 /** Patch intervals seen by the honest players, in ms. */
 class Intervals {
@@ -79,7 +91,7 @@ describe('fuzzing a room with honest players in it', { timeout: (FUZZ_SECONDS + 
   const problems: string[] = [];
   const intervals = new Intervals();
   /** This process's own event-loop delay: patch jitter that is ours, not the server's. */
-  const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+  const loopDelay = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
 
   before(async () => {
     const port = await freePort();
@@ -174,8 +186,12 @@ describe('fuzzing a room with honest players in it', { timeout: (FUZZ_SECONDS + 
       codes: Record<string, number>;
     };
     t.diagnostic(`calm: ${calm.text}, own event-loop delay p99 ${calm.loopP99.toFixed(1)} ms`);
+    // The server's bound plus the observer's own stall over the attack window (see MAX_PATCH_GAP_P99_MS).
+    const ownStallMs = Math.max(0, fuzz.loopP99 - LOOP_RESOLUTION_MS);
+    const allowedP99 = MAX_PATCH_GAP_P99_MS + ownStallMs;
     t.diagnostic(
-      `fuzz: ${fuzz.text}, own event-loop delay p99 ${fuzz.loopP99.toFixed(1)} ms; allowed p99 ${MAX_PATCH_GAP_P99_MS.toFixed(1)} ms`,
+      `fuzz: ${fuzz.text}, own event-loop delay p99 ${fuzz.loopP99.toFixed(1)} ms; allowed p99 ${allowedP99.toFixed(1)} ms` +
+        ` (${MAX_PATCH_GAP_P99_MS.toFixed(1)} ms + own stall ${ownStallMs.toFixed(1)} ms)`,
     );
     t.diagnostic(`fuzzer (seed ${SEED}): ${JSON.stringify(summary)}`);
 
@@ -188,8 +204,10 @@ describe('fuzzing a room with honest players in it', { timeout: (FUZZ_SECONDS + 
     for (const code of Object.keys(summary.codes))
       assert.ok(CUT_CODES.has(Number(code)), `hostile sessions closed with ${code} (seed ${SEED})`);
     assert.ok(
-      fuzz.p99 <= MAX_PATCH_GAP_P99_MS,
-      `patch interval p99 under fuzz ${fuzz.p99.toFixed(1)} ms is under ${MAX_PATCH_GAP_P99_MS.toFixed(1)} ms (calm ${calm.p99.toFixed(1)} ms, seed ${SEED})`,
+      fuzz.p99 <= allowedP99,
+      `patch interval p99 under fuzz ${fuzz.p99.toFixed(1)} ms is under ${allowedP99.toFixed(1)} ms ` +
+        `(${MAX_PATCH_GAP_P99_MS.toFixed(1)} ms + own stall ${ownStallMs.toFixed(1)} ms; ` +
+        `calm ${calm.p99.toFixed(1)} ms, seed ${SEED})`,
     );
     // Nobody hostile lingers in the room.
     await waitFor(() => honest[0]!.state.players.size === HONEST, 'only the honest players remain', 3000);

@@ -11,19 +11,12 @@
  * the other until it falls.
  */
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { Client, type Room } from '@colyseus/sdk';
 import { followHandoffs } from '../../netcode/handoff.ts';
 import { TICK_RATE_HZ } from '../../shared/constants.ts';
 import type { PlayerInput } from '../../shared/input.ts';
-import {
-  boardScore,
-  IDENTITY_HEADER,
-  makeIdentity,
-  type LeaderboardPage,
-  type LeaderboardSaved,
-} from '../../shared/leaderboard.ts';
+import { boardScore, IDENTITY_HEADER, type LeaderboardPage, type LeaderboardSaved } from '../../shared/leaderboard.ts';
 import type { Point } from '../../shared/map.ts';
 import { ServerMessage } from '../../shared/messages.ts';
 import type { ArenaState } from '../../shared/state.ts';
@@ -38,6 +31,7 @@ import {
   type RedisServer,
 } from '../../harness/cluster.ts';
 import { waitFor } from '../../harness/net.ts';
+import { newIdentity } from '../helpers/leaderboard.ts';
 
 const ADMIN_TOKEN = 'test-admin-token';
 /** Time to walk into the lane, land four shots and hand off, on a machine busy with other work. */
@@ -125,7 +119,7 @@ describe('leaderboard across a hand-off and restarts', { timeout: 240_000 }, () 
   let redis: RedisServer;
   let instances: Instance[];
   const players: Player[] = [];
-  const shooterIdentity = makeIdentity((n) => randomBytes(n));
+  const shooterIdentity = newIdentity();
 
   before(async () => {
     redis = await startRedis();
@@ -155,7 +149,7 @@ describe('leaderboard across a hand-off and restarts', { timeout: 240_000 }, () 
       client,
       await client.joinById<ArenaState>(shooter.room.roomId, {
         name: 'Target',
-        identity: makeIdentity((n) => randomBytes(n)),
+        identity: newIdentity(),
       }),
     );
     players.push(target);

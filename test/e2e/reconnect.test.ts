@@ -12,7 +12,8 @@ import { after, before, describe, it, type TestContext } from 'node:test';
 import { Client, type Room } from '@colyseus/sdk';
 import type { ArenaState } from '../../shared/state.ts';
 import { bootTestApp, type TestApp } from '../helpers/app.ts';
-import { startInstances, startNginx, startRedis, stopAll, type Nginx } from '../../harness/cluster.ts';
+import { startNginx, stopAll, type Nginx } from '../../harness/cluster.ts';
+import { useCluster } from '../helpers/clusterFixture.ts';
 import { sleep, waitFor } from '../../harness/net.ts';
 import { statePatches } from '../helpers/roomEvents.ts';
 
@@ -167,25 +168,16 @@ describe('every connection cut at once: one instance behind nginx', () => {
 });
 
 describe('every connection cut at once: three instances on Redis behind nginx', () => {
-  let nginx: Nginx;
   let seats: Seat[] = [];
-  before(async () => {
-    const redis = await startRedis();
-    const instances = await startInstances(redis, 'direct', ['A', 'B', 'C'], {
-      MAX_PLAYERS: '4',
-      ROUND_DURATION_MS: '600000',
-    });
-    nginx = await startNginx(instances.map((i) => i.port));
-  });
-  after(async () => {
-    await leaveAll(seats);
-    await nginx?.stop();
-    await stopAll();
+  const cluster = useCluster({
+    names: ['A', 'B', 'C'],
+    env: { MAX_PLAYERS: '4', ROUND_DURATION_MS: '600000' },
+    beforeStop: () => leaveAll(seats),
   });
 
   it('brings every client back to its seat within 2 s through any instance, state intact, no ghosts', async (t) => {
-    seats = await joinAll(nginx.url, 12);
+    seats = await joinAll(cluster.nginx.url, 12);
     assert.ok(new Set(seats.map((s) => s.room.roomId)).size >= 3, 'players spread over several rooms');
-    await cutAndCheck(t, nginx, seats);
+    await cutAndCheck(t, cluster.nginx, seats);
   });
 });

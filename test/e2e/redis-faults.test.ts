@@ -12,21 +12,12 @@
  * with their score, within 5 s of Redis returning, and nobody may leave.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { Client, type Room } from '@colyseus/sdk';
 import type { ArenaState } from '../../shared/state.ts';
-import {
-  registeredInstances,
-  roomCaches,
-  startInstances,
-  startNginx,
-  startRedis,
-  stopAll,
-  type Instance,
-  type Nginx,
-  type RedisServer,
-} from '../../harness/cluster.ts';
+import { registeredInstances, roomCaches, type Instance } from '../../harness/cluster.ts';
 import { sleep, waitFor } from '../../harness/net.ts';
+import { useCluster } from '../helpers/clusterFixture.ts';
 import { statePatches } from '../helpers/roomEvents.ts';
 
 const OUTAGE_MS = 3000;
@@ -34,25 +25,18 @@ const RECOVERY_BOUND_MS = 5000;
 
 for (const mode of ['direct', 'redis'] as const) {
   describe(`Redis killed and restarted empty during play (${mode} forwarding)`, () => {
-    let redis: RedisServer;
-    let instances: Instance[];
-    let nginx: Nginx;
     const rooms: Room<unknown, ArenaState>[] = [];
     const problems: string[] = [];
-
-    before(async () => {
-      redis = await startRedis();
-      instances = await startInstances(redis, mode, ['A', 'B', 'C'], { MAX_PLAYERS: '4', ROUND_DURATION_MS: '600000' });
-      nginx = await startNginx(instances.map((i) => i.port));
-    });
-
-    after(async () => {
-      for (const room of rooms) {
-        room.reconnection.enabled = false;
-        await Promise.race([room.leave().catch(() => undefined), sleep(1000)]);
-      }
-      await nginx?.stop();
-      await stopAll();
+    const cluster = useCluster({
+      mode,
+      names: ['A', 'B', 'C'],
+      env: { MAX_PLAYERS: '4', ROUND_DURATION_MS: '600000' },
+      beforeStop: async () => {
+        for (const room of rooms) {
+          room.reconnection.enabled = false;
+          await Promise.race([room.leave().catch(() => undefined), sleep(1000)]);
+        }
+      },
     });
 
     const nameOf = new Map<Room<unknown, ArenaState>, string>();
@@ -61,7 +45,7 @@ for (const mode of ['direct', 'redis'] as const) {
       return { roomId: r.roomId, sessionId: r.sessionId, x: p.x, y: p.y, hp: p.hp, score: p.score, kills: p.kills };
     };
 
-    async function join(name: string, url = nginx.url): Promise<Room<unknown, ArenaState>> {
+    async function join(name: string, url = cluster.nginx.url): Promise<Room<unknown, ArenaState>> {
       const room = await new Client(url).joinOrCreate<ArenaState>('arena', { name });
       nameOf.set(room, name);
       room.reconnection.minUptime = 0;
@@ -80,12 +64,12 @@ for (const mode of ['direct', 'redis'] as const) {
         roomIds.some((id) => rooms.filter((r) => r.roomId === id).length < 4),
         'a room has space',
       );
-      const owners = await roomCaches(redis.client);
+      const owners = await roomCaches(cluster.redis.client);
       const ownerInstance = (roomId: string): Instance =>
-        instances.find((i) => i.processId === owners.get(roomId)?.processId)!;
+        cluster.instances.find((i) => i.processId === owners.get(roomId)?.processId)!;
 
       const before = rooms.map((r) => view(r));
-      await redis.kill();
+      await cluster.redis.kill();
       const ticksAtCut = rooms.map((r) => r.state.tick);
       // Play goes on: inputs move players while Redis is gone.
       const mover = rooms[0]!;
@@ -111,21 +95,21 @@ for (const mode of ['direct', 'redis'] as const) {
       if (unaffected.includes(mover))
         assert.notEqual(mover.state.players.get(mover.sessionId)!.x, x0, 'inputs still move players');
       assert.ok(
-        instances.every((i) => i.alive()),
+        cluster.instances.every((i) => i.alive()),
         'no instance died with Redis',
       );
 
       const restartedAt = Date.now();
-      await redis.restart();
+      await cluster.redis.restart();
       // The cluster state is rebuilt by the instances themselves: every instance is registered again and every room is listed with its owner.
       await waitFor(
-        async () => (await registeredInstances(redis.client)).length === 3,
+        async () => (await registeredInstances(cluster.redis.client)).length === 3,
         'all three instances registered again',
         RECOVERY_BOUND_MS,
       );
       await waitFor(
         async () => {
-          const listed = await roomCaches(redis.client);
+          const listed = await roomCaches(cluster.redis.client);
           return roomIds.every((id) => listed.has(id));
         },
         'every running room listed again',
@@ -171,7 +155,7 @@ for (const mode of ['direct', 'redis'] as const) {
         assert.deepEqual({ ...view(r), x: 0, y: 0 }, { ...before[i], x: 0, y: 0 }, 'same room, seat and score');
       }
       assert.equal(problems.filter((p) => p.includes(' left ')).length, 0, `nobody left: ${problems.join('; ')}`);
-      const lobby = await new Client(nginx.url).joinOrCreate('lobby', { filter: { name: 'arena' } });
+      const lobby = await new Client(cluster.nginx.url).joinOrCreate('lobby', { filter: { name: 'arena' } });
       const listing = await new Promise<unknown[]>((resolve) =>
         lobby.onMessage('rooms', (list: unknown[]) => resolve(list)),
       );

@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import { DAILY_KEEP_DAYS, type RoundResult } from '../../server/leaderboard/board.ts';
+import { DAILY_KEEP_DAYS } from '../../server/leaderboard/board.ts';
 import { LeaderboardRecorder } from '../../server/leaderboard/recorder.ts';
 import { boardKey, RedisLeaderboard } from '../../server/leaderboard/redisBoard.ts';
 import { createRedis } from '../../server/cluster/redis.ts';
@@ -17,14 +17,7 @@ import { createLogger } from '../../server/logger.ts';
 import { boardScore } from '../../shared/leaderboard.ts';
 import { startRedis, stopAll, type RedisServer } from '../../harness/cluster.ts';
 import { waitFor } from '../../harness/net.ts';
-
-const id = (n: number): string => n.toString(16).padStart(32, '0');
-const DAY = '2026-11-30';
-const result = (roundKey: string, players: RoundResult['players'], day = DAY): RoundResult => ({
-  roundKey,
-  day,
-  players,
-});
+import { assertAskerBelowLimit, assertEntryCap, assertRankOrder, DAY, id, result } from '../helpers/leaderboard.ts';
 
 describe('Redis leaderboard', { timeout: 60_000 }, () => {
   let redis: RedisServer;
@@ -45,25 +38,7 @@ describe('Redis leaderboard', { timeout: 60_000 }, () => {
 
   it('ranks by wins then kills with the latest name, in sorted sets and name hashes', async () => {
     await redis.client.flushall();
-    const board = open();
-    assert.equal(
-      await board.record(
-        result('m:1', [
-          { identity: id(1), name: 'Alex', kills: 5, win: false },
-          { identity: id(2), name: 'Alex', kills: 1, win: true },
-          { identity: id(3), name: 'Sam', kills: 2, win: false },
-        ]),
-      ),
-      true,
-    );
-    await board.record(result('m:2', [{ identity: id(3), name: 'Samira', kills: 4, win: false }]));
-    const read = await board.read('daily', DAY, 10, id(1));
-    assert.deepEqual(read.entries, [
-      { rank: 1, name: 'Alex', wins: 1, kills: 1 },
-      { rank: 2, name: 'Samira', wins: 0, kills: 6 },
-      { rank: 3, name: 'Alex', wins: 0, kills: 5, own: true },
-    ]);
-    assert.deepEqual(read.you, { rank: 3, name: 'Alex', wins: 0, kills: 5, own: true });
+    await assertRankOrder(open());
     assert.equal(Number(await redis.client.zscore(boardKey('alltime', DAY), id(2))), boardScore(1, 1));
     assert.equal(await redis.client.hget(`${boardKey('alltime', DAY)}:names`, id(3)), 'Samira');
     const ttl = await redis.client.ttl(boardKey('daily', DAY));
@@ -73,21 +48,7 @@ describe('Redis leaderboard', { timeout: 60_000 }, () => {
 
   it('answers the asker’s own place below the limit, and no entry for a stranger or an empty board', async () => {
     await redis.client.flushall();
-    const board = open();
-    await board.record(
-      result(
-        'm:1',
-        [1, 2, 3, 4].map((n) => ({ identity: id(n), name: `P${n}`, kills: 10 - n, win: false })),
-      ),
-    );
-    const read = await board.read('alltime', DAY, 2, id(4));
-    assert.deepEqual(
-      read.entries.map((e) => e.name),
-      ['P1', 'P2'],
-    );
-    assert.deepEqual(read.you, { rank: 4, name: 'P4', wins: 0, kills: 6, own: true });
-    assert.equal((await board.read('alltime', DAY, 2, id(99))).you, undefined);
-    assert.deepEqual(await board.read('daily', '2026-01-01', 5, id(1)), { entries: [] });
+    await assertAskerBelowLimit(open());
   });
 
   it('counts a round once when two instances (or a retry) write it', async () => {
@@ -114,16 +75,7 @@ describe('Redis leaderboard', { timeout: 60_000 }, () => {
       3,
     );
     stores.push(board);
-    await board.record(
-      result(
-        'm:1',
-        [1, 2, 3, 4, 5].map((n) => ({ identity: id(n), name: `P${n}`, kills: n, win: false })),
-      ),
-    );
-    assert.deepEqual(
-      (await board.read('alltime', DAY, 50)).entries.map((e) => e.name),
-      ['P5', 'P4', 'P3'],
-    );
+    await assertEntryCap(board);
     assert.equal(await redis.client.hlen(`${boardKey('alltime', DAY)}:names`), 3);
     assert.equal(await redis.client.zcard(boardKey('daily', DAY)), 3);
   });

@@ -7,25 +7,19 @@
  * Scores are arranged by writing the server room's state, as in arenaRoom.test.ts.
  */
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { Room } from '@colyseus/sdk';
-import {
-  IDENTITY_HEADER,
-  makeIdentity,
-  type LeaderboardPage,
-  type LeaderboardSaved,
-} from '../../shared/leaderboard.ts';
+import { IDENTITY_HEADER, type LeaderboardPage, type LeaderboardSaved } from '../../shared/leaderboard.ts';
 import { ServerMessage } from '../../shared/messages.ts';
 import type { ArenaState } from '../../shared/state.ts';
 import type { RoundResult } from '../../server/leaderboard/board.ts';
 import type { ArenaRoom } from '../../server/rooms/ArenaRoom.ts';
 import { bootTestApp, type TestApp } from '../helpers/app.ts';
 import { waitFor } from '../../harness/net.ts';
+import { newIdentity } from '../helpers/leaderboard.ts';
 
 type ArenaClient = Room<ArenaRoom, ArenaState>;
 const ROUND_DURATION_MS = 5000;
-const newIdentity = (): string => makeIdentity((n) => randomBytes(n));
 
 async function get(
   t: TestApp,

@@ -29,20 +29,14 @@ import { createLogger } from '../../server/logger.ts';
 import { ArenaGame } from '../../server/game/ArenaGame.ts';
 import { parseGameSnapshot } from '../../server/game/snapshot.ts';
 import { ARENA_MAP } from '../../shared/map.ts';
+import { assertAskerBelowLimit, assertEntryCap, assertRankOrder, DAY, id, result } from '../helpers/leaderboard.ts';
 
-const id = (n: number): string => n.toString(16).padStart(32, '0');
 const row = (sessionId: string, name: string, kills: number, deaths = 0): ScoreRow => ({
   sessionId,
   name,
   kills,
   deaths,
   score: kills,
-});
-const DAY = '2026-11-30';
-const result = (roundKey: string, players: RoundResult['players'], day = DAY): RoundResult => ({
-  roundKey,
-  day,
-  players,
 });
 
 describe('leaderboard identity and query validation', () => {
@@ -187,21 +181,7 @@ describe('leaderboard identity through a hand-off', () => {
 describe('in-memory leaderboard', () => {
   it('ranks by wins then kills, keeps the latest name, and marks the asker', async () => {
     const board = new MemoryLeaderboard();
-    await board.record(
-      result('m:1', [
-        { identity: id(1), name: 'Alex', kills: 5, win: false },
-        { identity: id(2), name: 'Alex', kills: 1, win: true },
-        { identity: id(3), name: 'Sam', kills: 2, win: false },
-      ]),
-    );
-    await board.record(result('m:2', [{ identity: id(3), name: 'Samira', kills: 4, win: false }]));
-    const read = await board.read('daily', DAY, 10, id(1));
-    assert.deepEqual(read.entries, [
-      { rank: 1, name: 'Alex', wins: 1, kills: 1 },
-      { rank: 2, name: 'Samira', wins: 0, kills: 6 },
-      { rank: 3, name: 'Alex', wins: 0, kills: 5, own: true },
-    ]);
-    assert.deepEqual(read.you, { rank: 3, name: 'Alex', wins: 0, kills: 5, own: true });
+    const read = await assertRankOrder(board);
     assert.deepEqual(
       (await board.read('alltime', DAY, 10)).entries,
       read.entries.map(({ own: _, ...e }) => e),
@@ -209,20 +189,7 @@ describe('in-memory leaderboard', () => {
   });
 
   it('answers the asker’s own place below the limit, and nothing for an identity it has never seen', async () => {
-    const board = new MemoryLeaderboard();
-    await board.record(
-      result(
-        'm:1',
-        [1, 2, 3, 4].map((n) => ({ identity: id(n), name: `P${n}`, kills: 10 - n, win: false })),
-      ),
-    );
-    const read = await board.read('alltime', DAY, 2, id(4));
-    assert.deepEqual(
-      read.entries.map((e) => e.name),
-      ['P1', 'P2'],
-    );
-    assert.deepEqual(read.you, { rank: 4, name: 'P4', wins: 0, kills: 6, own: true });
-    assert.equal((await board.read('alltime', DAY, 2, id(99))).you, undefined);
+    await assertAskerBelowLimit(new MemoryLeaderboard());
   });
 
   it('counts a round once, however often it is written', async () => {
@@ -252,17 +219,7 @@ describe('in-memory leaderboard', () => {
   });
 
   it('keeps at most its entry cap, dropping the lowest ranked', async () => {
-    const board = new MemoryLeaderboard(Date.now, 3);
-    await board.record(
-      result(
-        'm:1',
-        [1, 2, 3, 4, 5].map((n) => ({ identity: id(n), name: `P${n}`, kills: n, win: false })),
-      ),
-    );
-    assert.deepEqual(
-      (await board.read('alltime', DAY, 50)).entries.map((e) => e.name),
-      ['P5', 'P4', 'P3'],
-    );
+    await assertEntryCap(new MemoryLeaderboard(Date.now, 3));
   });
 });
 
