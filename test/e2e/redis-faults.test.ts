@@ -155,11 +155,24 @@ for (const mode of ['direct', 'redis'] as const) {
         assert.deepEqual({ ...view(r), x: 0, y: 0 }, { ...before[i], x: 0, y: 0 }, 'same room, seat and score');
       }
       assert.equal(problems.filter((p) => p.includes(' left ')).length, 0, `nobody left: ${problems.join('; ')}`);
-      const lobby = await new Client(cluster.nginx.url).joinOrCreate('lobby', { filter: { name: 'arena' } });
-      const listing = await new Promise<unknown[]>((resolve) =>
-        lobby.onMessage('rooms', (list: unknown[]) => resolve(list)),
+      // Through nginx the lobby may live on another instance; in redis mode its edge channel is back only
+      // once that instance's subscription is, and a join before that fails fast (no subscriber), so retry.
+      let lobby: Room | undefined;
+      await waitFor(
+        async () => {
+          lobby = await new Client(cluster.nginx.url)
+            .joinOrCreate('lobby', { filter: { name: 'arena' } })
+            .catch(() => undefined);
+          return lobby !== undefined;
+        },
+        'a lobby join to succeed',
+        RECOVERY_BOUND_MS,
+        100,
       );
-      await lobby.leave();
+      const listing = await new Promise<unknown[]>((resolve) =>
+        lobby!.onMessage('rooms', (list: unknown[]) => resolve(list)),
+      );
+      await lobby!.leave();
       assert.ok(
         roomIds.every((id) => listing.some((r) => (r as { roomId: string }).roomId === id)),
         'the lobby lists the running rooms again',

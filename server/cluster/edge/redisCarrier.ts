@@ -30,8 +30,16 @@ class PeerLink {
   pending = 0;
   private readonly sizes: number[] = [];
   readonly channel: Buffer;
-  readonly acknowledged = (): void => {
+  /**
+   * Redis answers a PUBLISH with the number of subscribers that got it. None
+   * means the peer is not listening (it died, or its subscription is not back
+   * yet after a Redis restart): the message is gone, and the streams through
+   * it are torn, so the link fails now instead of a client waiting out its
+   * seat reservation.
+   */
+  readonly acknowledged = (receivers: unknown): void => {
     this.pending -= this.sizes.shift() ?? 0;
+    if (receivers === 0) this.failed(new Error('no subscriber on the peer channel'));
   };
   readonly failed: (error: unknown) => void;
 
@@ -123,7 +131,10 @@ export class RedisCarrier implements Carrier {
     return new PeerLink(peer, (lost, link, error) => {
       // A late failure of a link already dropped (and perhaps made again) is old news.
       if (this.links.get(lost) !== link) return;
-      this.log.warn('edge publish failed; dropping the peer', { peer: lost, error });
+      this.log.warn('edge publish failed; dropping the peer', {
+        peer: lost,
+        error: error instanceof Error ? error.message : String(error),
+      });
       this.dropPeer(lost);
     });
   }

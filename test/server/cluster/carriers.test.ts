@@ -86,6 +86,29 @@ describe('edge carriers', () => {
     await waitFor(() => atA.lost.includes('B'), 'A drops B when Redis goes away');
   });
 
+  it('redis pub/sub: a message nobody is subscribed to (the peer died or is not back yet) loses the peer', async () => {
+    const redis = await startRedis();
+    const connect = (): Redis => {
+      const client = new Redis(redis.url, { maxRetriesPerRequest: null });
+      client.on('error', () => undefined);
+      cleanups.push(() => void client.disconnect());
+      return client;
+    };
+    const a = new RedisCarrier('A', connect(), connect(), log);
+    const b = new RedisCarrier('B', connect(), connect(), log);
+    await a.start();
+    await b.start();
+    await exchange(a, b);
+    const atA = listen(a);
+    await b.stop();
+    a.send('B', Buffer.from('into the void'));
+    await waitFor(() => atA.lost.includes('B'), 'A drops B when its message reaches no subscriber');
+    // A peer listening again under the same name is reachable again.
+    const again = new RedisCarrier('B', connect(), connect(), log);
+    await again.start();
+    await exchange(a, again);
+  });
+
   it('sharded pub/sub on a Redis Cluster: each channel on its own shard, delivered in order both ways', async () => {
     let cluster: RedisCluster;
     try {
