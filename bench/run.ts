@@ -24,7 +24,7 @@ import path from 'node:path';
 import type { BotReport } from '../bots/report.ts';
 import { parsePrometheusText, sumOf } from '../common/prometheus.ts';
 import { freePort, sleep, waitFor } from '../harness/net.ts';
-import { summarizeProfile, type CpuProfile, type ProfileSummary } from './profile.ts';
+import { summarizeProfile, withSourceFiles, type CpuProfile, type ProfileSummary } from './profile.ts';
 import {
   renderResults,
   type BenchResults,
@@ -49,6 +49,13 @@ const CAPACITY_STEPS = QUICK ? [48] : [300, 600, 900];
 /** Interleaved rounds of the CPU comparison (each: this server, stock room, fan-out, JSON). */
 const ROUNDS = QUICK ? 1 : 3;
 const PROFILE = process.argv.includes('--profile') || process.argv.includes('--profile-only');
+/**
+ * This server as deployed: the esbuild bundle `npm start` runs (built at the
+ * start of every run), not the TypeScript sources through tsx, whose
+ * transform adds work (`__name` wrappers on every function) that production
+ * does not do. Colyseus itself is plain JavaScript in both.
+ */
+const SERVER = 'dist/server/index.mjs';
 
 let tmp = '';
 const log = (msg: string): void => void process.stdout.write(`[bench] ${msg}\n`);
@@ -211,8 +218,8 @@ async function stockPoint(label: string): Promise<BotReport> {
  * (after the ramp) and writes the profile on a second one (at the window's end).
  * `script` is this server or the stock room, so the two profiles compare group by group.
  */
-async function profilePoint(script = 'server/index.ts', health = '/readyz'): Promise<ProfileSummary> {
-  const name = path.basename(script, '.ts');
+async function profilePoint(script = SERVER, health = '/readyz'): Promise<ProfileSummary> {
+  const name = path.parse(script).name;
   const file = path.join(tmp, `${name}.cpuprofile`);
   const server = await startServer(script, { ARENA_PROFILE_OUT: file }, health, ['--import', './bench/profileHook.ts']);
   try {
@@ -226,8 +233,8 @@ async function profilePoint(script = 'server/index.ts', health = '/readyz'): Pro
   } finally {
     await stop(server.child);
   }
-  const summary = summarizeProfile(JSON.parse(await readFile(file, 'utf8')) as CpuProfile, 4);
-  if (!QUICK && script === 'server/index.ts') await copyFile(file, path.join(ROOT, 'bench', 'profile.cpuprofile'));
+  const summary = summarizeProfile(withSourceFiles(JSON.parse(await readFile(file, 'utf8')) as CpuProfile), 4);
+  if (!QUICK && script === SERVER) await copyFile(file, path.join(ROOT, 'bench', 'profile.cpuprofile'));
   log(`profile ${name}: ${Math.round(summary.busyMs)} ms busy of ${Math.round(summary.wallMs)} ms`);
   return summary;
 }
@@ -245,7 +252,7 @@ async function profiles(): Promise<NonNullable<BenchResults['profile']>> {
  * once in the middle of the measured window at the comparison load.
  */
 async function heapPoint(script: string, health: string): Promise<HeapSample> {
-  const name = path.basename(script, '.ts');
+  const name = path.parse(script).name;
   const file = path.join(tmp, `${name}.heap`);
   const server = await startServer(script, { ARENA_HEAP_OUT: file }, health, [
     '--expose-gc',
@@ -303,7 +310,7 @@ async function colyseusPoint(
   durationS?: number,
   rampS?: number,
 ): Promise<{ report: BotReport; idleHeapBytes: number }> {
-  const server = await startServer('server/index.ts', env, '/readyz');
+  const server = await startServer(SERVER, env, '/readyz');
   try {
     await sleep(1000);
     const idleHeapBytes = await heapUsed(server.port);
@@ -329,6 +336,8 @@ async function render(): Promise<void> {
 
 async function main(): Promise<void> {
   if (process.argv.includes('--render')) return render();
+  const build = spawnSync('npm', ['run', '-s', 'build:server'], { cwd: ROOT, stdio: 'inherit' });
+  if (build.status !== 0) throw new Error('npm run build:server failed');
   tmp = await mkdtemp(path.join(os.tmpdir(), 'arena-bench-'));
   const started = Date.now();
   log(
@@ -392,7 +401,7 @@ async function main(): Promise<void> {
       capacity.push({ bots: n, report, idleHeapBytes });
     }
     const heap = {
-      arena: await attempt('heap', () => heapPoint('server/index.ts', '/readyz')),
+      arena: await attempt('heap', () => heapPoint(SERVER, '/readyz')),
       stock: await attempt('heap-stock', () => heapPoint('bench/baseline/stockRoom.ts', '/healthz')),
     };
     const profile = PROFILE ? await profiles() : undefined;
