@@ -1,4 +1,8 @@
 /**
+ * Over 300 lines on purpose: one edge connection's whole life (accept,
+ * frames both ways, peer loss, pings, drop) in one class; the wire format,
+ * the sender, the owner's side and the carriers have files of their own.
+ *
  * Edge fan-out: any instance serves any room without carrying sockets byte
  * for byte. The instance that receives a client's room WebSocket (the
  * *edge*) completes the handshake and keeps the socket; the room's owner
