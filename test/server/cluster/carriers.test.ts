@@ -30,6 +30,29 @@ function listen(carrier: Carrier): { got: Map<string, Buffer[]>; lost: string[] 
   return { got, lost };
 }
 
+/**
+ * A private redis-server and a maker of started Redis carriers on it, each
+ * with its own publisher and subscriber connections (closed after the test).
+ */
+async function privateRedis(cleanups: Array<() => Promise<void> | void>): Promise<{
+  redis: Awaited<ReturnType<typeof startRedis>>;
+  carrier: (id: string) => Promise<RedisCarrier>;
+}> {
+  const redis = await startRedis();
+  const connect = (): Redis => {
+    const client = new Redis(redis.url, { maxRetriesPerRequest: null });
+    client.on('error', () => undefined);
+    cleanups.push(() => void client.disconnect());
+    return client;
+  };
+  const carrier = async (id: string): Promise<RedisCarrier> => {
+    const made = new RedisCarrier(id, connect(), connect(), log);
+    await made.start();
+    return made;
+  };
+  return { redis, carrier };
+}
+
 /** 300 messages of varied sizes each way, interleaved: all arrive, intact and in order. */
 async function exchange(a: Carrier, b: Carrier): Promise<void> {
   const atA = listen(a);
@@ -69,17 +92,9 @@ describe('edge carriers', () => {
   });
 
   it('redis pub/sub: delivers in order both ways; a lost Redis connection loses every peer', async () => {
-    const redis = await startRedis();
-    const connect = (): Redis => {
-      const client = new Redis(redis.url, { maxRetriesPerRequest: null });
-      client.on('error', () => undefined);
-      cleanups.push(() => void client.disconnect());
-      return client;
-    };
-    const a = new RedisCarrier('A', connect(), connect(), log);
-    const b = new RedisCarrier('B', connect(), connect(), log);
-    await a.start();
-    await b.start();
+    const { redis, carrier } = await privateRedis(cleanups);
+    const a = await carrier('A');
+    const b = await carrier('B');
     await exchange(a, b);
     const atA = listen(a);
     await redis.kill();
@@ -87,26 +102,16 @@ describe('edge carriers', () => {
   });
 
   it('redis pub/sub: a message nobody is subscribed to (the peer died or is not back yet) loses the peer', async () => {
-    const redis = await startRedis();
-    const connect = (): Redis => {
-      const client = new Redis(redis.url, { maxRetriesPerRequest: null });
-      client.on('error', () => undefined);
-      cleanups.push(() => void client.disconnect());
-      return client;
-    };
-    const a = new RedisCarrier('A', connect(), connect(), log);
-    const b = new RedisCarrier('B', connect(), connect(), log);
-    await a.start();
-    await b.start();
+    const { carrier } = await privateRedis(cleanups);
+    const a = await carrier('A');
+    const b = await carrier('B');
     await exchange(a, b);
     const atA = listen(a);
     await b.stop();
     a.send('B', Buffer.from('into the void'));
     await waitFor(() => atA.lost.includes('B'), 'A drops B when its message reaches no subscriber');
     // A peer listening again under the same name is reachable again.
-    const again = new RedisCarrier('B', connect(), connect(), log);
-    await again.start();
-    await exchange(a, again);
+    await exchange(a, await carrier('B'));
   });
 
   it('sharded pub/sub on a Redis Cluster: each channel on its own shard, delivered in order both ways', async () => {
