@@ -51,6 +51,10 @@ export interface CapacityStep {
 export interface HeapSample {
   /** Bytes, idle after start-up. */
   idleBytes: number;
+  /** Bytes, in the middle of a run with half the clients (older results: absent). */
+  halfBytes?: number;
+  /** Clients connected at the end of that run. */
+  halfClients?: number;
   /** Bytes, in the middle of the measured window. */
   loadedBytes: number;
   /** Clients connected at the end of the point. */
@@ -162,8 +166,15 @@ export function renderResults(r: BenchResults, notes = ''): { markdown: string; 
   const perCore = best?.perCore ?? null;
   // Marginal heap per client, exact when the run has the forced-GC readings (bench/heapHook.ts);
   // older runs fall back to the slope of the scraped live heap across the capacity steps.
-  const exactHeap = (h: HeapSample | undefined): number | null =>
-    h && h.clients > 0 ? (h.loadedBytes - h.idleBytes) / h.clients : null;
+  // Marginal: between the half and the full load (compiled code, warmed by the first run, cancels);
+  // results without the half reading fall back to idle → loaded.
+  const exactHeap = (h: HeapSample | undefined): number | null => {
+    if (!h) return null;
+    if (h.halfBytes !== undefined && h.halfClients !== undefined && h.clients > h.halfClients) {
+      return (h.loadedBytes - h.halfBytes) / (h.clients - h.halfClients);
+    }
+    return h.clients > 0 ? (h.loadedBytes - h.idleBytes) / h.clients : null;
+  };
   const withHeap = steps.filter((x) => x.s.server?.heapUsedBytes);
   const lo = withHeap[0];
   const hi = withHeap.at(-1);
@@ -215,7 +226,7 @@ export function renderResults(r: BenchResults, notes = ''): { markdown: string; 
   md.push(`| 4 | Input → update seen by another client | p50 ${f(ca.inputToUpdateMs.p50)} ms, p99 ${f(ca.inputToUpdateMs.p99)} ms (${ca.inputToUpdateMs.count} probes) | — | — |`);
   md.push(`| 5a | Clients one server core holds at 30 updates/s, p99 gap ≤ 2 ticks, load generator < ${LOAD_CPU_LIMIT_PERCENT} % of its core | ${perCore === null ? 'n/a' : `≈ ${Math.round(perCore)}`} (extrapolated from ${best?.s.bots.connectedAtEnd ?? 'n/a'} bots at ${f(best?.s.server?.cpuPercent)} % of a core; bots at ${f(best?.s.botProcess.cpuPercent)} % of theirs) | ≥ 1,500 | ${verdict(okCore)}${missNote(okCore, heaviest)} |`);
   const heapHow = r.heap
-    ? `(live heap after a full GC, idle → ${r.heap.arena.clients} clients; stock room ${f((stockHeapPerClient ?? NaN) / 1024)} KiB the same way)`
+    ? `(live heap after a full GC, ${r.heap.arena.halfClients === undefined ? 'idle' : `${r.heap.arena.halfClients} clients`} → ${r.heap.arena.clients} clients; stock room ${f((stockHeapPerClient ?? NaN) / 1024)} KiB the same way)`
     : `(live heap slope, ${lo?.s.bots.connectedAtEnd ?? 'n/a'} → ${hi?.s.bots.connectedAtEnd ?? 'n/a'} clients)`;
   md.push(`| 5b | Server heap per client | ${heapPerClient === null ? 'n/a' : `${f(heapPerClient / 1024)} KiB`} ${heapHow} | ≤ 15 KiB | ${verdict(okHeap)}${missNote(okHeap, profileLine('gc'))} |`);
   md.push('');

@@ -15,6 +15,7 @@
  * `npm run bench -- --profile` also takes a V8 CPU profile of the server at the
  * comparison load and writes its grouped summary into the report;
  * `--profile-only` takes just that profile and re-renders the last results.
+ * `--heap-only` measures just the heap per client of this server and the stock room, into the last results.
  * `npm run bench -- --render` only rewrites results.md and results.svg from results.json.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -247,9 +248,13 @@ async function profiles(): Promise<NonNullable<BenchResults['profile']>> {
 }
 
 /**
- * Live heap per client, exactly: the server runs with bench/heapHook.ts, which
- * collects garbage fully and records the heap on SIGWINCH; read once idle and
- * once in the middle of the measured window at the comparison load.
+ * Live heap per client, exactly and at the margin: the server runs with
+ * bench/heapHook.ts, which collects garbage fully and records the heap on
+ * SIGWINCH. One process, read idle, then in the middle of a run with half the
+ * comparison load, then in the middle of a run with all of it. The per-client
+ * figure is the difference of the two loaded readings over the difference in
+ * clients, so what loading costs once (compiled code and its feedback, warmed
+ * up by the first run, ~11 KiB per client at 256 if divided) cancels out.
  */
 async function heapPoint(script: string, health: string): Promise<HeapSample> {
   const name = path.parse(script).name;
@@ -268,17 +273,38 @@ async function heapPoint(script: string, health: string): Promise<HeapSample> {
     );
     return (await readFile(file, 'utf8')).trim().split('\n').map(Number);
   };
+  const loadedRun = async (label: string, clients: number): Promise<number> => {
+    const at = setTimeout(() => server.child.kill('SIGWINCH'), (RAMP_S + (POINT_S - RAMP_S) / 2) * 1000);
+    const report = await bots(label, server.port, clients);
+    clearTimeout(at);
+    return report.summary.bots.connectedAtEnd;
+  };
   try {
     server.child.kill('SIGWINCH');
     await readings(1);
-    const loadedAt = setTimeout(() => server.child.kill('SIGWINCH'), (RAMP_S + (POINT_S - RAMP_S) / 2) * 1000);
-    const report = await bots(`heap-${name}`, server.port, CLIENTS);
-    clearTimeout(loadedAt);
-    const [idleBytes, loadedBytes] = await readings(2);
-    return { idleBytes: idleBytes!, loadedBytes: loadedBytes!, clients: report.summary.bots.connectedAtEnd };
+    const halfClients = await loadedRun(`heap-${name}-half`, CLIENTS / 2);
+    await readings(2);
+    const clients = await loadedRun(`heap-${name}`, CLIENTS);
+    const [idleBytes, halfBytes, loadedBytes] = await readings(3);
+    return { idleBytes: idleBytes!, halfBytes: halfBytes!, halfClients, loadedBytes: loadedBytes!, clients };
   } finally {
     await stop(server.child);
   }
+}
+
+/** `--heap-only`: just the heap points, merged into the last results. */
+async function heapOnly(): Promise<void> {
+  const file = path.join(ROOT, 'bench', 'results.json');
+  const results = JSON.parse(await readFile(file, 'utf8')) as BenchResults;
+  results.heap = await heaps();
+  await writeFile(file, `${JSON.stringify(results, null, 2)}\n`);
+}
+
+async function heaps(): Promise<NonNullable<BenchResults['heap']>> {
+  return {
+    arena: await attempt('heap', () => heapPoint(SERVER, '/readyz')),
+    stock: await attempt('heap-stock', () => heapPoint('bench/baseline/stockRoom.ts', '/healthz')),
+  };
 }
 
 /**
@@ -344,6 +370,10 @@ async function main(): Promise<void> {
     `${TWO_CORES ? 'two cores' : 'one core'}, ${TASKSET ? 'server on core 0, load on core 1 (taskset)' : 'no pinning'}${NICE === undefined ? '' : `, nice ${NICE}`}${QUICK ? ', QUICK run' : ''}`,
   );
   try {
+    if (process.argv.includes('--heap-only')) {
+      await heapOnly();
+      return render();
+    }
     if (process.argv.includes('--profile-only')) {
       const file = path.join(ROOT, 'bench', 'results.json');
       const results = JSON.parse(await readFile(file, 'utf8')) as BenchResults;
@@ -400,10 +430,7 @@ async function main(): Promise<void> {
       );
       capacity.push({ bots: n, report, idleHeapBytes });
     }
-    const heap = {
-      arena: await attempt('heap', () => heapPoint(SERVER, '/readyz')),
-      stock: await attempt('heap-stock', () => heapPoint('bench/baseline/stockRoom.ts', '/healthz')),
-    };
+    const heap = await heaps();
     const profile = PROFILE ? await profiles() : undefined;
 
     const results: BenchResults = {
