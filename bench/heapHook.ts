@@ -2,10 +2,11 @@
  * Preloaded into a server by `npm run bench` (`node --expose-gc --import
  * ./bench/heapHook.ts`) to read its live heap exactly: on each SIGWINCH it runs
  * two full collections and appends `process.memoryUsage().heapUsed` (bytes)
- * as one line to `ARENA_HEAP_OUT`. The bench signals once idle and once under
- * load, so the difference divided by the clients is the live heap each client
- * holds, with no garbage in it (a scraped heap figure is up to seconds of
- * garbage old). Used for this server and the stock room alike.
+ * as one line to `ARENA_HEAP_OUT`. The bench signals idle, then at half and at
+ * full load, so the difference of the two loaded readings over the difference
+ * in clients is the live heap each client holds, with no garbage in it (a
+ * scraped heap figure is up to seconds of garbage old) and no code compiled
+ * once under load. Used for this server and the stock room alike.
  */
 import { appendFileSync } from 'node:fs';
 

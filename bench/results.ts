@@ -164,10 +164,9 @@ export function renderResults(r: BenchResults, notes = ''): { markdown: string; 
   const held = steps.filter((x) => !x.degraded && !loadLimited(x));
   const best = held.at(-1) ?? steps.at(-1);
   const perCore = best?.perCore ?? null;
-  // Marginal heap per client, exact when the run has the forced-GC readings (bench/heapHook.ts);
-  // older runs fall back to the slope of the scraped live heap across the capacity steps.
-  // Marginal: between the half and the full load (compiled code, warmed by the first run, cancels);
-  // results without the half reading fall back to idle → loaded.
+  // Marginal heap per client from the forced-GC readings (bench/heapHook.ts): between half and full
+  // load, so code compiled once under load cancels. Older results fall back to idle → loaded, and
+  // without any readings to the slope of the scraped live heap across the capacity steps.
   const exactHeap = (h: HeapSample | undefined): number | null => {
     if (!h) return null;
     if (h.halfBytes !== undefined && h.halfClients !== undefined && h.clients > h.halfClients) {

@@ -292,11 +292,11 @@ async function heapPoint(script: string, health: string): Promise<HeapSample> {
   }
 }
 
-/** `--heap-only`: just the heap points, merged into the last results. */
-async function heapOnly(): Promise<void> {
+/** `--heap-only` and `--profile-only`: measure one part again and merge it into the last results. */
+async function updateLastResults(update: (results: BenchResults) => Promise<void>): Promise<void> {
   const file = path.join(ROOT, 'bench', 'results.json');
   const results = JSON.parse(await readFile(file, 'utf8')) as BenchResults;
-  results.heap = await heaps();
+  await update(results);
   await writeFile(file, `${JSON.stringify(results, null, 2)}\n`);
 }
 
@@ -371,14 +371,15 @@ async function main(): Promise<void> {
   );
   try {
     if (process.argv.includes('--heap-only')) {
-      await heapOnly();
+      await updateLastResults(async (results) => {
+        results.heap = await heaps();
+      });
       return render();
     }
     if (process.argv.includes('--profile-only')) {
-      const file = path.join(ROOT, 'bench', 'results.json');
-      const results = JSON.parse(await readFile(file, 'utf8')) as BenchResults;
-      results.profile = await profiles();
-      await writeFile(file, `${JSON.stringify(results, null, 2)}\n`);
+      await updateLastResults(async (results) => {
+        results.profile = await profiles();
+      });
       return render();
     }
     const loadBefore = loadAverage();
